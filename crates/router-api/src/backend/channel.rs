@@ -1,0 +1,44 @@
+//! The one thing a channel backend writes.
+
+use std::time::Instant;
+
+/// A multi-producer, single-consumer channel that a
+/// [`ChannelRouter`](super::ChannelRouter) routes over.
+///
+/// The router makes one unbounded channel per run; all senders of the run
+/// share its [`Tx`](Self::Tx) and the router alone owns its
+/// [`Rx`](Self::Rx).
+///
+/// # Contract
+///
+/// An implementation **must** deliver the values one `Tx` sends in the
+/// order they were sent, each once (R8); make `send` fail, handing the
+/// value back, once the `Rx` is dropped (R5), and never block in `send`;
+/// and make a `send` that returned visible to every `try_recv` that starts
+/// after it. `try_recv`, `recv` and `recv_deadline` may return `None` only
+/// when nothing is queued (or every `Tx` is gone).
+pub trait Channel<T>: 'static {
+    /// The sending half, shared by every sender of one run.
+    type Tx: Send + Sync + 'static;
+    /// The receiving half, owned by the router.
+    type Rx: 'static;
+
+    /// A new unbounded channel.
+    fn unbounded() -> (Self::Tx, Self::Rx);
+
+    /// Queues `value`, or hands it back if the receiving half is gone.
+    ///
+    /// # Errors
+    ///
+    /// The value, when the channel is disconnected.
+    fn send(tx: &Self::Tx, value: T) -> Result<(), T>;
+
+    /// The next value if one is queued, at once.
+    fn try_recv(rx: &Self::Rx) -> Option<T>;
+
+    /// The next value, waiting as long as it takes.
+    fn recv(rx: &Self::Rx) -> Option<T>;
+
+    /// The next value, waiting until `deadline` at most.
+    fn recv_deadline(rx: &Self::Rx, deadline: Instant) -> Option<T>;
+}

@@ -1,0 +1,47 @@
+//! What the senders of one router run share: the channel's sending half,
+//! the ping gate and the pinger.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use super::gate::PingGate;
+use super::table::Route;
+use super::{Channel, Envelope};
+use crate::Pinger;
+
+pub(crate) struct Link<M, C: Channel<Envelope<M>>> {
+    tx: C::Tx,
+    pub(crate) gate: PingGate,
+    pub(crate) pinger: Arc<dyn Pinger>,
+    _message: PhantomData<fn(M)>,
+}
+
+impl<M, C: Channel<Envelope<M>>> Link<M, C> {
+    pub(crate) fn new(tx: C::Tx, pinger: Arc<dyn Pinger>) -> Self {
+        Self {
+            tx,
+            gate: PingGate::new(),
+            pinger,
+            _message: PhantomData,
+        }
+    }
+
+    /// Queues `message` for `route` and pings if no ping is on its way.
+    /// Hands the message back if the router's run has ended.
+    pub(crate) fn send(&self, route: Route, message: M) -> Result<(), M> {
+        C::send(&self.tx, Envelope { route, message }).map_err(|envelope| envelope.message)?;
+        if self.gate.claim() {
+            self.pinger.ping();
+        }
+        Ok(())
+    }
+}
+
+impl<M, C: Channel<Envelope<M>>> fmt::Debug for Link<M, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Link")
+            .field("gate", &self.gate)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,532 @@
+//! The router every channel backend is.
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use super::link::Link;
+use super::sender::ChannelSender;
+use super::table::{Route, RoutingTable};
+use super::{Channel, Envelope, Forwarder};
+use crate::receiver::PipeReceiver;
+use crate::{
+    DrainBudget, EventLoop, MessageRouter, Operation, Pingee, PipeId, RouterError, RouterStats,
+};
+
+/// Routers are told apart by a process-wide number, so `close_pipe` can
+/// name a receiver made by another router (R6).
+static NEXT_ROUTER: AtomicU64 = AtomicU64::new(1);
+
+/// How many messages a ping routes between two looks at the clock.
+const CLOCK_EVERY: usize = 64;
+
+/// A complete router over any [`Channel`]; see the [module docs](super).
+///
+/// It is made un-started on an event loop, and lives on that loop's
+/// thread (it is neither `Send` nor `Sync`). Dropping a running router
+/// stops it, with the unclosed-pipe warning of
+/// [`stop`](MessageRouter::stop).
+pub struct ChannelRouter<M: Send + 'static, C: Channel<Envelope<M>>> {
+    inner: Rc<Inner<M, C>>,
+}
+
+struct Inner<M: Send + 'static, C: Channel<Envelope<M>>> {
+    id: u64,
+    event_loop: Box<dyn EventLoop>,
+    run: RefCell<Option<Run<M, C>>>,
+    table: RefCell<RoutingTable<M>>,
+    runs: Cell<u64>,
+    pipes: Cell<u64>,
+    manual: Cell<bool>,
+    budget: Cell<DrainBudget>,
+    routed: Cell<u64>,
+    dropped: Cell<u64>,
+    pings: Cell<u64>,
+    /// The closed pipe whose messages are being discarded now, and how many
+    /// were discarded since its warning: one warning per burst, not one per
+    /// message.
+    discarding: Cell<Option<(PipeId, u64)>>,
+}
+
+/// One run: from `start` to `stop`.
+struct Run<M, C: Channel<Envelope<M>>> {
+    number: u64,
+    rx: C::Rx,
+    link: Arc<Link<M, C>>,
+    pingee: Box<dyn Pingee>,
+}
+
+enum Next<M> {
+    Message(Envelope<M>),
+    Empty,
+    /// The run this turn belongs to is over, or the router went manual.
+    Over,
+}
+
+impl<M, C> ChannelRouter<M, C>
+where
+    M: Send + 'static,
+    C: Channel<Envelope<M>>,
+{
+    /// A router, not yet started, that will route on `event_loop`.
+    ///
+    /// The router keeps a clone of the loop handle and registers with it at
+    /// each [`start`](MessageRouter::start).
+    pub fn new<E: EventLoop + Clone + 'static>(event_loop: &E) -> Self {
+        Self {
+            inner: Rc::new(Inner {
+                id: NEXT_ROUTER.fetch_add(1, Ordering::Relaxed),
+                event_loop: Box::new(event_loop.clone()),
+                run: RefCell::new(None),
+                table: RefCell::new(RoutingTable::new()),
+                runs: Cell::new(0),
+                pipes: Cell::new(0),
+                manual: Cell::new(false),
+                budget: Cell::new(DrainBudget::default()),
+                routed: Cell::new(0),
+                dropped: Cell::new(0),
+                pings: Cell::new(0),
+                discarding: Cell::new(None),
+            }),
+        }
+    }
+
+    /// Sets how much one ping may route before it yields the event loop.
+    pub fn set_drain_budget(&self, budget: DrainBudget) {
+        self.inner.budget.set(budget);
+    }
+
+    /// How much one ping may route before it yields the event loop.
+    #[must_use]
+    pub fn drain_budget(&self) -> DrainBudget {
+        self.inner.budget.get()
+    }
+
+    /// What the router has done so far, over all its runs.
+    #[must_use]
+    pub fn stats(&self) -> RouterStats {
+        RouterStats {
+            routed: self.inner.routed.get(),
+            dropped: self.inner.dropped.get(),
+            pings: self.inner.pings.get(),
+        }
+    }
+
+    /// How many pipes are open.
+    #[must_use]
+    pub fn open_pipes(&self) -> usize {
+        self.inner.table.borrow().open_pipes()
+    }
+
+    /// A forwarder into the current run, for backends whose senders live
+    /// elsewhere; `None` when the router is not running.
+    #[must_use]
+    pub fn forwarder(&self) -> Option<Forwarder<M, C>> {
+        let run = self.inner.run.borrow();
+        run.as_ref()
+            .map(|run| Forwarder::new(Arc::clone(&run.link)))
+    }
+
+    /// Whether `route_until` has switched the router to manual mode.
+    #[must_use]
+    pub fn is_manual(&self) -> bool {
+        self.inner.manual.get()
+    }
+}
+
+impl<M, C> MessageRouter<M> for ChannelRouter<M, C>
+where
+    M: Send + 'static,
+    C: Channel<Envelope<M>>,
+{
+    type Sender = ChannelSender<M, C>;
+    type Receiver = PipeReceiver<M>;
+
+    fn start(&self) -> Result<(), RouterError> {
+        let inner = &self.inner;
+        if inner.run.borrow().is_some() {
+            return Err(RouterError::AlreadyRunning);
+        }
+        let number = inner.runs.get() + 1;
+        inner.runs.set(number);
+        let weak = Rc::downgrade(inner);
+        let pingee = inner.event_loop.pingee(Box::new(move || {
+            if let Some(inner) = weak.upgrade() {
+                inner.on_ping();
+            }
+        }));
+        let (tx, rx) = C::unbounded();
+        let link = Arc::new(Link::new(tx, pingee.pinger()));
+        *inner.run.borrow_mut() = Some(Run {
+            number,
+            rx,
+            link,
+            pingee,
+        });
+        tracing::debug!(router = inner.id, run = number, "router started");
+        Ok(())
+    }
+
+    fn stop(&self) -> Result<(), RouterError> {
+        self.inner.stop()
+    }
+
+    fn pipe(&self) -> Result<(Self::Sender, Self::Receiver), RouterError> {
+        let inner = &self.inner;
+        let run = inner.run.borrow();
+        let run = run.as_ref().ok_or(RouterError::NotRunning {
+            operation: Operation::Pipe,
+        })?;
+        let mut table = inner.table.borrow_mut();
+        let slot = table.vacant_slot().ok_or(RouterError::TooManyPipes {
+            open: table.open_pipes(),
+        })?;
+        let pipe = PipeId::new(inner.pipes.get() + 1);
+        inner.pipes.set(pipe.get());
+        let receiver = PipeReceiver::new(pipe, inner.id, slot);
+        table.insert(Rc::clone(receiver.shared()));
+        let sender = ChannelSender::new(Route { slot, pipe }, Arc::clone(&run.link));
+        Ok((sender, receiver))
+    }
+
+    fn close_pipe(&self, receiver: &Self::Receiver) -> Result<(), RouterError> {
+        let inner = &self.inner;
+        if inner.run.borrow().is_none() {
+            return Err(RouterError::NotRunning {
+                operation: Operation::ClosePipe,
+            });
+        }
+        let shared = receiver.shared();
+        let pipe = shared.pipe();
+        if shared.owner() != inner.id {
+            return Err(RouterError::ForeignPipe { pipe });
+        }
+        let route = Route {
+            slot: shared.slot(),
+            pipe,
+        };
+        let removed = inner.table.borrow_mut().remove(route);
+        match removed {
+            Some(_) => Ok(()),
+            None => Err(RouterError::PipeNotOpen { pipe }),
+        }
+    }
+
+    fn route_until<F>(&self, condition: F, timeout: Option<Duration>) -> Result<(), RouterError>
+    where
+        F: FnMut() -> bool,
+    {
+        self.inner.route_until(condition, timeout)
+    }
+
+    fn is_running(&self) -> bool {
+        self.inner.run.borrow().is_some()
+    }
+}
+
+impl<M, C> Inner<M, C>
+where
+    M: Send + 'static,
+    C: Channel<Envelope<M>>,
+{
+    fn stop(&self) -> Result<(), RouterError> {
+        let run = self.run.borrow_mut().take();
+        let Some(mut run) = run else {
+            return Err(RouterError::NotRunning {
+                operation: Operation::Stop,
+            });
+        };
+        run.pingee.disconnect();
+        let unclosed = self.table.borrow_mut().take_all();
+        // Dropping the run drops the channel's receiving half, so senders of
+        // this run fail from here on (R5). Queued messages and the closed
+        // receivers drop here too, with no borrow held: their drops may run
+        // user code that calls the router.
+        let number = run.number;
+        drop(run);
+        let count = unclosed.len();
+        drop(unclosed);
+        self.flush_discards();
+        if count > 0 {
+            tracing::warn!(
+                router = self.id,
+                unclosed_pipes = count,
+                "router stopped with {count} unclosed pipes"
+            );
+        }
+        tracing::debug!(router = self.id, run = number, "router stopped");
+        Ok(())
+    }
+
+    /// The number of the current run, if it is routed by pings.
+    fn current_run(&self, number: u64) -> bool {
+        !self.manual.get()
+            && self
+                .run
+                .borrow()
+                .as_ref()
+                .is_some_and(|run| run.number == number)
+    }
+
+    /// The next queued message of run `number`, if that run is still on and
+    /// routed by pings.
+    fn try_next(&self, number: u64) -> Next<M> {
+        let run = self.run.borrow();
+        match run.as_ref() {
+            Some(run) if run.number == number && !self.manual.get() => match C::try_recv(&run.rx) {
+                Some(envelope) => Next::Message(envelope),
+                None => Next::Empty,
+            },
+            _ => Next::Over,
+        }
+    }
+
+    /// As [`try_next`](Self::try_next), but keeps looking for `linger` when
+    /// the queue is empty: a burst then costs one ping, not one per gap.
+    fn next_lingering(&self, number: u64, linger: Duration) -> Next<M> {
+        let first = self.try_next(number);
+        if !matches!(first, Next::Empty) || linger.is_zero() {
+            return first;
+        }
+        let started = Instant::now();
+        loop {
+            for _ in 0..CLOCK_EVERY {
+                std::hint::spin_loop();
+                match self.try_next(number) {
+                    Next::Empty => {}
+                    next => return next,
+                }
+            }
+            if started.elapsed() >= linger {
+                return Next::Empty;
+            }
+        }
+    }
+
+    /// Runs one ping's turn: routes until the queue is empty or the budget
+    /// is spent (then pings again, so a flood cannot starve the loop).
+    fn on_ping(&self) {
+        self.pings.set(self.pings.get() + 1);
+        if self.manual.get() {
+            // Manual mode for good (R10): the gate stays held, so senders
+            // stop pinging, and a ping still queued routes nothing.
+            return;
+        }
+        let Some((number, link)) = self
+            .run
+            .borrow()
+            .as_ref()
+            .map(|run| (run.number, Arc::clone(&run.link)))
+        else {
+            return;
+        };
+        let budget = self.budget.get();
+        let max_messages = budget.max_messages.max(1);
+        let started = Instant::now();
+        let mut turn = Turn {
+            inner: self,
+            number,
+            link: &link,
+            finished: false,
+        };
+        let mut routed = 0usize;
+        loop {
+            let envelope = match self.next_lingering(number, budget.linger) {
+                Next::Message(envelope) => envelope,
+                Next::Over => {
+                    turn.finished = true;
+                    return;
+                }
+                Next::Empty => {
+                    link.gate.release();
+                    // A sender may have queued just before the release and
+                    // seen the gate held: look once more (see gate.rs).
+                    match self.try_next(number) {
+                        Next::Message(envelope) => {
+                            if !link.gate.claim() {
+                                // A sender pinged: its ping routes the rest.
+                                turn.finished = true;
+                                self.route(envelope);
+                                return;
+                            }
+                            envelope
+                        }
+                        Next::Empty | Next::Over => {
+                            turn.finished = true;
+                            return;
+                        }
+                    }
+                }
+            };
+            self.route(envelope);
+            routed += 1;
+            if routed >= max_messages
+                || (routed.is_multiple_of(CLOCK_EVERY) && started.elapsed() >= budget.max_time)
+            {
+                // Budget spent with the gate still held: `turn` pings again.
+                return;
+            }
+        }
+    }
+
+    fn route_until<F>(&self, mut condition: F, timeout: Option<Duration>) -> Result<(), RouterError>
+    where
+        F: FnMut() -> bool,
+    {
+        if self.run.borrow().is_none() {
+            return Err(RouterError::NotRunning {
+                operation: Operation::RouteUntil,
+            });
+        }
+        self.manual.set(true);
+        if condition() {
+            return Ok(());
+        }
+        let deadline = timeout.and_then(|timeout| Instant::now().checked_add(timeout));
+        let _flush = FlushDiscards(self);
+        loop {
+            let envelope = self.next_manual(deadline, timeout)?;
+            self.route(envelope);
+            if condition() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The next message for `route_until`: what is queued first, then
+    /// whatever comes before the deadline.
+    fn next_manual(
+        &self,
+        deadline: Option<Instant>,
+        timeout: Option<Duration>,
+    ) -> Result<Envelope<M>, RouterError> {
+        let run = self.run.borrow();
+        // A listener may have stopped the router during the last dispatch.
+        let run = run.as_ref().ok_or(RouterError::NotRunning {
+            operation: Operation::RouteUntil,
+        })?;
+        if let Some(envelope) = C::try_recv(&run.rx) {
+            return Ok(envelope);
+        }
+        let received = match deadline {
+            Some(deadline) => C::recv_deadline(&run.rx, deadline),
+            None => C::recv(&run.rx),
+        };
+        received.ok_or(RouterError::Timeout {
+            timeout: timeout.unwrap_or(Duration::MAX),
+        })
+    }
+
+    /// Hands one message to its receiver's listeners, or drops it with a
+    /// warning if its pipe is closed (R7). Holds no borrow while listeners
+    /// run, so they may call the router (R11).
+    fn route(&self, envelope: Envelope<M>) {
+        let receiver = self.table.borrow().get(envelope.route).cloned();
+        match receiver {
+            Some(receiver) => {
+                self.routed.set(self.routed.get() + 1);
+                receiver.dispatch(&envelope.message);
+            }
+            None => self.discard(envelope.route.pipe),
+        }
+    }
+
+    fn discard(&self, pipe: PipeId) {
+        self.dropped.set(self.dropped.get() + 1);
+        match self.discarding.get() {
+            Some((current, count)) if current == pipe => {
+                self.discarding.set(Some((current, count + 1)));
+            }
+            _ => {
+                self.flush_discards();
+                tracing::warn!(pipe = %pipe, "discarding message from closed pipe {pipe}");
+                self.discarding.set(Some((pipe, 0)));
+            }
+        }
+    }
+
+    /// Ends a burst of discards: one more warning if it held more than the
+    /// first message.
+    fn flush_discards(&self) {
+        if let Some((pipe, more)) = self.discarding.take()
+            && more > 0
+        {
+            tracing::warn!(
+                pipe = %pipe,
+                discarded = more,
+                "discarded {more} more messages from closed pipe {pipe}"
+            );
+        }
+    }
+}
+
+/// One ping's turn. When it ends without finishing (budget spent, or a
+/// listener panicked), the gate is still held by it, so it pings again:
+/// the rest of the queue gets routed and no wake-up is lost.
+struct Turn<'a, M, C>
+where
+    M: Send + 'static,
+    C: Channel<Envelope<M>>,
+{
+    inner: &'a Inner<M, C>,
+    number: u64,
+    link: &'a Link<M, C>,
+    finished: bool,
+}
+
+impl<M, C> Drop for Turn<'_, M, C>
+where
+    M: Send + 'static,
+    C: Channel<Envelope<M>>,
+{
+    fn drop(&mut self) {
+        self.inner.flush_discards();
+        if !self.finished && self.inner.current_run(self.number) {
+            self.link.pinger.ping();
+        }
+    }
+}
+
+/// Ends the burst of discards of one `route_until` call, however it ends.
+struct FlushDiscards<'a, M, C>(&'a Inner<M, C>)
+where
+    M: Send + 'static,
+    C: Channel<Envelope<M>>;
+
+impl<M, C> Drop for FlushDiscards<'_, M, C>
+where
+    M: Send + 'static,
+    C: Channel<Envelope<M>>,
+{
+    fn drop(&mut self) {
+        self.0.flush_discards();
+    }
+}
+
+impl<M: Send + 'static, C: Channel<Envelope<M>>> Drop for ChannelRouter<M, C> {
+    fn drop(&mut self) {
+        let running = self.inner.run.borrow().is_some();
+        if running {
+            tracing::debug!(
+                router = self.inner.id,
+                "dropping a running router: stopping it"
+            );
+            // Only "not running" can fail, and the router is running.
+            let _ = self.inner.stop();
+        }
+    }
+}
+
+impl<M: Send + 'static, C: Channel<Envelope<M>>> fmt::Debug for ChannelRouter<M, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChannelRouter")
+            .field("id", &self.inner.id)
+            .field("running", &self.inner.run.borrow().is_some())
+            .field("manual", &self.inner.manual.get())
+            .field("open_pipes", &self.inner.table.borrow().open_pipes())
+            .finish()
+    }
+}

@@ -1,0 +1,198 @@
+//! The errors of routers, senders and event loops.
+//!
+//! Each enum has one variant per cause and says, in its message, what went
+//! wrong in words a user understands. None of them wraps a channel type,
+//! so a backend can change its channel without changing its errors.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::PipeId;
+
+/// The router operation that failed, named in [`RouterError::NotRunning`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum Operation {
+    /// [`MessageRouter::stop`](crate::MessageRouter::stop).
+    Stop,
+    /// [`MessageRouter::pipe`](crate::MessageRouter::pipe).
+    Pipe,
+    /// [`MessageRouter::close_pipe`](crate::MessageRouter::close_pipe).
+    ClosePipe,
+    /// [`MessageRouter::route_until`](crate::MessageRouter::route_until).
+    RouteUntil,
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Stop => "stop",
+            Self::Pipe => "pipe",
+            Self::ClosePipe => "close_pipe",
+            Self::RouteUntil => "route_until",
+        })
+    }
+}
+
+/// Why a router operation failed.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RouterError {
+    /// `start` was called on a router that is already running (R1).
+    #[error("the router is already running; stop it before starting it again")]
+    AlreadyRunning,
+    /// The operation needs a running router and this one is not running
+    /// (R2, R3): it was never started, or it was stopped, possibly by a
+    /// listener while the operation was under way.
+    #[error("cannot {operation}: the router is not running")]
+    NotRunning {
+        /// The operation that was refused.
+        operation: Operation,
+    },
+    /// `close_pipe` was given a receiver whose pipe this router has
+    /// already closed, or closed when it stopped (R6).
+    #[error("pipe {pipe} is not open on this router: it was closed already")]
+    PipeNotOpen {
+        /// The pipe named by the receiver.
+        pipe: PipeId,
+    },
+    /// `close_pipe` was given a receiver made by another router (R6).
+    #[error("pipe {pipe} was made by another router and cannot be closed by this one")]
+    ForeignPipe {
+        /// The pipe named by the receiver.
+        pipe: PipeId,
+    },
+    /// `route_until` reached its deadline before its condition held (R9).
+    #[error("route_until timed out after {timeout:?} before its condition became true")]
+    Timeout {
+        /// The timeout the call was given.
+        timeout: Duration,
+    },
+    /// The router's routing table is full (more than `u32::MAX` pipes open
+    /// at once).
+    #[error("the router cannot open another pipe: {open} pipes are open already")]
+    TooManyPipes {
+        /// How many pipes are open.
+        open: usize,
+    },
+}
+
+/// Why a sender operation failed (S1), or why a message could not be sent.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SenderError {
+    /// `start` was called on a sender that was started before.
+    #[error("the sender of pipe {pipe} was already started; a sender starts once")]
+    AlreadyStarted {
+        /// The sender's pipe.
+        pipe: PipeId,
+    },
+    /// `send` or `stop` was called before `start`.
+    #[error("the sender of pipe {pipe} has not been started; call start() (or open()) first")]
+    NotStarted {
+        /// The sender's pipe.
+        pipe: PipeId,
+    },
+    /// The sender was stopped; it cannot send, stop or start again.
+    #[error("the sender of pipe {pipe} was stopped and cannot be used again")]
+    Stopped {
+        /// The sender's pipe.
+        pipe: PipeId,
+    },
+    /// The router that made the pipe stopped (or was dropped), so nothing
+    /// can receive the message (R5).
+    #[error("the router of pipe {pipe} is no longer running; the message was not delivered")]
+    Disconnected {
+        /// The sender's pipe.
+        pipe: PipeId,
+    },
+}
+
+impl SenderError {
+    /// The pipe whose sender failed.
+    #[must_use]
+    pub fn pipe(&self) -> PipeId {
+        match *self {
+            Self::AlreadyStarted { pipe }
+            | Self::NotStarted { pipe }
+            | Self::Stopped { pipe }
+            | Self::Disconnected { pipe } => pipe,
+        }
+    }
+}
+
+/// A message that could not be sent, handed back with the reason.
+///
+/// `Debug` does not require `M: Debug`, so any message type works with `?`
+/// and `expect`.
+///
+/// ```
+/// use router_api::{PipeId, SendError, SenderError};
+/// let err = SendError::new(SenderError::NotStarted { pipe: PipeId::new(1) }, "hello");
+/// assert_eq!(err.reason(), &SenderError::NotStarted { pipe: PipeId::new(1) });
+/// assert_eq!(err.into_message(), "hello");
+/// ```
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct SendError<M> {
+    reason: SenderError,
+    message: M,
+}
+
+impl<M> SendError<M> {
+    /// A send error for `message`, which failed for `reason`.
+    #[must_use]
+    pub fn new(reason: SenderError, message: M) -> Self {
+        Self { reason, message }
+    }
+
+    /// Why the message was not sent.
+    #[must_use]
+    pub fn reason(&self) -> &SenderError {
+        &self.reason
+    }
+
+    /// The message that was not sent.
+    #[must_use]
+    pub fn message(&self) -> &M {
+        &self.message
+    }
+
+    /// Takes the message back.
+    #[must_use]
+    pub fn into_message(self) -> M {
+        self.message
+    }
+
+    /// Splits the error into its reason and its message.
+    #[must_use]
+    pub fn into_parts(self) -> (SenderError, M) {
+        (self.reason, self.message)
+    }
+}
+
+impl<M> fmt::Debug for SendError<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SendError")
+            .field("reason", &self.reason)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<M> From<SendError<M>> for SenderError {
+    fn from(error: SendError<M>) -> Self {
+        error.reason
+    }
+}
+
+/// Why an event loop's `run_until` returned without its condition.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EventLoopError {
+    /// The deadline passed before the condition held.
+    #[error("the event loop ran for {timeout:?} and its condition did not become true")]
+    Timeout {
+        /// The timeout the call was given.
+        timeout: Duration,
+    },
+}

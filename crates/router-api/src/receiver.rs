@@ -1,0 +1,186 @@
+//! The foreground end of a pipe.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::rc::Rc;
+
+use crate::{ListenerId, PipeId};
+
+/// A listener: called on the foreground thread with each message of a pipe.
+pub type Listener<M> = Box<dyn Fn(&M)>;
+
+/// The foreground end of a pipe: fires each message it receives to its
+/// listeners.
+///
+/// ```
+/// use router_api::MessageReceiver;
+/// fn log_progress(receiver: &impl MessageReceiver<u32>) {
+///     receiver.connect(|step: &u32| println!("step {step}"));
+/// }
+/// ```
+///
+/// # Contract
+///
+/// For backend authors, an implementation **must** (V1) accept any number
+/// of listeners, give each message to every listener connected when the
+/// message is dispatched, in the order they were connected, and stop
+/// calling a listener once it is disconnected. A listener may connect or
+/// disconnect listeners while it runs (R11): that takes effect from the
+/// next message on.
+pub trait MessageReceiver<M> {
+    /// The pipe this receiver ends.
+    fn pipe_id(&self) -> PipeId;
+
+    /// Connects a boxed listener; see [`connect`](Self::connect).
+    fn connect_boxed(&self, listener: Listener<M>) -> ListenerId;
+
+    /// Disconnects a listener. Returns `false` if it was not connected (it
+    /// was disconnected already, or belongs to another receiver).
+    fn disconnect(&self, listener: ListenerId) -> bool;
+
+    /// How many listeners are connected.
+    fn listener_count(&self) -> usize;
+
+    /// Connects `listener`, which will be called with every message
+    /// routed to this receiver from now on, after the listeners connected
+    /// before it.
+    fn connect<F>(&self, listener: F) -> ListenerId
+    where
+        F: Fn(&M) + 'static,
+        Self: Sized,
+    {
+        self.connect_boxed(Box::new(listener))
+    }
+}
+
+type SharedListener<M> = Rc<dyn Fn(&M)>;
+type ListenerSlice<M> = Rc<[(ListenerId, SharedListener<M>)]>;
+
+/// The listeners of one receiver, kept as an immutable list swapped on each
+/// change, so a dispatch holds no borrow while listeners run and a listener
+/// may change the list (R11).
+struct ListenerList<M> {
+    next: u64,
+    current: Option<ListenerSlice<M>>,
+}
+
+/// The shared state of a [`PipeReceiver`]: what the routing table holds.
+pub(crate) struct ReceiverShared<M> {
+    pipe: PipeId,
+    owner: u64,
+    slot: u32,
+    listeners: RefCell<ListenerList<M>>,
+}
+
+impl<M> ReceiverShared<M> {
+    pub(crate) fn pipe(&self) -> PipeId {
+        self.pipe
+    }
+
+    pub(crate) fn owner(&self) -> u64 {
+        self.owner
+    }
+
+    pub(crate) fn slot(&self) -> u32 {
+        self.slot
+    }
+
+    /// Gives `message` to every listener connected now, in order.
+    pub(crate) fn dispatch(&self, message: &M) {
+        let current = self.listeners.borrow().current.clone();
+        if let Some(listeners) = current {
+            for (_, listener) in listeners.iter() {
+                listener(message);
+            }
+        }
+    }
+}
+
+/// The receiver every backend built on
+/// [`ChannelRouter`](crate::backend::ChannelRouter) hands out.
+///
+/// It lives on the foreground thread (it is neither `Send` nor `Sync`) and
+/// fires each message of its pipe to its listeners, in the order they were
+/// connected (V1).
+pub struct PipeReceiver<M> {
+    shared: Rc<ReceiverShared<M>>,
+}
+
+impl<M> PipeReceiver<M> {
+    pub(crate) fn new(pipe: PipeId, owner: u64, slot: u32) -> Self {
+        Self {
+            shared: Rc::new(ReceiverShared {
+                pipe,
+                owner,
+                slot,
+                listeners: RefCell::new(ListenerList {
+                    next: 0,
+                    current: None,
+                }),
+            }),
+        }
+    }
+
+    pub(crate) fn shared(&self) -> &Rc<ReceiverShared<M>> {
+        &self.shared
+    }
+}
+
+impl<M> MessageReceiver<M> for PipeReceiver<M> {
+    fn pipe_id(&self) -> PipeId {
+        self.shared.pipe
+    }
+
+    fn connect_boxed(&self, listener: Listener<M>) -> ListenerId {
+        let mut list = self.shared.listeners.borrow_mut();
+        list.next += 1;
+        let id = ListenerId::new(list.next);
+        let mut entries: Vec<_> = list.current.as_deref().unwrap_or(&[]).to_vec();
+        entries.push((id, Rc::from(listener)));
+        list.current = Some(entries.into());
+        id
+    }
+
+    fn disconnect(&self, listener: ListenerId) -> bool {
+        let mut list = self.shared.listeners.borrow_mut();
+        let Some(current) = list.current.as_deref() else {
+            return false;
+        };
+        if !current.iter().any(|(id, _)| *id == listener) {
+            return false;
+        }
+        let kept: Vec<_> = current
+            .iter()
+            .filter(|(id, _)| *id != listener)
+            .cloned()
+            .collect();
+        let removed = if kept.is_empty() {
+            list.current.take()
+        } else {
+            list.current.replace(kept.into())
+        };
+        // The old list may hold the last reference to a closure whose drop
+        // runs user code: let it go after the borrow ends.
+        drop(list);
+        drop(removed);
+        true
+    }
+
+    fn listener_count(&self) -> usize {
+        self.shared
+            .listeners
+            .borrow()
+            .current
+            .as_deref()
+            .map_or(0, <[_]>::len)
+    }
+}
+
+impl<M> fmt::Debug for PipeReceiver<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PipeReceiver")
+            .field("pipe", &self.shared.pipe)
+            .field("listeners", &self.listener_count())
+            .finish()
+    }
+}

@@ -1,0 +1,154 @@
+//! The foreground router.
+
+use std::time::Duration;
+
+use crate::{MessageReceiver, MessageSender, RouterError};
+
+/// The foreground router: makes pipes and routes each message that their
+/// senders send to the pipe's receiver, on the foreground thread.
+///
+/// A router is made un-started on an event loop. [`start`](Self::start)
+/// connects it to the loop; from then on every message sent is routed by
+/// the running loop with no call by the user (event-loop mode).
+/// [`route_until`](Self::route_until) drives routing by hand instead (for
+/// shutdown and tests) and switches the router to manual mode for good.
+///
+/// Downstream libraries take an `R: MessageRouter<M>` and need nothing
+/// else from this crate.
+///
+/// # Contract
+///
+/// All methods are called on the foreground thread; a router is not
+/// `Sync`. It **must** tolerate being called again from inside a listener
+/// while it dispatches (R11). An implementation **must**:
+/// - (R1) start when new or stopped; fail `start` when running with
+///   [`RouterError::AlreadyRunning`];
+/// - (R2, R3) fail `stop`, `pipe`, `close_pipe` and `route_until` when not
+///   running with [`RouterError::NotRunning`];
+/// - (R4) on `stop` with pipes still open, succeed and log one `WARN`
+///   through `tracing` with the field `unclosed_pipes` and a message saying
+///   "N unclosed pipes";
+/// - (R5) once `stop` returns, have no thread of its own alive and take no
+///   ping again; senders of that run get [`SenderError::Disconnected`](crate::SenderError::Disconnected);
+/// - (R6) fail `close_pipe` for a receiver that is not open on this router
+///   with [`RouterError::PipeNotOpen`] or [`RouterError::ForeignPipe`];
+/// - (R7) drop a message that arrives for a closed pipe and log a `WARN`
+///   "discarding message from closed pipe #N" (with field `pipe`);
+/// - (R8) route the messages of one pipe in the order they were sent, each
+///   once;
+/// - (R9, R10) implement `route_until` as documented there;
+/// - (R11) survive a listener that panics: the panic reaches the caller
+///   that drove the routing, and the router stays usable.
+pub trait MessageRouter<M> {
+    /// The background end of this router's pipes.
+    type Sender: MessageSender<M>;
+    /// The foreground end of this router's pipes.
+    type Receiver: MessageReceiver<M>;
+
+    /// Starts routing: connects the router to its event loop.
+    ///
+    /// # Errors
+    ///
+    /// [`RouterError::AlreadyRunning`] if the router is running.
+    fn start(&self) -> Result<(), RouterError>;
+
+    /// Stops routing. Pipes still open are closed, with one warning that
+    /// counts them. Senders of this run fail from now on with
+    /// [`SenderError::Disconnected`](crate::SenderError::Disconnected), and
+    /// messages not yet routed are dropped.
+    ///
+    /// # Errors
+    ///
+    /// [`RouterError::NotRunning`] if the router is not running.
+    fn stop(&self) -> Result<(), RouterError>;
+
+    /// Makes a pipe: a sender for the background task and a receiver that
+    /// stays on the foreground thread.
+    ///
+    /// # Errors
+    ///
+    /// [`RouterError::NotRunning`] if the router is not running.
+    fn pipe(&self) -> Result<(Self::Sender, Self::Receiver), RouterError>;
+
+    /// Closes the pipe of `receiver`: messages that arrive for it from now
+    /// on are dropped with a warning.
+    ///
+    /// # Errors
+    ///
+    /// [`RouterError::NotRunning`] if the router is not running,
+    /// [`RouterError::PipeNotOpen`] if the pipe was closed already and
+    /// [`RouterError::ForeignPipe`] if another router made it.
+    fn close_pipe(&self, receiver: &Self::Receiver) -> Result<(), RouterError>;
+
+    /// Routes messages on this thread until `condition` returns `true`.
+    ///
+    /// Returns at once, routing nothing, if the condition holds on entry.
+    /// Otherwise routes one message at a time and asks the condition after
+    /// each. `timeout` is one deadline for the whole call; `Some(ZERO)`
+    /// still routes the messages already queued, and `None` waits without
+    /// limit. The first call switches the router to manual mode for good:
+    /// it ignores pings from then on, and messages are routed only by this
+    /// method (R10).
+    ///
+    /// # Errors
+    ///
+    /// [`RouterError::NotRunning`] if the router is not running (or a
+    /// listener stopped it), [`RouterError::Timeout`] if the deadline
+    /// passed first. A later call works as usual.
+    fn route_until<F>(&self, condition: F, timeout: Option<Duration>) -> Result<(), RouterError>
+    where
+        F: FnMut() -> bool;
+
+    /// Whether the router is running.
+    fn is_running(&self) -> bool;
+}
+
+/// How much one ping may route before it yields the event loop.
+///
+/// When a ping's turn ends with messages still queued, the router pings
+/// again, so a flood is routed in slices and other callbacks of the loop
+/// run between them. When the queue runs dry the router keeps looking for
+/// `linger` before it lets senders ping again, which keeps bursts to a
+/// handful of pings.
+///
+/// ```
+/// use std::time::Duration;
+/// use router_api::DrainBudget;
+/// let budget = DrainBudget {
+///     max_messages: 256,
+///     max_time: Duration::from_millis(1),
+///     ..DrainBudget::default()
+/// };
+/// assert_eq!(budget.max_messages, 256);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct DrainBudget {
+    /// At most this many messages per ping (0 is taken as 1).
+    pub max_messages: usize,
+    /// At most this long per ping, checked every few dozen messages.
+    pub max_time: Duration,
+    /// How long to keep looking for more messages once the queue is empty.
+    pub linger: Duration,
+}
+
+impl Default for DrainBudget {
+    fn default() -> Self {
+        Self {
+            max_messages: 4096,
+            max_time: Duration::from_millis(4),
+            linger: Duration::from_micros(20),
+        }
+    }
+}
+
+/// What a router has done, read on the foreground thread.
+#[derive(Clone, Copy, PartialEq, Eq, Default, Debug)]
+#[non_exhaustive]
+pub struct RouterStats {
+    /// Messages handed to a receiver.
+    pub routed: u64,
+    /// Messages dropped because their pipe was closed (R7).
+    pub dropped: u64,
+    /// Pings the router took from its event loop, ignored ones included.
+    pub pings: u64,
+}

@@ -1,0 +1,164 @@
+//! The background end of a pipe.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+
+use crate::{PipeId, SendError, SenderError};
+
+/// The background end of a pipe: moves to a worker thread and sends
+/// messages to the pipe's receiver on the foreground thread.
+///
+/// A sender has three states: *initial* (as made by
+/// [`MessageRouter::pipe`](crate::MessageRouter::pipe)), *open* (after
+/// [`start`](Self::start)) and *closed* (after [`stop`](Self::stop)). Only an
+/// open sender sends. Most code calls [`open`](Self::open), which starts the
+/// sender and returns a guard that stops it when dropped (the `with sender:`
+/// of the interface this crate follows).
+///
+/// ```
+/// use router_api::{MessageSender, SenderError};
+/// fn report<S: MessageSender<u32>>(mut sender: S) -> Result<(), SenderError> {
+///     let mut open = sender.open()?;
+///     for step in 0..10 {
+///         open.send(step)?;
+///     }
+///     Ok(()) // the guard stops the sender here
+/// }
+/// ```
+///
+/// The trait is object safe: a worker can take a `Box<dyn MessageSender<M>>`
+/// and not care which backend made it.
+///
+/// # Contract
+///
+/// For backend authors, an implementation **must**:
+/// - (S1) fail `send` before `start` with [`SenderError::NotStarted`],
+///   `start` twice with [`SenderError::AlreadyStarted`], `stop` before
+///   `start` with [`SenderError::NotStarted`], and `stop` twice, `start` or
+///   `send` after `stop` with [`SenderError::Stopped`]; a failed `send`
+///   hands the message back;
+/// - (S3) stop itself when dropped while open, and send from any thread,
+///   the foreground one included;
+/// - (R5) fail `send` with [`SenderError::Disconnected`] once its router
+///   has stopped, never block and never panic;
+/// - (R8) deliver the messages it sends in order, each once;
+/// - wake the router's event loop when a message may need routing.
+///
+/// `start`, `send` and `stop` are called on one thread; the sender is
+/// `Send` so it can move there, and need not be `Sync`.
+pub trait MessageSender<M>: Send + 'static {
+    /// The pipe this sender feeds.
+    fn pipe_id(&self) -> PipeId;
+
+    /// Prepares the sender for sending.
+    ///
+    /// # Errors
+    ///
+    /// [`SenderError::AlreadyStarted`] if the sender was started before and
+    /// is still open, [`SenderError::Stopped`] if it was stopped.
+    fn start(&mut self) -> Result<(), SenderError>;
+
+    /// Sends `message` to the pipe's receiver. Never blocks.
+    ///
+    /// # Errors
+    ///
+    /// Hands `message` back inside a [`SendError`] whose reason is
+    /// [`SenderError::NotStarted`] before `start`, [`SenderError::Stopped`]
+    /// after `stop`, and [`SenderError::Disconnected`] when the router is no
+    /// longer running.
+    fn send(&mut self, message: M) -> Result<(), SendError<M>>;
+
+    /// Releases what `start` set up. After `stop` the sender sends no more.
+    ///
+    /// # Errors
+    ///
+    /// [`SenderError::NotStarted`] before `start`, [`SenderError::Stopped`]
+    /// if already stopped.
+    fn stop(&mut self) -> Result<(), SenderError>;
+
+    /// Starts the sender and returns a guard that sends through it and stops
+    /// it when dropped.
+    ///
+    /// # Errors
+    ///
+    /// As [`start`](Self::start).
+    ///
+    /// On a `dyn MessageSender`, open the `Box` that holds it.
+    fn open(&mut self) -> Result<SenderGuard<'_, M, Self>, SenderError>
+    where
+        Self: Sized,
+    {
+        self.start()?;
+        Ok(SenderGuard {
+            sender: self,
+            _message: PhantomData,
+        })
+    }
+}
+
+/// An open sender that stops when dropped (S2); made by
+/// [`MessageSender::open`].
+///
+/// It dereferences to the sender, so every sender method is at hand.
+pub struct SenderGuard<'a, M, S: MessageSender<M> + ?Sized> {
+    sender: &'a mut S,
+    _message: PhantomData<fn(M)>,
+}
+
+impl<M, S: MessageSender<M> + ?Sized> SenderGuard<'_, M, S> {
+    /// Sends `message`; see [`MessageSender::send`].
+    ///
+    /// # Errors
+    ///
+    /// As [`MessageSender::send`]: the message comes back inside the error.
+    pub fn send(&mut self, message: M) -> Result<(), SendError<M>> {
+        self.sender.send(message)
+    }
+}
+
+impl<M, S: MessageSender<M> + ?Sized> Deref for SenderGuard<'_, M, S> {
+    type Target = S;
+    fn deref(&self) -> &S {
+        self.sender
+    }
+}
+
+impl<M, S: MessageSender<M> + ?Sized> DerefMut for SenderGuard<'_, M, S> {
+    fn deref_mut(&mut self) -> &mut S {
+        self.sender
+    }
+}
+
+impl<M, S: MessageSender<M> + ?Sized> Drop for SenderGuard<'_, M, S> {
+    fn drop(&mut self) {
+        // The only failure is "already stopped", which means the user
+        // stopped the sender through the guard: nothing is left to do.
+        if let Err(error) = self.sender.stop() {
+            tracing::debug!(pipe = %self.sender.pipe_id(), %error, "sender guard found its sender stopped");
+        }
+    }
+}
+
+impl<M, S: MessageSender<M> + ?Sized> fmt::Debug for SenderGuard<'_, M, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SenderGuard")
+            .field("pipe", &self.sender.pipe_id())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<M: 'static, S: MessageSender<M> + ?Sized> MessageSender<M> for Box<S> {
+    fn pipe_id(&self) -> PipeId {
+        (**self).pipe_id()
+    }
+    fn start(&mut self) -> Result<(), SenderError> {
+        (**self).start()
+    }
+    fn send(&mut self, message: M) -> Result<(), SendError<M>> {
+        (**self).send(message)
+    }
+    fn stop(&mut self) -> Result<(), SenderError> {
+        (**self).stop()
+    }
+}
