@@ -1,2 +1,6 @@
-//! The behaviour suite every message-router backend must pass (filled in by
-//! the conformance-kit issue).
+//! The behaviour suite every message-router backend must pass.
+//!
+//! (The checks and the `conformance_tests!` macro are being written; the
+//! capturing subscriber they use is in [`capture`].)
+
+pub mod capture;

@@ -1,0 +1,1 @@
+//! Benchmarks of the message-router backends (being written).

@@ -1,0 +1,1 @@
+//! A message router whose senders live in other processes (being written).

@@ -1,0 +1,1 @@
+//! Model, soak and misuse tests of the message-router backends (being written).
