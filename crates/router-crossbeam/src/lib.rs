@@ -2,7 +2,7 @@
 //!
 //! Everything but the channel is router-api's
 //! [`ChannelRouter`]; this crate only
-//! says how to move a message with crossbeam.
+//! names the channel it moves messages with, crossbeam.
 //!
 //! ```
 //! use std::{cell::Cell, rc::Rc, time::Duration};
@@ -28,37 +28,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::time::Instant;
+use router_api::backend::{ChannelRouter, ChannelSender};
 
-use router_api::backend::{Channel, ChannelRouter, ChannelSender};
-
-/// crossbeam-channel's unbounded channel, as a router channel.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Crossbeam;
-
-impl<T: Send + 'static> Channel<T> for Crossbeam {
-    type Tx = crossbeam_channel::Sender<T>;
-    type Rx = crossbeam_channel::Receiver<T>;
-
-    fn unbounded() -> (Self::Tx, Self::Rx) {
-        crossbeam_channel::unbounded()
-    }
-
-    fn send(tx: &Self::Tx, value: T) -> Result<(), T> {
-        tx.send(value).map_err(|error| error.into_inner())
-    }
-
-    fn try_recv(rx: &Self::Rx) -> Option<T> {
-        rx.try_recv().ok()
-    }
-
-    fn recv(rx: &Self::Rx) -> Option<T> {
-        rx.recv().ok()
-    }
-
-    fn recv_deadline(rx: &Self::Rx, deadline: Instant) -> Option<T> {
-        rx.recv_deadline(deadline).ok()
-    }
+router_api::channel_backend! {
+    /// crossbeam-channel's unbounded channel, as a router channel.
+    pub struct Crossbeam over crossbeam_channel
 }
 
 /// A router over crossbeam-channel.

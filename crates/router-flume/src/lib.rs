@@ -2,7 +2,7 @@
 //!
 //! Everything but the channel is router-api's
 //! [`ChannelRouter`]; this crate only
-//! says how to move a message with flume.
+//! names the channel it moves messages with, flume.
 //!
 //! ```
 //! use std::{cell::Cell, rc::Rc, time::Duration};
@@ -28,37 +28,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::time::Instant;
+use router_api::backend::{ChannelRouter, ChannelSender};
 
-use router_api::backend::{Channel, ChannelRouter, ChannelSender};
-
-/// flume's unbounded channel, as a router channel.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Flume;
-
-impl<T: Send + 'static> Channel<T> for Flume {
-    type Tx = flume::Sender<T>;
-    type Rx = flume::Receiver<T>;
-
-    fn unbounded() -> (Self::Tx, Self::Rx) {
-        flume::unbounded()
-    }
-
-    fn send(tx: &Self::Tx, value: T) -> Result<(), T> {
-        tx.send(value).map_err(|error| error.into_inner())
-    }
-
-    fn try_recv(rx: &Self::Rx) -> Option<T> {
-        rx.try_recv().ok()
-    }
-
-    fn recv(rx: &Self::Rx) -> Option<T> {
-        rx.recv().ok()
-    }
-
-    fn recv_deadline(rx: &Self::Rx, deadline: Instant) -> Option<T> {
-        rx.recv_deadline(deadline).ok()
-    }
+router_api::channel_backend! {
+    /// flume's unbounded channel, as a router channel.
+    pub struct Flume over flume
 }
 
 /// A router over flume.

@@ -38,6 +38,9 @@
 //! pub type MpscRouter<M> = ChannelRouter<M, StdMpsc>;
 //! ```
 //!
+//! A channel crate shaped like crossbeam-channel (flume is) needs not even
+//! that: [`channel_backend!`](crate::channel_backend) writes the impl.
+//!
 //! A backend that cannot be a channel (one whose senders live in other
 //! processes, say) implements [`MessageRouter`](crate::MessageRouter) and
 //! friends itself, and proves itself with `router-conformance`.
@@ -48,6 +51,7 @@ mod gate;
 mod link;
 mod router;
 mod sender;
+mod shaped;
 mod table;
 
 use std::fmt;

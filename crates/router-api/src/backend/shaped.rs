@@ -1,0 +1,50 @@
+//! Channel glue for channels shaped like crossbeam-channel.
+
+/// Declares a marker type and implements [`Channel`](crate::backend::Channel)
+/// for it over a channel crate whose API has crossbeam-channel's shape: a
+/// crate-level `unbounded()` returning `(Sender<T>, Receiver<T>)`, a
+/// `Sender::send` whose error has `into_inner()`, and `Receiver::{try_recv,
+/// recv, recv_deadline}` returning `Result`s. crossbeam-channel and flume
+/// both have it, so each of their backends is this one line.
+///
+/// ```ignore
+/// // In a backend crate that depends on crossbeam-channel (see router-crossbeam):
+/// router_api::channel_backend! {
+///     /// crossbeam-channel's unbounded channel, as a router channel.
+///     pub struct Crossbeam over crossbeam_channel
+/// }
+/// pub type CrossbeamRouter<M> = router_api::backend::ChannelRouter<M, Crossbeam>;
+/// ```
+#[macro_export]
+macro_rules! channel_backend {
+    ($(#[$meta:meta])* $vis:vis struct $marker:ident over $channel:ident) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, Default)]
+        $vis struct $marker;
+
+        impl<T: ::std::marker::Send + 'static> $crate::backend::Channel<T> for $marker {
+            type Tx = $channel::Sender<T>;
+            type Rx = $channel::Receiver<T>;
+
+            fn unbounded() -> (Self::Tx, Self::Rx) {
+                $channel::unbounded()
+            }
+
+            fn send(tx: &Self::Tx, value: T) -> ::std::result::Result<(), T> {
+                tx.send(value).map_err(|error| error.into_inner())
+            }
+
+            fn try_recv(rx: &Self::Rx) -> ::std::option::Option<T> {
+                rx.try_recv().ok()
+            }
+
+            fn recv(rx: &Self::Rx) -> ::std::option::Option<T> {
+                rx.recv().ok()
+            }
+
+            fn recv_deadline(rx: &Self::Rx, deadline: ::std::time::Instant) -> ::std::option::Option<T> {
+                rx.recv_deadline(deadline).ok()
+            }
+        }
+    };
+}
