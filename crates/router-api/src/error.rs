@@ -68,6 +68,14 @@ pub enum RouterError {
         /// The timeout the call was given.
         timeout: Duration,
     },
+    /// The router could not set up what its senders reach it through (a
+    /// backend whose senders live in other processes opens a socket at
+    /// `start`, for instance); the router stays stopped.
+    #[error("the router could not start: {reason}")]
+    StartFailed {
+        /// What failed, in words.
+        reason: String,
+    },
     /// The router's routing table is full (more than `u32::MAX` pipes open
     /// at once).
     #[error("the router cannot open another pipe: {open} pipes are open already")]
@@ -106,17 +114,39 @@ pub enum SenderError {
         /// The sender's pipe.
         pipe: PipeId,
     },
+    /// `start` could not reach the router: a sender in another process
+    /// found no router listening (not started yet, or stopped), or the
+    /// router refused it. The sender stays un-started.
+    #[error("the sender of pipe {pipe} could not connect to its router: {reason}")]
+    Connect {
+        /// The sender's pipe.
+        pipe: PipeId,
+        /// What failed, in words.
+        reason: String,
+    },
+    /// The message could not be encoded for a router in another process
+    /// (its serialization failed, or it is over the size limit); it was
+    /// not sent, and the sender can go on.
+    #[error("the sender of pipe {pipe} could not encode the message: {reason}")]
+    Encode {
+        /// The sender's pipe.
+        pipe: PipeId,
+        /// What failed, in words.
+        reason: String,
+    },
 }
 
 impl SenderError {
     /// The pipe whose sender failed.
     #[must_use]
     pub fn pipe(&self) -> PipeId {
-        match *self {
+        match self {
             Self::AlreadyStarted { pipe }
             | Self::NotStarted { pipe }
             | Self::Stopped { pipe }
-            | Self::Disconnected { pipe } => pipe,
+            | Self::Disconnected { pipe }
+            | Self::Connect { pipe, .. }
+            | Self::Encode { pipe, .. } => *pipe,
         }
     }
 }

@@ -1,8 +1,9 @@
 //! The foreground end of a pipe.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::{ListenerId, PipeId};
 
@@ -56,11 +57,14 @@ pub trait MessageReceiver<M> {
 type SharedListener<M> = Rc<dyn Fn(&M)>;
 type ListenerSlice<M> = Rc<[(ListenerId, SharedListener<M>)]>;
 
+/// Listener ids are numbered process-wide, so a receiver never mistakes
+/// another receiver's listener for one of its own.
+static NEXT_LISTENER: AtomicU64 = AtomicU64::new(1);
+
 /// The listeners of one receiver, kept as an immutable list swapped on each
 /// change, so a dispatch holds no borrow while listeners run and a listener
 /// may change the list (R11).
 struct ListenerList<M> {
-    next: u64,
     current: Option<ListenerSlice<M>>,
 }
 
@@ -69,6 +73,10 @@ pub(crate) struct ReceiverShared<M> {
     pipe: PipeId,
     owner: u64,
     slot: u32,
+    /// Counts the changes that make a [`Listeners`] snapshot stale: each
+    /// connect, each disconnect, and the pipe leaving the routing table.
+    /// The router reuses a snapshot while this stays the same.
+    epoch: Cell<u64>,
     listeners: RefCell<ListenerList<M>>,
 }
 
@@ -85,10 +93,32 @@ impl<M> ReceiverShared<M> {
         self.slot
     }
 
-    /// Gives `message` to every listener connected now, in order.
-    pub(crate) fn dispatch(&self, message: &M) {
-        let current = self.listeners.borrow().current.clone();
-        if let Some(listeners) = current {
+    /// The listeners connected now, to fire once no borrow is held.
+    pub(crate) fn listeners(&self) -> Listeners<M> {
+        Listeners(self.listeners.borrow().current.clone())
+    }
+
+    /// The number of changes so far; a snapshot taken at the same epoch is
+    /// current.
+    pub(crate) fn epoch(&self) -> u64 {
+        self.epoch.get()
+    }
+
+    /// Marks every snapshot taken so far stale: the listeners changed, or
+    /// the pipe left the routing table.
+    pub(crate) fn retire_snapshots(&self) {
+        self.epoch.set(self.epoch.get().wrapping_add(1));
+    }
+}
+
+/// The listeners of a receiver at one moment: a snapshot, so a listener
+/// may change the receiver's list while it fires (R11).
+pub(crate) struct Listeners<M>(Option<ListenerSlice<M>>);
+
+impl<M> Listeners<M> {
+    /// Gives `message` to every listener of the snapshot, in order.
+    pub(crate) fn fire(&self, message: &M) {
+        if let Some(listeners) = &self.0 {
             for (_, listener) in listeners.iter() {
                 listener(message);
             }
@@ -113,10 +143,8 @@ impl<M> PipeReceiver<M> {
                 pipe,
                 owner,
                 slot,
-                listeners: RefCell::new(ListenerList {
-                    next: 0,
-                    current: None,
-                }),
+                epoch: Cell::new(0),
+                listeners: RefCell::new(ListenerList { current: None }),
             }),
         }
     }
@@ -133,11 +161,11 @@ impl<M> MessageReceiver<M> for PipeReceiver<M> {
 
     fn connect_boxed(&self, listener: Listener<M>) -> ListenerId {
         let mut list = self.shared.listeners.borrow_mut();
-        list.next += 1;
-        let id = ListenerId::new(list.next);
+        let id = ListenerId::new(NEXT_LISTENER.fetch_add(1, Ordering::Relaxed));
         let mut entries: Vec<_> = list.current.as_deref().unwrap_or(&[]).to_vec();
         entries.push((id, Rc::from(listener)));
         list.current = Some(entries.into());
+        self.shared.retire_snapshots();
         id
     }
 
@@ -159,6 +187,7 @@ impl<M> MessageReceiver<M> for PipeReceiver<M> {
         } else {
             list.current.replace(kept.into())
         };
+        self.shared.retire_snapshots();
         // The old list may hold the last reference to a closure whose drop
         // runs user code: let it go after the borrow ends.
         drop(list);

@@ -107,9 +107,10 @@ pub trait MessageRouter<M> {
 ///
 /// When a ping's turn ends with messages still queued, the router pings
 /// again, so a flood is routed in slices and other callbacks of the loop
-/// run between them. When the queue runs dry the router keeps looking for
-/// `linger` before it lets senders ping again, which keeps bursts to a
-/// handful of pings.
+/// run between them. When the queue runs dry during a burst the router
+/// keeps looking for `linger` before it lets senders ping again, which
+/// keeps bursts to a handful of pings; after a lone message it lets them
+/// ping at once, so the next lone message wakes the loop as fast as it can.
 ///
 /// ```
 /// use std::time::Duration;
@@ -127,7 +128,8 @@ pub struct DrainBudget {
     pub max_messages: usize,
     /// At most this long per ping, checked every few dozen messages.
     pub max_time: Duration,
-    /// How long to keep looking for more messages once the queue is empty.
+    /// How long to keep looking for more messages once the queue is empty,
+    /// when this ping or the one before routed more than one message.
     pub linger: Duration,
 }
 

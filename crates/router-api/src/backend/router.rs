@@ -11,7 +11,7 @@ use super::link::Link;
 use super::sender::ChannelSender;
 use super::table::{Route, RoutingTable};
 use super::{Channel, Envelope, Forwarder};
-use crate::receiver::PipeReceiver;
+use crate::receiver::{Listeners, PipeReceiver, ReceiverShared};
 use crate::{
     DrainBudget, EventLoop, MessageRouter, Operation, Pingee, PipeId, RouterError, RouterStats,
 };
@@ -45,6 +45,9 @@ struct Inner<M: Send + 'static, C: Channel<Envelope<M>>> {
     routed: Cell<u64>,
     dropped: Cell<u64>,
     pings: Cell<u64>,
+    /// Whether the last turn routed more than one message: a burst may be
+    /// under way, and the next turn lingers even if it finds little.
+    bursting: Cell<bool>,
     /// The closed pipe whose messages are being discarded now, and how many
     /// were discarded since its warning: one warning per burst, not one per
     /// message.
@@ -64,6 +67,17 @@ enum Next<M> {
     Empty,
     /// The run this turn belongs to is over, or the router went manual.
     Over,
+}
+
+/// How a turn goes on after it found the queue empty.
+enum Idle<M> {
+    /// A message came; the turn goes on with the gate held.
+    Resume(Envelope<M>),
+    /// A message came after the gate was freed and a sender has pinged
+    /// since: the turn routes it and ends, that ping routes the rest.
+    Last(Envelope<M>),
+    /// Nothing came (the gate is free), or the run is over.
+    Done,
 }
 
 impl<M, C> ChannelRouter<M, C>
@@ -89,6 +103,7 @@ where
                 routed: Cell::new(0),
                 dropped: Cell::new(0),
                 pings: Cell::new(0),
+                bursting: Cell::new(false),
                 discarding: Cell::new(None),
             }),
         }
@@ -284,12 +299,38 @@ where
         }
     }
 
-    /// As [`try_next`](Self::try_next), but keeps looking for `linger` when
-    /// the queue is empty: a burst then costs one ping, not one per gap.
-    fn next_lingering(&self, number: u64, linger: Duration) -> Next<M> {
-        let first = self.try_next(number);
-        if !matches!(first, Next::Empty) || linger.is_zero() {
-            return first;
+    /// What a turn does when it finds the queue empty: keeps looking for
+    /// `linger` (a burst then costs one ping, not one per gap), then frees
+    /// the gate for the senders and looks once more.
+    ///
+    /// Kept out of line: the turn's loop over a full queue stays small.
+    #[inline(never)]
+    fn idle(&self, number: u64, linger: Duration, link: &Link<M, C>) -> Idle<M> {
+        match self.linger(number, linger) {
+            Next::Message(envelope) => return Idle::Resume(envelope),
+            Next::Over => return Idle::Done,
+            Next::Empty => {}
+        }
+        link.gate.release();
+        // A sender may have queued just before the release and seen the gate
+        // held: look once more (see gate.rs).
+        match self.try_next(number) {
+            Next::Message(envelope) => {
+                if link.gate.claim() {
+                    Idle::Resume(envelope)
+                } else {
+                    // A sender pinged: its ping routes the rest.
+                    Idle::Last(envelope)
+                }
+            }
+            Next::Empty | Next::Over => Idle::Done,
+        }
+    }
+
+    /// Keeps looking for the next message of run `number` for `linger`.
+    fn linger(&self, number: u64, linger: Duration) -> Next<M> {
+        if linger.is_zero() {
+            return Next::Empty;
         }
         let started = Instant::now();
         loop {
@@ -331,40 +372,33 @@ where
             number,
             link: &link,
             finished: false,
+            routed: 0,
         };
-        let mut routed = 0usize;
+        let mut last = None;
         loop {
-            let envelope = match self.next_lingering(number, budget.linger) {
+            let envelope = match self.try_next(number) {
                 Next::Message(envelope) => envelope,
                 Next::Over => {
                     turn.finished = true;
                     return;
                 }
-                Next::Empty => {
-                    link.gate.release();
-                    // A sender may have queued just before the release and
-                    // seen the gate held: look once more (see gate.rs).
-                    match self.try_next(number) {
-                        Next::Message(envelope) => {
-                            if !link.gate.claim() {
-                                // A sender pinged: its ping routes the rest.
-                                turn.finished = true;
-                                self.route(envelope);
-                                return;
-                            }
-                            envelope
-                        }
-                        Next::Empty | Next::Over => {
-                            turn.finished = true;
-                            return;
-                        }
+                Next::Empty => match self.idle(number, turn.linger(budget), &link) {
+                    Idle::Resume(envelope) => envelope,
+                    Idle::Last(envelope) => {
+                        turn.finished = true;
+                        self.route(envelope, &mut last);
+                        return;
                     }
-                }
+                    Idle::Done => {
+                        turn.finished = true;
+                        return;
+                    }
+                },
             };
-            self.route(envelope);
-            routed += 1;
-            if routed >= max_messages
-                || (routed.is_multiple_of(CLOCK_EVERY) && started.elapsed() >= budget.max_time)
+            self.route(envelope, &mut last);
+            turn.routed += 1;
+            if turn.routed >= max_messages
+                || (turn.routed.is_multiple_of(CLOCK_EVERY) && started.elapsed() >= budget.max_time)
             {
                 // Budget spent with the gate still held: `turn` pings again.
                 return;
@@ -387,9 +421,10 @@ where
         }
         let deadline = timeout.and_then(|timeout| Instant::now().checked_add(timeout));
         let _flush = FlushDiscards(self);
+        let mut last = None;
         loop {
             let envelope = self.next_manual(deadline, timeout)?;
-            self.route(envelope);
+            self.route(envelope, &mut last);
             if condition() {
                 return Ok(());
             }
@@ -423,12 +458,40 @@ where
     /// Hands one message to its receiver's listeners, or drops it with a
     /// warning if its pipe is closed (R7). Holds no borrow while listeners
     /// run, so they may call the router (R11).
-    fn route(&self, envelope: Envelope<M>) {
-        let receiver = self.table.borrow().get(envelope.route).cloned();
+    ///
+    /// `last` is the previous message's pipe, kept by the caller's loop:
+    /// while the next message goes to the same pipe and nothing changed it
+    /// (see [`ReceiverShared::epoch`]), its listeners are fired with no
+    /// table look-up, borrow or reference count: some fifty instructions a
+    /// message less, a third of what the router adds to the channel's own.
+    #[inline]
+    fn route(&self, envelope: Envelope<M>, last: &mut Option<LastRoute<M>>) {
+        if let Some(last) = last.as_ref()
+            && last.route == envelope.route
+            && last.receiver.epoch() == last.epoch
+        {
+            self.routed.set(self.routed.get() + 1);
+            last.listeners.fire(&envelope.message);
+            return;
+        }
+        self.route_afresh(envelope, last);
+    }
+
+    /// [`route`](Self::route) for a message whose pipe is not the last
+    /// one's, or changed since: looks the pipe up and remembers it.
+    #[inline(never)]
+    fn route_afresh(&self, envelope: Envelope<M>, last: &mut Option<LastRoute<M>>) {
+        let receiver = self.table.borrow().get(envelope.route).map(Rc::clone);
         match receiver {
             Some(receiver) => {
                 self.routed.set(self.routed.get() + 1);
-                receiver.dispatch(&envelope.message);
+                let fresh = last.insert(LastRoute {
+                    route: envelope.route,
+                    epoch: receiver.epoch(),
+                    listeners: receiver.listeners(),
+                    receiver,
+                });
+                fresh.listeners.fire(&envelope.message);
             }
             None => self.discard(envelope.route.pipe),
         }
@@ -463,6 +526,15 @@ where
     }
 }
 
+/// The pipe the previous message of a routing loop went to, and a snapshot
+/// of its listeners, current while the receiver's epoch is unchanged.
+struct LastRoute<M> {
+    route: Route,
+    receiver: Rc<ReceiverShared<M>>,
+    epoch: u64,
+    listeners: Listeners<M>,
+}
+
 /// One ping's turn. When it ends without finishing (budget spent, or a
 /// listener panicked), the gate is still held by it, so it pings again:
 /// the rest of the queue gets routed and no wake-up is lost.
@@ -475,6 +547,26 @@ where
     number: u64,
     link: &'a Link<M, C>,
     finished: bool,
+    routed: usize,
+}
+
+impl<M, C> Turn<'_, M, C>
+where
+    M: Send + 'static,
+    C: Channel<Envelope<M>>,
+{
+    /// How long to keep looking once the queue is empty. Only in a burst
+    /// (this turn or the last routed more than one message): there it saves
+    /// the pings of the gaps, but after lone messages it only delays going
+    /// back to sleep, and the next lone message then takes longer to wake
+    /// the loop (7 µs more at p50 on the 2-core bench machine).
+    fn linger(&self, budget: DrainBudget) -> Duration {
+        if self.routed > 1 || self.inner.bursting.get() {
+            budget.linger
+        } else {
+            Duration::ZERO
+        }
+    }
 }
 
 impl<M, C> Drop for Turn<'_, M, C>
@@ -484,6 +576,7 @@ where
 {
     fn drop(&mut self) {
         self.inner.flush_discards();
+        self.inner.bursting.set(self.routed > 1);
         if !self.finished && self.inner.current_run(self.number) {
             self.link.pinger.ping();
         }

@@ -113,7 +113,10 @@ impl<M> RoutingTable<M> {
         self.free = route.slot;
         self.open -= 1;
         match freed {
-            Slot::Open(receiver) => Some(receiver),
+            Slot::Open(receiver) => {
+                receiver.retire_snapshots();
+                Some(receiver)
+            }
             Slot::Free { .. } => None,
         }
     }
@@ -126,7 +129,10 @@ impl<M> RoutingTable<M> {
         std::mem::take(&mut self.slots)
             .into_iter()
             .filter_map(|slot| match slot {
-                Slot::Open(receiver) => Some(receiver),
+                Slot::Open(receiver) => {
+                    receiver.retire_snapshots();
+                    Some(receiver)
+                }
                 Slot::Free { .. } => None,
             })
             .collect()
