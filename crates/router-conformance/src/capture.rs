@@ -47,7 +47,9 @@ impl Captured {
 
     /// The `WARN` events, in order.
     pub fn warnings(&self) -> impl Iterator<Item = &CapturedEvent> {
-        self.events.iter().filter(|event| event.level == Level::WARN)
+        self.events
+            .iter()
+            .filter(|event| event.level == Level::WARN)
     }
 
     /// The `WARN` events whose message contains `text`.
@@ -65,11 +67,58 @@ impl Captured {
 /// Routers log on the foreground thread, which is the thread that runs
 /// `body`; events of other threads are not recorded.
 pub fn capture<R>(body: impl FnOnce() -> R) -> (R, Captured) {
+    capture_live(|_| body())
+}
+
+/// As [`capture`], but `body` can look at what was recorded so far, to
+/// wait for a warning while it drives the router.
+///
+/// ```
+/// use router_conformance::capture::capture_live;
+/// let (seen, captured) = capture_live(|recording| {
+///     tracing::warn!("discarding message from closed pipe #1");
+///     recording.has_warning_containing("closed pipe #1")
+/// });
+/// assert!(seen);
+/// assert_eq!(captured.warnings().count(), 1);
+/// ```
+pub fn capture_live<R>(body: impl FnOnce(&Recording) -> R) -> (R, Captured) {
     let recorder = Recorder::default();
-    let events = Arc::clone(&recorder.events);
-    let result = tracing::subscriber::with_default(recorder, body);
-    let events = std::mem::take(&mut *events.lock().unwrap_or_else(PoisonError::into_inner));
+    let recording = Recording {
+        events: Arc::clone(&recorder.events),
+    };
+    let result = tracing::subscriber::with_default(recorder, || body(&recording));
+    let events = std::mem::take(&mut *recording.lock());
     (result, Captured { events })
+}
+
+/// What a [`capture_live`] body has recorded so far.
+#[derive(Debug)]
+pub struct Recording {
+    events: Arc<Mutex<Vec<CapturedEvent>>>,
+}
+
+impl Recording {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<CapturedEvent>> {
+        // Events are appended whole; a panic cannot leave one half written.
+        self.events.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The events recorded so far.
+    #[must_use]
+    pub fn captured(&self) -> Captured {
+        Captured {
+            events: self.lock().clone(),
+        }
+    }
+
+    /// Whether a `WARN` event whose message contains `text` was recorded.
+    #[must_use]
+    pub fn has_warning_containing(&self, text: &str) -> bool {
+        self.lock()
+            .iter()
+            .any(|event| event.level == Level::WARN && event.message.contains(text))
+    }
 }
 
 #[derive(Default)]
@@ -130,7 +179,8 @@ impl Visit for FieldVisitor {
         if field.name() == "message" {
             self.message = value.to_owned();
         } else {
-            self.fields.push((field.name().to_owned(), value.to_owned()));
+            self.fields
+                .push((field.name().to_owned(), value.to_owned()));
         }
     }
 }
@@ -147,7 +197,10 @@ mod tests {
         });
         let warnings: Vec<_> = captured.warnings().collect();
         assert_eq!(warnings.len(), 1);
-        assert_eq!(warnings[0].message, "discarding message from closed pipe #3");
+        assert_eq!(
+            warnings[0].message,
+            "discarding message from closed pipe #3"
+        );
         assert_eq!(warnings[0].field("pipe"), Some("#3"));
         assert_eq!(warnings[0].field("count"), Some("2"));
         assert_eq!(captured.events().len(), 2);

@@ -1,6 +1,30 @@
-//! The behaviour suite every message-router backend must pass.
-//!
-//! (The checks and the `conformance_tests!` macro are being written; the
-//! capturing subscriber they use is in [`capture`].)
+#![doc = include_str!("../README.md")]
 
 pub mod capture;
+pub mod checks;
+mod macros;
+mod message;
+mod suite;
+mod threads;
+
+/// `router-api`, re-exported so that a backend's tests need no dependency
+/// but this crate and the backend.
+pub use router_api as api;
+
+pub use message::Msg;
+pub use suite::{Check, suite};
+
+/// What the macros expand to; not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::__conformance_test_module as test_module;
+    pub use crate::__for_each_check as for_each_check;
+
+    use router_api::DefaultEventLoop;
+
+    /// Gives the factory its argument type, so `|event_loop| ...` needs no
+    /// annotation.
+    pub fn new_router<R, F: Fn(&DefaultEventLoop) -> R>(factory: F) -> F {
+        factory
+    }
+}

@@ -1,0 +1,97 @@
+//! Driving a router with safety timeouts: every wait ends as soon as its
+//! condition holds, and a wait that never ends fails the check with a
+//! message instead of hanging it.
+
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use router_api::{DefaultEventLoop, MessageRouter, MessageSender, RouterError};
+
+use super::inbox::Inbox;
+use crate::Msg;
+
+/// How long a check waits for something that should happen at once. Long,
+/// so that a slow machine never fails a good backend; a good backend never
+/// makes a check wait for it.
+pub(crate) const SAFETY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Runs the event loop until `condition` holds; panics with `waiting_for`
+/// when the safety timeout passes first.
+pub(crate) fn run_loop_until(
+    event_loop: &DefaultEventLoop,
+    condition: impl FnMut() -> bool,
+    waiting_for: impl FnOnce() -> String,
+) {
+    if event_loop
+        .run_until(condition, Some(SAFETY_TIMEOUT))
+        .is_err()
+    {
+        panic!("{} (gave up after {SAFETY_TIMEOUT:?})", waiting_for());
+    }
+}
+
+/// Calls `route_until` with the safety timeout; panics with `waiting_for`
+/// when it fails.
+pub(crate) fn route_until<R: MessageRouter<Msg>>(
+    router: &R,
+    condition: impl FnMut() -> bool,
+    waiting_for: impl FnOnce() -> String,
+) {
+    if let Err(error) = router.route_until(condition, Some(SAFETY_TIMEOUT)) {
+        panic!("{}: route_until failed: {error}", waiting_for());
+    }
+}
+
+/// Routes whatever is still queued (route_until with a condition that never
+/// holds and a zero timeout), so a check can look for messages delivered
+/// twice. Switches the router to manual mode.
+pub(crate) fn drain<R: MessageRouter<Msg>>(router: &R, rule: &str) {
+    match router.route_until(|| false, Some(Duration::ZERO)) {
+        Err(RouterError::Timeout { .. }) => {}
+        other => panic!(
+            "{rule}: route_until(|| false, Some(0 s)), used to route what is still queued, \
+             returned {other:?}; R9 says it fails with RouterError::Timeout"
+        ),
+    }
+}
+
+/// Makes a pipe, sends one message through it from this (the foreground)
+/// thread, waits for the event loop to route it, and closes the pipe.
+pub(crate) fn round_trip<R: MessageRouter<Msg>>(
+    event_loop: &DefaultEventLoop,
+    router: &R,
+    rule: &str,
+) {
+    let (mut sender, receiver) = router
+        .pipe()
+        .unwrap_or_else(|error| panic!("{rule}: pipe on a running router failed: {error}"));
+    let inbox = Inbox::connect(&receiver);
+    let message = Msg::new(u32::MAX, 0);
+    {
+        let mut open = sender
+            .open()
+            .unwrap_or_else(|error| panic!("{rule}: a new sender failed to start: {error}"));
+        open.send(message)
+            .unwrap_or_else(|error| panic!("{rule}: an open sender failed to send: {error}"));
+    }
+    run_loop_until(
+        event_loop,
+        || inbox.len() == 1,
+        || format!("{rule}: the event loop did not route a message sent on a new pipe"),
+    );
+    assert_eq!(
+        inbox.messages(),
+        [message],
+        "{rule}: the pipe delivered something else than the one message sent"
+    );
+    router
+        .close_pipe(&receiver)
+        .unwrap_or_else(|error| panic!("{rule}: close_pipe of an open pipe failed: {error}"));
+}
+
+/// Waits for a worker thread, passing its panic on.
+pub(crate) fn join<T>(worker: JoinHandle<T>) -> T {
+    worker
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}

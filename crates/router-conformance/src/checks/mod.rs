@@ -1,0 +1,37 @@
+//! The checks: one public function per behaviour, named after it and
+//! tagged with the rule of DESIGN.md it checks (R1–R11, S1–S3, V1), whose
+//! words its doc comment quotes.
+//!
+//! Every check takes `new_router`, which builds an un-started router on
+//! the [`DefaultEventLoop`](router_api::DefaultEventLoop) it is given, and
+//! calls it as often as it needs (twice where two routers share a loop).
+//! A check returns nothing when the backend behaves, and panics with a
+//! message naming the rule when it does not, like `assert!`. Each check
+//! makes its own event loop and routers, joins the threads it starts, and
+//! can run in parallel with the others.
+//!
+//! Waits end as soon as their condition holds; a wait that never ends
+//! fails after a safety timeout of 10 s, so a broken backend fails a check
+//! instead of hanging it. (The one exception is R9's `None` timeout,
+//! which by definition cannot give up.)
+//!
+//! Warnings are read by [`capture`](crate::capture) on the thread that
+//! runs the check: a backend **must** log its R4 and R7 warnings on the
+//! foreground thread, in the call that stops or routes.
+
+// A check reports a broken rule by panicking, like `assert!`: `expect`
+// with a message naming the rule is the point, not an accident.
+#![allow(clippy::expect_used)]
+
+mod drive;
+mod inbox;
+mod refusal;
+
+pub mod event_loop_mode;
+pub mod listeners;
+pub mod reentrancy;
+pub mod route_until;
+pub mod router_lifecycle;
+pub mod routing;
+pub mod sender_lifecycle;
+pub mod shutdown;

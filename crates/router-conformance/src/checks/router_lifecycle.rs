@@ -1,0 +1,475 @@
+//! The router's own lifecycle: start, stop, pipe, close_pipe and their
+//! errors (R1–R4, R6).
+
+use router_api::{DefaultEventLoop, MessageReceiver, MessageRouter, Operation, RouterError};
+
+use super::drive::round_trip;
+use super::refusal::refused;
+use crate::Msg;
+use crate::capture::capture;
+
+/// **R1**: `start` on a new router starts it.
+///
+/// > R1 `start` on a new or stopped router starts it; on a running router
+/// > it fails with a clear error (already running).
+///
+/// A new router is not running; after `start` it is, and a message sent on
+/// a new pipe is routed by the event loop.
+///
+/// # Panics
+///
+/// When the backend breaks R1.
+pub fn start_on_new_router_starts<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let event_loop = DefaultEventLoop::new();
+    let router = new_router(&event_loop);
+    assert!(
+        !router.is_running(),
+        "R1: a new router says it is running before start"
+    );
+    router
+        .start()
+        .unwrap_or_else(|error| panic!("R1: start on a new router failed: {error}"));
+    assert!(
+        router.is_running(),
+        "R1: is_running is false after a successful start"
+    );
+    round_trip(&event_loop, &router, "R1");
+    router
+        .stop()
+        .unwrap_or_else(|error| panic!("R1: stop of a started router failed: {error}"));
+}
+
+/// **R1**: `start` on a running router fails with
+/// [`RouterError::AlreadyRunning`] and leaves it running.
+///
+/// > R1 `start` on a new or stopped router starts it; on a running router
+/// > it fails with a clear error (already running).
+///
+/// # Panics
+///
+/// When the backend breaks R1.
+pub fn start_on_running_router_fails_already_running<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let event_loop = DefaultEventLoop::new();
+    let router = new_router(&event_loop);
+    router.start().expect("R1: start on a new router failed");
+    let error = refused(
+        router.start(),
+        "R1: start on a running router",
+        "RouterError::AlreadyRunning",
+    );
+    assert_eq!(
+        error,
+        RouterError::AlreadyRunning,
+        "R1: start on a running router failed with the wrong error"
+    );
+    assert!(
+        router.is_running(),
+        "R1: a refused second start stopped the router"
+    );
+    round_trip(&event_loop, &router, "R1 (after a refused second start)");
+    router.stop().expect("R1: stop failed");
+}
+
+/// **R1**: `start` on a stopped router starts it again, and the new run
+/// routes.
+///
+/// > R1 `start` on a new or stopped router starts it; on a running router
+/// > it fails with a clear error (already running).
+///
+/// # Panics
+///
+/// When the backend breaks R1.
+pub fn start_on_stopped_router_starts_again<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let event_loop = DefaultEventLoop::new();
+    let router = new_router(&event_loop);
+    router.start().expect("R1: start on a new router failed");
+    round_trip(&event_loop, &router, "R1 (first run)");
+    router.stop().expect("R1: stop failed");
+    router
+        .start()
+        .unwrap_or_else(|error| panic!("R1: start on a stopped router failed: {error}"));
+    assert!(
+        router.is_running(),
+        "R1: is_running is false after a restart"
+    );
+    round_trip(&event_loop, &router, "R1 (second run)");
+    router.stop().expect("R1: stop of the second run failed");
+}
+
+/// **R2**: `stop` on a router that was never started fails with
+/// [`RouterError::NotRunning`].
+///
+/// > R2 `stop` on a router that is not running fails (not running).
+///
+/// # Panics
+///
+/// When the backend breaks R2.
+pub fn stop_on_new_router_fails_not_running<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let event_loop = DefaultEventLoop::new();
+    let router = new_router(&event_loop);
+    let error = refused(
+        router.stop(),
+        "R2: stop on a new router",
+        "RouterError::NotRunning",
+    );
+    assert_eq!(
+        error,
+        RouterError::NotRunning {
+            operation: Operation::Stop
+        },
+        "R2: stop on a new router failed with the wrong error"
+    );
+    assert!(
+        !router.is_running(),
+        "R2: a refused stop started the router"
+    );
+}
+
+/// **R2**: `stop` on a stopped router fails with
+/// [`RouterError::NotRunning`].
+///
+/// > R2 `stop` on a router that is not running fails (not running).
+///
+/// # Panics
+///
+/// When the backend breaks R2.
+pub fn stop_on_stopped_router_fails_not_running<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let event_loop = DefaultEventLoop::new();
+    let router = new_router(&event_loop);
+    router.start().expect("R2: start failed");
+    router.stop().expect("R2: the first stop failed");
+    assert!(
+        !router.is_running(),
+        "R2: is_running is true after a successful stop"
+    );
+    let error = refused(
+        router.stop(),
+        "R2: a second stop",
+        "RouterError::NotRunning",
+    );
+    assert_eq!(
+        error,
+        RouterError::NotRunning {
+            operation: Operation::Stop
+        },
+        "R2: a second stop failed with the wrong error"
+    );
+}
+
+/// **R3**: `pipe` on a router that is not running (never started, or
+/// stopped) fails with [`RouterError::NotRunning`].
+///
+/// > R3 `pipe` and `close_pipe` on a router that is not running fail (not
+/// > running). So does `route_until`.
+///
+/// # Panics
+///
+/// When the backend breaks R3.
+pub fn pipe_on_router_not_running_fails<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let event_loop = DefaultEventLoop::new();
+    let router = new_router(&event_loop);
+    let expected = RouterError::NotRunning {
+        operation: Operation::Pipe,
+    };
+    let error = refused(
+        router.pipe(),
+        "R3: pipe on a new router",
+        "RouterError::NotRunning",
+    );
+    assert_eq!(
+        error, expected,
+        "R3: pipe on a new router failed with the wrong error"
+    );
+    router.start().expect("R3: start failed");
+    router.stop().expect("R3: stop failed");
+    let error = refused(
+        router.pipe(),
+        "R3: pipe on a stopped router",
+        "RouterError::NotRunning",
+    );
+    assert_eq!(
+        error, expected,
+        "R3: pipe on a stopped router failed with the wrong error"
+    );
+}
+
+/// **R3**: `close_pipe` on a stopped router fails with
+/// [`RouterError::NotRunning`], whatever the receiver.
+///
+/// > R3 `pipe` and `close_pipe` on a router that is not running fail (not
+/// > running). So does `route_until`.
+///
+/// # Panics
+///
+/// When the backend breaks R3.
+pub fn close_pipe_on_router_not_running_fails<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let event_loop = DefaultEventLoop::new();
+    let router = new_router(&event_loop);
+    router.start().expect("R3: start failed");
+    let (_sender, receiver) = router.pipe().expect("R3: pipe failed");
+    // The unclosed-pipe warning is R4's business, not this check's.
+    let (stopped, _) = capture(|| router.stop());
+    stopped.expect("R3: stop failed");
+    let error = refused(
+        router.close_pipe(&receiver),
+        "R3: close_pipe on a stopped router",
+        "RouterError::NotRunning",
+    );
+    assert_eq!(
+        error,
+        RouterError::NotRunning {
+            operation: Operation::ClosePipe
+        },
+        "R3: close_pipe on a stopped router failed with the wrong error"
+    );
+}
+
+/// **R3**: `route_until` on a router that is not running (never started,
+/// or stopped) fails with [`RouterError::NotRunning`].
+///
+/// > R3 `pipe` and `close_pipe` on a router that is not running fail (not
+/// > running). So does `route_until`.
+///
+/// # Panics
+///
+/// When the backend breaks R3.
+pub fn route_until_on_router_not_running_fails<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let event_loop = DefaultEventLoop::new();
+    let router = new_router(&event_loop);
+    let expected = RouterError::NotRunning {
+        operation: Operation::RouteUntil,
+    };
+    let zero = Some(std::time::Duration::ZERO);
+    let error = refused(
+        router.route_until(|| false, zero),
+        "R3: route_until on a new router",
+        "RouterError::NotRunning",
+    );
+    assert_eq!(
+        error, expected,
+        "R3: route_until on a new router failed with the wrong error"
+    );
+    router.start().expect("R3: start failed");
+    router.stop().expect("R3: stop failed");
+    let error = refused(
+        router.route_until(|| false, zero),
+        "R3: route_until on a stopped router",
+        "RouterError::NotRunning",
+    );
+    assert_eq!(
+        error, expected,
+        "R3: route_until on a stopped router failed with the wrong error"
+    );
+}
+
+/// **R4**: `stop` with pipes still open succeeds and logs one `WARN` that
+/// counts them, with the field `unclosed_pipes`.
+///
+/// > R4 `stop` with pipes still open succeeds and logs one `WARN` event
+/// > through `tracing` saying how many pipes were left unclosed ("N
+/// > unclosed pipes").
+///
+/// Opens three pipes, closes one, stops: one warning, "2 unclosed pipes",
+/// `unclosed_pipes = 2`. The warning must be logged on the thread that
+/// calls `stop`.
+///
+/// # Panics
+///
+/// When the backend breaks R4.
+pub fn stop_with_open_pipes_warns_with_count<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let event_loop = DefaultEventLoop::new();
+    let router = new_router(&event_loop);
+    router.start().expect("R4: start failed");
+    let pipes: Vec<_> = (0..3)
+        .map(|_| router.pipe().expect("R4: pipe failed"))
+        .collect();
+    router
+        .close_pipe(&pipes[0].1)
+        .expect("R4: close_pipe failed");
+    let (stopped, captured) = capture(|| router.stop());
+    stopped.unwrap_or_else(|error| panic!("R4: stop with open pipes failed: {error}"));
+    let warnings = captured.warnings_containing("unclosed pipes");
+    assert_eq!(
+        warnings.len(),
+        1,
+        "R4: stop with 2 open pipes logged {} warnings about unclosed pipes, expected one; \
+         everything it logged: {:?}",
+        warnings.len(),
+        captured.events()
+    );
+    let warning = warnings[0];
+    assert!(
+        warning.message.contains("2 unclosed pipes"),
+        "R4: the unclosed-pipe warning does not say \"2 unclosed pipes\": {warning:?}"
+    );
+    assert_eq!(
+        warning.field("unclosed_pipes"),
+        Some("2"),
+        "R4: the unclosed-pipe warning lacks the field unclosed_pipes = 2: {warning:?}"
+    );
+    assert!(!router.is_running(), "R4: the router runs after stop");
+}
+
+/// **R4**: `stop` after every pipe was closed logs no warning, nor does a
+/// clean run before it.
+///
+/// > R4 `stop` with pipes still open succeeds and logs one `WARN` event
+/// > through `tracing` saying how many pipes were left unclosed ("N
+/// > unclosed pipes").
+///
+/// # Panics
+///
+/// When the backend logs a warning for a clean run.
+pub fn stop_with_every_pipe_closed_logs_no_warning<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let ((), captured) = capture(|| {
+        let event_loop = DefaultEventLoop::new();
+        let router = new_router(&event_loop);
+        router.start().expect("R4: start failed");
+        round_trip(&event_loop, &router, "R4");
+        let (_sender, receiver) = router.pipe().expect("R4: pipe failed");
+        router.close_pipe(&receiver).expect("R4: close_pipe failed");
+        router.stop().expect("R4: stop failed");
+    });
+    let warnings: Vec<_> = captured.warnings().collect();
+    assert!(
+        warnings.is_empty(),
+        "R4: a run whose pipes were all closed logged warnings: {warnings:?}"
+    );
+}
+
+/// **R6**: `close_pipe` of a pipe closed already fails with
+/// [`RouterError::PipeNotOpen`] naming the pipe.
+///
+/// > R6 `close_pipe` with a receiver that is not open on this router
+/// > (closed already, or made by another router) fails with an error
+/// > naming the pipe.
+///
+/// # Panics
+///
+/// When the backend breaks R6.
+pub fn close_pipe_twice_fails_pipe_not_open<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let event_loop = DefaultEventLoop::new();
+    let router = new_router(&event_loop);
+    router.start().expect("R6: start failed");
+    let (_sender, receiver) = router.pipe().expect("R6: pipe failed");
+    router
+        .close_pipe(&receiver)
+        .unwrap_or_else(|error| panic!("R6: close_pipe of an open pipe failed: {error}"));
+    let error = refused(
+        router.close_pipe(&receiver),
+        "R6: close_pipe of a closed pipe",
+        "RouterError::PipeNotOpen",
+    );
+    assert_eq!(
+        error,
+        RouterError::PipeNotOpen {
+            pipe: receiver.pipe_id()
+        },
+        "R6: close_pipe of a closed pipe failed with the wrong error"
+    );
+    round_trip(&event_loop, &router, "R6 (after a refused close_pipe)");
+    router.stop().expect("R6: stop failed");
+}
+
+/// **R6**: `close_pipe` of a pipe of the router's previous run (closed
+/// when that run stopped) fails with [`RouterError::PipeNotOpen`].
+///
+/// > R6 `close_pipe` with a receiver that is not open on this router
+/// > (closed already, or made by another router) fails with an error
+/// > naming the pipe.
+///
+/// # Panics
+///
+/// When the backend breaks R6.
+pub fn close_pipe_of_previous_run_fails_pipe_not_open<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let event_loop = DefaultEventLoop::new();
+    let router = new_router(&event_loop);
+    router.start().expect("R6: start failed");
+    let (_sender, receiver) = router.pipe().expect("R6: pipe failed");
+    let (stopped, _) = capture(|| router.stop());
+    stopped.expect("R6: stop failed");
+    router.start().expect("R6: restart failed");
+    let error = refused(
+        router.close_pipe(&receiver),
+        "R6: close_pipe of a pipe of the previous run",
+        "RouterError::PipeNotOpen",
+    );
+    assert_eq!(
+        error,
+        RouterError::PipeNotOpen {
+            pipe: receiver.pipe_id()
+        },
+        "R6: close_pipe of a pipe of the previous run failed with the wrong error"
+    );
+    router.stop().expect("R6: stop failed");
+}
+
+/// **R6**: `close_pipe` of a receiver made by another router fails with
+/// [`RouterError::ForeignPipe`] naming the pipe, and leaves that pipe open
+/// on its own router.
+///
+/// > R6 `close_pipe` with a receiver that is not open on this router
+/// > (closed already, or made by another router) fails with an error
+/// > naming the pipe.
+///
+/// Both routers share one event loop, as two routers of one program do.
+///
+/// # Panics
+///
+/// When the backend breaks R6.
+pub fn close_pipe_of_another_router_fails_foreign_pipe<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let event_loop = DefaultEventLoop::new();
+    let router = new_router(&event_loop);
+    let other = new_router(&event_loop);
+    router.start().expect("R6: start failed");
+    other.start().expect("R6: start of a second router failed");
+    // Pipes on both, so the foreign receiver's number is open here too.
+    let (_sender, receiver) = router.pipe().expect("R6: pipe failed");
+    let (_other_sender, other_receiver) = other.pipe().expect("R6: pipe failed");
+    let error = refused(
+        router.close_pipe(&other_receiver),
+        "R6: close_pipe of another router's receiver",
+        "RouterError::ForeignPipe",
+    );
+    assert_eq!(
+        error,
+        RouterError::ForeignPipe {
+            pipe: other_receiver.pipe_id()
+        },
+        "R6: close_pipe of another router's receiver failed with the wrong error"
+    );
+    router
+        .close_pipe(&receiver)
+        .unwrap_or_else(|error| panic!("R6: a refused foreign close_pipe closed a pipe: {error}"));
+    other.close_pipe(&other_receiver).unwrap_or_else(|error| {
+        panic!("R6: a refused foreign close_pipe closed the other router's pipe: {error}")
+    });
+    router.stop().expect("R6: stop failed");
+    other.stop().expect("R6: stop failed");
+}

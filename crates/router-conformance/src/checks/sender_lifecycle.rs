@@ -1,0 +1,460 @@
+//! The sender's lifecycle: initial, open, closed, and the RAII guard
+//! (S1–S3).
+
+use router_api::{DefaultEventLoop, MessageRouter, MessageSender, SenderError};
+
+use super::drive::{drain, join, run_loop_until};
+use super::inbox::{Inbox, assert_messages, sequence};
+use super::refusal::refused;
+use crate::Msg;
+use crate::capture::capture;
+
+/// A started router with one pipe whose receiver records what it gets.
+struct OnePipe<R: MessageRouter<Msg>> {
+    event_loop: DefaultEventLoop,
+    router: R,
+    sender: Option<R::Sender>,
+    receiver: R::Receiver,
+    inbox: Inbox,
+}
+
+impl<R: MessageRouter<Msg>> OnePipe<R> {
+    fn new(new_router: &dyn Fn(&DefaultEventLoop) -> R, rule: &str) -> Self {
+        let event_loop = DefaultEventLoop::new();
+        let router = new_router(&event_loop);
+        router
+            .start()
+            .unwrap_or_else(|error| panic!("{rule}: start failed: {error}"));
+        let (sender, receiver) = router
+            .pipe()
+            .unwrap_or_else(|error| panic!("{rule}: pipe failed: {error}"));
+        let inbox = Inbox::connect(&receiver);
+        Self {
+            event_loop,
+            router,
+            sender: Some(sender),
+            receiver,
+            inbox,
+        }
+    }
+
+    fn sender(&mut self) -> &mut R::Sender {
+        self.sender
+            .as_mut()
+            .expect("the pipe's sender was moved away")
+    }
+
+    /// Waits for the event loop to have routed exactly `expected`.
+    fn expect_routed(&self, expected: &[Msg], rule: &str) {
+        run_loop_until(
+            &self.event_loop,
+            || self.inbox.len() >= expected.len(),
+            || {
+                format!(
+                    "{rule}: the event loop routed {} of {} messages sent",
+                    self.inbox.len(),
+                    expected.len()
+                )
+            },
+        );
+        assert_messages(
+            &self.inbox.messages(),
+            expected,
+            &format!("{rule}: messages of one pipe"),
+        );
+    }
+
+    /// Closes the pipe and stops the router, with no warning.
+    /// Also routes what is still queued: a message routed twice shows.
+    fn finish(self, rule: &str) {
+        let routed = self.inbox.len();
+        let ((), captured) = capture(|| {
+            drain(&self.router, rule);
+            self.router
+                .close_pipe(&self.receiver)
+                .unwrap_or_else(|error| panic!("{rule}: close_pipe failed: {error}"));
+            self.router
+                .stop()
+                .unwrap_or_else(|error| panic!("{rule}: stop failed: {error}"));
+        });
+        let warnings: Vec<_> = captured.warnings().collect();
+        assert!(
+            warnings.is_empty(),
+            "{rule}: closing and stopping a clean run logged warnings: {warnings:?}"
+        );
+        assert_eq!(
+            self.inbox.len(),
+            routed,
+            "{rule}: more messages were routed than were sent: {:?}",
+            self.inbox.messages()
+        );
+    }
+}
+
+/// **S1**: `send` before `start` fails with [`SenderError::NotStarted`]
+/// and hands the message back; the sender can still start.
+///
+/// > S1 `send` before `start` fails; `start` twice fails; `stop` before
+/// > `start` fails; `stop` twice fails; `start` after `stop` fails.
+///
+/// # Panics
+///
+/// When the backend breaks S1.
+pub fn send_before_start_fails_not_started<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let mut one = OnePipe::new(new_router, "S1");
+    let pipe = one.sender().pipe_id();
+    let error = refused(
+        one.sender().send(Msg::new(0, 99)),
+        "S1: send before start",
+        "SenderError::NotStarted",
+    );
+    assert_eq!(
+        error.reason(),
+        &SenderError::NotStarted { pipe },
+        "S1: send before start failed with the wrong error"
+    );
+    assert_eq!(
+        error.into_message(),
+        Msg::new(0, 99),
+        "S1: a refused send did not hand its message back"
+    );
+    one.sender()
+        .start()
+        .unwrap_or_else(|error| panic!("S1: start after a refused send failed: {error}"));
+    one.sender()
+        .send(Msg::new(0, 0))
+        .expect("S1: send on a started sender failed");
+    one.expect_routed(&sequence(0, 1), "S1");
+    one.sender().stop().expect("S1: stop failed");
+    one.finish("S1");
+}
+
+/// **S1**: `start` on an open sender fails with
+/// [`SenderError::AlreadyStarted`] and leaves it open.
+///
+/// > S1 `send` before `start` fails; `start` twice fails; `stop` before
+/// > `start` fails; `stop` twice fails; `start` after `stop` fails.
+///
+/// # Panics
+///
+/// When the backend breaks S1.
+pub fn start_twice_fails_already_started<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let mut one = OnePipe::new(new_router, "S1");
+    let pipe = one.sender().pipe_id();
+    one.sender().start().expect("S1: start failed");
+    let error = refused(
+        one.sender().start(),
+        "S1: a second start",
+        "SenderError::AlreadyStarted",
+    );
+    assert_eq!(
+        error,
+        SenderError::AlreadyStarted { pipe },
+        "S1: a second start failed with the wrong error"
+    );
+    one.sender()
+        .send(Msg::new(0, 0))
+        .unwrap_or_else(|error| panic!("S1: a refused second start closed the sender: {error}"));
+    one.expect_routed(&sequence(0, 1), "S1");
+    one.sender().stop().expect("S1: stop failed");
+    one.finish("S1");
+}
+
+/// **S1**: `stop` before `start` fails with [`SenderError::NotStarted`];
+/// the sender can still start.
+///
+/// > S1 `send` before `start` fails; `start` twice fails; `stop` before
+/// > `start` fails; `stop` twice fails; `start` after `stop` fails.
+///
+/// # Panics
+///
+/// When the backend breaks S1.
+pub fn stop_before_start_fails_not_started<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let mut one = OnePipe::new(new_router, "S1");
+    let pipe = one.sender().pipe_id();
+    let error = refused(
+        one.sender().stop(),
+        "S1: stop before start",
+        "SenderError::NotStarted",
+    );
+    assert_eq!(
+        error,
+        SenderError::NotStarted { pipe },
+        "S1: stop before start failed with the wrong error"
+    );
+    one.sender()
+        .start()
+        .unwrap_or_else(|error| panic!("S1: start after a refused stop failed: {error}"));
+    one.sender().send(Msg::new(0, 0)).expect("S1: send failed");
+    one.expect_routed(&sequence(0, 1), "S1");
+    one.sender().stop().expect("S1: stop failed");
+    one.finish("S1");
+}
+
+/// **S1**: `stop` on a stopped sender fails with [`SenderError::Stopped`].
+///
+/// > S1 `send` before `start` fails; `start` twice fails; `stop` before
+/// > `start` fails; `stop` twice fails; `start` after `stop` fails.
+///
+/// # Panics
+///
+/// When the backend breaks S1.
+pub fn stop_twice_fails_stopped<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let mut one = OnePipe::new(new_router, "S1");
+    let pipe = one.sender().pipe_id();
+    one.sender().start().expect("S1: start failed");
+    one.sender()
+        .stop()
+        .expect("S1: stop of an open sender failed");
+    let error = refused(
+        one.sender().stop(),
+        "S1: a second stop",
+        "SenderError::Stopped",
+    );
+    assert_eq!(
+        error,
+        SenderError::Stopped { pipe },
+        "S1: a second stop failed with the wrong error"
+    );
+    one.finish("S1");
+}
+
+/// **S1**: `start` on a stopped sender fails with
+/// [`SenderError::Stopped`]: a sender starts once.
+///
+/// > S1 `send` before `start` fails; `start` twice fails; `stop` before
+/// > `start` fails; `stop` twice fails; `start` after `stop` fails.
+///
+/// # Panics
+///
+/// When the backend breaks S1.
+pub fn start_after_stop_fails_stopped<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let mut one = OnePipe::new(new_router, "S1");
+    let pipe = one.sender().pipe_id();
+    one.sender().start().expect("S1: start failed");
+    one.sender().stop().expect("S1: stop failed");
+    let error = refused(
+        one.sender().start(),
+        "S1: start after stop",
+        "SenderError::Stopped",
+    );
+    assert_eq!(
+        error,
+        SenderError::Stopped { pipe },
+        "S1: start after stop failed with the wrong error"
+    );
+    let error = refused(
+        one.sender().send(Msg::new(0, 0)),
+        "S1: send after a refused restart",
+        "SenderError::Stopped",
+    );
+    assert_eq!(
+        error.reason(),
+        &SenderError::Stopped { pipe },
+        "S1: a refused restart left the sender able to send"
+    );
+    one.finish("S1");
+}
+
+/// **S1**: `send` after `stop` fails with [`SenderError::Stopped`] and
+/// hands the message back; nothing is routed.
+///
+/// > S1 `send` before `start` fails; `start` twice fails; `stop` before
+/// > `start` fails; `stop` twice fails; `start` after `stop` fails.
+///
+/// # Panics
+///
+/// When the backend breaks S1.
+pub fn send_after_stop_fails_stopped<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let mut one = OnePipe::new(new_router, "S1");
+    let pipe = one.sender().pipe_id();
+    one.sender().start().expect("S1: start failed");
+    one.sender().send(Msg::new(0, 0)).expect("S1: send failed");
+    one.sender().stop().expect("S1: stop failed");
+    let error = refused(
+        one.sender().send(Msg::new(0, 1)),
+        "S1: send after stop",
+        "SenderError::Stopped",
+    );
+    assert_eq!(
+        error.reason(),
+        &SenderError::Stopped { pipe },
+        "S1: send after stop failed with the wrong error"
+    );
+    assert_eq!(
+        error.into_message(),
+        Msg::new(0, 1),
+        "S1: a refused send did not hand its message back"
+    );
+    one.expect_routed(&sequence(0, 1), "S1");
+    one.finish("S1");
+}
+
+/// **S2**: the guard of `open` starts the sender, sends through it, and
+/// stops it when dropped.
+///
+/// > S2 an RAII guard (the `with sender:` of the spec) starts the sender
+/// > and stops it when dropped.
+///
+/// # Panics
+///
+/// When the backend breaks S2.
+pub fn guard_starts_sender_and_stops_it_when_dropped<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let mut one = OnePipe::new(new_router, "S2");
+    let pipe = one.sender().pipe_id();
+    {
+        let mut guard = one
+            .sender()
+            .open()
+            .unwrap_or_else(|error| panic!("S2: open on a new sender failed: {error}"));
+        guard
+            .send(Msg::new(0, 0))
+            .unwrap_or_else(|error| panic!("S2: send through the guard failed: {error}"));
+        guard
+            .send(Msg::new(0, 1))
+            .unwrap_or_else(|error| panic!("S2: send through the guard failed: {error}"));
+    }
+    let error = refused(
+        one.sender().send(Msg::new(0, 2)),
+        "S2: send after the guard was dropped",
+        "SenderError::Stopped",
+    );
+    assert_eq!(
+        error.reason(),
+        &SenderError::Stopped { pipe },
+        "S2: the dropped guard did not stop its sender"
+    );
+    assert_eq!(
+        one.sender().start(),
+        Err(SenderError::Stopped { pipe }),
+        "S2: a sender stopped by its guard could start again"
+    );
+    one.expect_routed(&sequence(0, 2), "S2");
+    one.finish("S2");
+}
+
+/// **S2**: `open` on a started sender fails with
+/// [`SenderError::AlreadyStarted`] and leaves it open.
+///
+/// > S2 an RAII guard (the `with sender:` of the spec) starts the sender
+/// > and stops it when dropped.
+///
+/// # Panics
+///
+/// When the backend breaks S2.
+pub fn open_on_started_sender_fails_already_started<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let mut one = OnePipe::new(new_router, "S2");
+    let pipe = one.sender().pipe_id();
+    one.sender().start().expect("S2: start failed");
+    match one.sender().open() {
+        Ok(_) => panic!("S2: open on a started sender succeeded; it must fail with AlreadyStarted"),
+        Err(error) => assert_eq!(
+            error,
+            SenderError::AlreadyStarted { pipe },
+            "S2: open on a started sender failed with the wrong error"
+        ),
+    }
+    one.sender()
+        .send(Msg::new(0, 0))
+        .unwrap_or_else(|error| panic!("S2: a refused open closed the sender: {error}"));
+    one.expect_routed(&sequence(0, 1), "S2");
+    one.sender().stop().expect("S2: stop failed");
+    one.finish("S2");
+}
+
+/// **S3**: a sender sends from the foreground thread too, and the event
+/// loop routes what it sent.
+///
+/// > S3 a sender dropped while open stops itself; a sender sends from any
+/// > thread, the foreground one included.
+///
+/// # Panics
+///
+/// When the backend breaks S3.
+pub fn sender_sends_from_foreground_thread<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let mut one = OnePipe::new(new_router, "S3");
+    one.sender().start().expect("S3: start failed");
+    for message in sequence(0, 3) {
+        one.sender()
+            .send(message)
+            .unwrap_or_else(|error| panic!("S3: send from the foreground failed: {error}"));
+    }
+    one.expect_routed(&sequence(0, 3), "S3");
+    one.sender().stop().expect("S3: stop failed");
+    one.finish("S3");
+}
+
+/// **S3**: a sender moved to another thread as a `Box<dyn MessageSender>`
+/// sends from there.
+///
+/// > S3 a sender dropped while open stops itself; a sender sends from any
+/// > thread, the foreground one included.
+///
+/// # Panics
+///
+/// When the backend breaks S3.
+pub fn boxed_sender_sends_from_another_thread<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let mut one = OnePipe::new(new_router, "S3");
+    let Some(sender) = one.sender.take() else {
+        unreachable!("a new pipe holds its sender")
+    };
+    let mut sender: Box<dyn MessageSender<Msg>> = Box::new(sender);
+    let worker = std::thread::spawn(move || {
+        let mut open = sender.open().expect("S3: open on another thread failed");
+        for message in sequence(0, 3) {
+            open.send(message)
+                .expect("S3: send from another thread failed");
+        }
+    });
+    one.expect_routed(&sequence(0, 3), "S3");
+    join(worker);
+    one.finish("S3");
+}
+
+/// **S3**: a sender dropped while open (never stopped) stops itself: what
+/// it sent is still routed, in order, and the run ends with no warning.
+///
+/// > S3 a sender dropped while open stops itself; a sender sends from any
+/// > thread, the foreground one included.
+///
+/// # Panics
+///
+/// When the backend breaks S3.
+pub fn sender_dropped_while_open_stops_itself<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let mut one = OnePipe::new(new_router, "S3");
+    let Some(mut sender) = one.sender.take() else {
+        unreachable!("a new pipe holds its sender")
+    };
+    let worker = std::thread::spawn(move || {
+        sender.start().expect("S3: start failed");
+        for message in sequence(0, 3) {
+            sender.send(message).expect("S3: send failed");
+        }
+        drop(sender);
+    });
+    join(worker);
+    one.expect_routed(&sequence(0, 3), "S3");
+    one.finish("S3");
+}

@@ -1,0 +1,213 @@
+//! What `stop` leaves behind (R5): no thread, no ping, senders that fail.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use router_api::{
+    DefaultEventLoop, MessageReceiver, MessageRouter, MessageSender, SendError, SenderError,
+};
+
+use super::drive::{SAFETY_TIMEOUT, join, round_trip, run_loop_until};
+use super::inbox::{Inbox, sequence};
+use crate::capture::capture;
+use crate::{Msg, threads};
+
+/// **R5**: once `stop` returns, no thread that the router started is
+/// alive.
+///
+/// > R5 after `stop` returns, no thread that the router started is alive,
+/// > no ping reaches the router again, and senders of that run get a
+/// > "disconnected" error from `send` (never a panic, never a block).
+///
+/// How: the check lists the process's threads (`/proc/self/task`) before
+/// it makes the router and right after `stop` returns, around a run that
+/// starts the router, routes a message sent from the foreground and closes
+/// its pipe. A thread in the second list and not in the first was started
+/// during the run and is still alive. Tests running in parallel in the
+/// same process start threads too, so one such thread proves nothing: the
+/// check runs again, up to 7 times, waiting longer between runs (10 ms to
+/// 640 ms), and passes as soon as one run leaves no new thread behind. A
+/// router that leaves a thread alive does so on every run; another test
+/// would have to start a long-lived thread inside every one of 7 short
+/// windows to fail a good router.
+///
+/// Where the system does not list threads (not Linux), the check cannot
+/// look and passes.
+///
+/// # Panics
+///
+/// When the backend leaves a thread alive after every one of the runs.
+pub fn no_router_thread_alive_after_stop<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    const RUNS: u32 = 7;
+    let mut left_alive = Vec::new();
+    for run in 0..RUNS {
+        let Some(before) = threads::live() else {
+            return;
+        };
+        let event_loop = DefaultEventLoop::new();
+        let router = new_router(&event_loop);
+        router.start().expect("R5: start failed");
+        round_trip(&event_loop, &router, "R5");
+        router.stop().expect("R5: stop failed");
+        let after = threads::live().unwrap_or_default();
+        let new: Vec<String> = after
+            .difference(&before)
+            .map(|&id| threads::name(id))
+            .collect();
+        if new.is_empty() {
+            return;
+        }
+        left_alive.push(new);
+        drop(router);
+        std::thread::sleep(Duration::from_millis(10) * 2u32.pow(run));
+    }
+    panic!(
+        "R5: threads started during the router's run were alive right after stop returned, \
+         in each of {RUNS} runs: {left_alive:?}"
+    );
+}
+
+/// **R5**: pings of messages sent before `stop` do not reach the router
+/// after it: the event loop runs none of its callbacks and nothing is
+/// routed.
+///
+/// > R5 after `stop` returns, no thread that the router started is alive,
+/// > no ping reaches the router again, and senders of that run get a
+/// > "disconnected" error from `send` (never a panic, never a block).
+///
+/// The check's event loop serves this router alone, so any callback it
+/// runs after `stop` is the router's.
+///
+/// # Panics
+///
+/// When the backend breaks R5.
+pub fn no_ping_reaches_router_after_stop<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let event_loop = DefaultEventLoop::new();
+    let router = new_router(&event_loop);
+    router.start().expect("R5: start failed");
+    let (mut sender, receiver) = router.pipe().expect("R5: pipe failed");
+    let inbox = Inbox::connect(&receiver);
+    sender.start().expect("R5: start of the sender failed");
+    for message in sequence(0, 3) {
+        sender.send(message).expect("R5: send failed");
+    }
+    // The pipe is left open on purpose, so a late routing would reach it;
+    // the unclosed-pipe warning is R4's business.
+    let (stopped, _) = capture(|| router.stop());
+    stopped.expect("R5: stop failed");
+    let ran = event_loop.run_pending();
+    assert_eq!(
+        ran, 0,
+        "R5: after stop, the event loop still ran {ran} callbacks of the router"
+    );
+    assert_eq!(
+        inbox.len(),
+        0,
+        "R5: messages were routed after stop: {:?}",
+        inbox.messages()
+    );
+    let _ = sender.stop();
+}
+
+/// **R5**: a sender on another thread whose router has stopped gets
+/// [`SenderError::Disconnected`] from `send`, with its message handed
+/// back, and does not block.
+///
+/// > R5 after `stop` returns, no thread that the router started is alive,
+/// > no ping reaches the router again, and senders of that run get a
+/// > "disconnected" error from `send` (never a panic, never a block).
+///
+/// # Panics
+///
+/// When the backend breaks R5, or a send blocks for the safety timeout.
+pub fn send_after_router_stop_fails_disconnected_without_blocking<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let event_loop = DefaultEventLoop::new();
+    let router = new_router(&event_loop);
+    router.start().expect("R5: start failed");
+    let (mut sender, receiver) = router.pipe().expect("R5: pipe failed");
+    let pipe = receiver.pipe_id();
+    let inbox = Inbox::connect(&receiver);
+    let (stopped, stop_seen) = mpsc::channel::<()>();
+    let (result, result_seen) = mpsc::channel::<Vec<Result<(), SendError<Msg>>>>();
+    let worker = std::thread::spawn(move || {
+        let mut open = sender.open().expect("R5: start failed");
+        open.send(Msg::new(0, 0)).expect("R5: send failed");
+        if stop_seen.recv_timeout(SAFETY_TIMEOUT).is_err() {
+            return;
+        }
+        let sent = (1..4).map(|seq| open.send(Msg::new(0, seq))).collect();
+        let _ = result.send(sent);
+    });
+    run_loop_until(
+        &event_loop,
+        || inbox.len() >= 1,
+        || "R5: the event loop did not route the message sent before stop".to_owned(),
+    );
+    router.close_pipe(&receiver).expect("R5: close_pipe failed");
+    router.stop().expect("R5: stop failed");
+    let _ = stopped.send(());
+    let Ok(sent) = result_seen.recv_timeout(SAFETY_TIMEOUT) else {
+        panic!(
+            "R5: three sends after the router stopped did not return within \
+             {SAFETY_TIMEOUT:?}: a send must never block"
+        )
+    };
+    join(worker);
+    for (seq, outcome) in (1..).zip(sent) {
+        let Err(error) = outcome else {
+            panic!("R5: send after the router stopped succeeded; it must fail with Disconnected")
+        };
+        assert_eq!(
+            error.reason(),
+            &SenderError::Disconnected { pipe },
+            "R5: send after the router stopped failed with the wrong error"
+        );
+        assert_eq!(
+            error.into_message(),
+            Msg::new(0, seq),
+            "R5: a refused send did not hand its message back"
+        );
+    }
+}
+
+/// **R5**: a sender of a previous run fails with
+/// [`SenderError::Disconnected`] after the router was restarted: its
+/// messages never reach the new run.
+///
+/// > R5 after `stop` returns, no thread that the router started is alive,
+/// > no ping reaches the router again, and senders of that run get a
+/// > "disconnected" error from `send` (never a panic, never a block).
+///
+/// # Panics
+///
+/// When the backend breaks R5.
+pub fn sender_of_previous_run_fails_disconnected<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let event_loop = DefaultEventLoop::new();
+    let router = new_router(&event_loop);
+    router.start().expect("R5: start failed");
+    let (mut sender, receiver) = router.pipe().expect("R5: pipe failed");
+    let pipe = receiver.pipe_id();
+    sender.start().expect("R5: start of the sender failed");
+    router.close_pipe(&receiver).expect("R5: close_pipe failed");
+    router.stop().expect("R5: stop failed");
+    router.start().expect("R5: restart failed");
+    let outcome = sender.send(Msg::new(0, 0));
+    let Err(error) = outcome else {
+        panic!("R5: a sender of the previous run could send after the restart")
+    };
+    assert_eq!(
+        error.reason(),
+        &SenderError::Disconnected { pipe },
+        "R5: a sender of the previous run failed with the wrong error"
+    );
+    round_trip(&event_loop, &router, "R5 (second run)");
+    router.stop().expect("R5: stop failed");
+}

@@ -1,0 +1,52 @@
+//! Deliberately broken backends: a wrapper around a good router that
+//! breaks exactly one rule, chosen by a [`Flaw`]. With [`Flaw::None`] it
+//! only forwards, and passes the whole suite.
+
+mod linger;
+mod receiver;
+mod router;
+mod sender;
+
+pub(crate) use router::Broken;
+
+/// The one rule a [`Broken`] router breaks.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Flaw {
+    /// None: the wrapper only forwards.
+    None,
+    /// R1: `start` on a running router succeeds.
+    SecondStartAccepted,
+    /// R2: `stop` on a stopped router succeeds.
+    SecondStopAccepted,
+    /// R4: `stop` logs no unclosed-pipe warning.
+    SilentStop,
+    /// R5: `stop` leaves a thread of the router running.
+    LingeringThread,
+    /// R5: `send` after the router stopped claims success.
+    SwallowedDisconnect,
+    /// R6: `close_pipe` accepts another router's receiver.
+    ForeignPipeAccepted,
+    /// R7: `close_pipe` leaves the pipe routed: late messages are
+    /// delivered instead of dropped.
+    LateDelivery,
+    /// R8: the sender swaps each pair of messages.
+    Reordering,
+    /// R9: `route_until` restarts its deadline with each message.
+    PerMessageDeadline,
+    /// R9: `route_until` routes a message before it first asks the
+    /// condition.
+    EagerRouteUntil,
+    /// R10: `route_until` runs the event loop instead of switching to
+    /// manual mode, so pings are still routed after it.
+    NoManualMode,
+    /// R11: a listener's panic poisons the router: `pipe` fails from then
+    /// on.
+    PoisonedByPanic,
+    /// S1: a sender can start twice.
+    RestartableSender,
+    /// S2: `stop` leaves the sender open, so the guard does not stop it.
+    StopIgnored,
+    /// V1: listeners are called in the reverse of the order they were
+    /// connected.
+    ReversedListeners,
+}

@@ -1,0 +1,167 @@
+//! The [`Broken`] router.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::Duration;
+
+use router_conformance::Msg;
+use router_conformance::api::{DefaultEventLoop, MessageRouter, Operation, RouterError};
+
+use super::Flaw;
+use super::linger::Lingering;
+use super::receiver::BrokenReceiver;
+use super::sender::BrokenSender;
+
+/// A good router `R` with one [`Flaw`].
+pub(crate) struct Broken<R> {
+    inner: R,
+    flaw: Flaw,
+    event_loop: DefaultEventLoop,
+    lingering: RefCell<Option<Lingering>>,
+    poisoned: Rc<Cell<bool>>,
+}
+
+impl<R: MessageRouter<Msg>> Broken<R> {
+    /// `inner`, made on `event_loop`, with `flaw`.
+    pub(crate) fn new(inner: R, event_loop: &DefaultEventLoop, flaw: Flaw) -> Self {
+        Self {
+            inner,
+            flaw,
+            event_loop: event_loop.clone(),
+            lingering: RefCell::new(None),
+            poisoned: Rc::default(),
+        }
+    }
+
+    /// `route_until` with a deadline restarted after each message.
+    fn route_until_per_message<F: FnMut() -> bool>(
+        &self,
+        mut condition: F,
+        timeout: Option<Duration>,
+    ) -> Result<(), RouterError> {
+        loop {
+            let (mut asked, mut held) = (0, false);
+            self.inner.route_until(
+                || {
+                    asked += 1;
+                    held = condition();
+                    // Return after one message, to start over with a fresh timeout.
+                    held || asked > 1
+                },
+                timeout,
+            )?;
+            if held {
+                return Ok(());
+            }
+        }
+    }
+
+    /// `route_until` that routes one message, if one is queued, first.
+    fn route_until_eagerly<F: FnMut() -> bool>(
+        &self,
+        condition: F,
+        timeout: Option<Duration>,
+    ) -> Result<(), RouterError> {
+        let mut asked = 0;
+        let _ = self.inner.route_until(
+            || {
+                asked += 1;
+                asked > 1
+            },
+            Some(Duration::ZERO),
+        );
+        self.inner.route_until(condition, timeout)
+    }
+
+    /// `route_until` that drives the event loop, so the router stays in
+    /// event-loop mode.
+    fn route_until_by_event_loop<F: FnMut() -> bool>(
+        &self,
+        condition: F,
+        timeout: Option<Duration>,
+    ) -> Result<(), RouterError> {
+        if !self.inner.is_running() {
+            return Err(RouterError::NotRunning {
+                operation: Operation::RouteUntil,
+            });
+        }
+        self.event_loop
+            .run_until(condition, timeout)
+            .map_err(|_| RouterError::Timeout {
+                timeout: timeout.unwrap_or(Duration::MAX),
+            })
+    }
+}
+
+impl<R> MessageRouter<Msg> for Broken<R>
+where
+    R: MessageRouter<Msg>,
+{
+    type Sender = BrokenSender<R::Sender>;
+    type Receiver = BrokenReceiver<R::Receiver>;
+
+    fn start(&self) -> Result<(), RouterError> {
+        match self.inner.start() {
+            Err(RouterError::AlreadyRunning) if self.flaw == Flaw::SecondStartAccepted => Ok(()),
+            Ok(()) if self.flaw == Flaw::LingeringThread => {
+                *self.lingering.borrow_mut() = Some(Lingering::spawn());
+                Ok(())
+            }
+            started => started,
+        }
+    }
+
+    fn stop(&self) -> Result<(), RouterError> {
+        match self.flaw {
+            Flaw::SilentStop => tracing::subscriber::with_default(
+                tracing::subscriber::NoSubscriber::default(),
+                || self.inner.stop(),
+            ),
+            Flaw::SecondStopAccepted => match self.inner.stop() {
+                Err(RouterError::NotRunning { .. }) => Ok(()),
+                stopped => stopped,
+            },
+            _ => self.inner.stop(),
+        }
+    }
+
+    fn pipe(&self) -> Result<(Self::Sender, Self::Receiver), RouterError> {
+        if self.poisoned.get() {
+            return Err(RouterError::NotRunning {
+                operation: Operation::Pipe,
+            });
+        }
+        let (sender, receiver) = self.inner.pipe()?;
+        Ok((
+            BrokenSender::new(sender, self.flaw),
+            BrokenReceiver::new(receiver, self.flaw, Rc::clone(&self.poisoned)),
+        ))
+    }
+
+    fn close_pipe(&self, receiver: &Self::Receiver) -> Result<(), RouterError> {
+        match self.flaw {
+            Flaw::LateDelivery if self.inner.is_running() => Ok(()),
+            Flaw::ForeignPipeAccepted => match self.inner.close_pipe(&receiver.inner) {
+                Err(RouterError::ForeignPipe { .. }) => Ok(()),
+                closed => closed,
+            },
+            _ => self.inner.close_pipe(&receiver.inner),
+        }
+    }
+
+    fn route_until<F>(&self, condition: F, timeout: Option<Duration>) -> Result<(), RouterError>
+    where
+        F: FnMut() -> bool,
+    {
+        match self.flaw {
+            Flaw::PerMessageDeadline => self.route_until_per_message(condition, timeout),
+            Flaw::EagerRouteUntil => self.route_until_eagerly(condition, timeout),
+            Flaw::NoManualMode => self.route_until_by_event_loop(condition, timeout),
+            _ => self.inner.route_until(condition, timeout),
+        }
+    }
+
+    fn is_running(&self) -> bool {
+        self.inner.is_running()
+    }
+}
