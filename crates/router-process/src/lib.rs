@@ -1,1 +1,37 @@
-//! A message router whose senders live in other processes (being written).
+#![doc = include_str!("../README.md")]
+
+pub mod child;
+mod connection;
+mod endpoint;
+mod frames;
+mod monitor;
+mod pipe_book;
+mod router;
+mod sender;
+mod token;
+pub mod wire;
+
+pub use monitor::MONITOR_THREAD_NAME;
+pub use router::ProcessRouter;
+pub use sender::ProcessSender;
+pub use token::TokenError;
+
+/// Compile-time facts about the public types (see DESIGN.md, "Quality marks").
+mod facts {
+    use static_assertions::{assert_impl_all, assert_not_impl_any};
+
+    use crate::{ProcessRouter, ProcessSender, TokenError};
+
+    type Msg = Vec<u8>;
+    assert_impl_all!(ProcessSender<Msg>: Send);
+    assert_not_impl_any!(ProcessRouter<Msg>: Sync, Send);
+    assert_impl_all!(TokenError: Send, Sync, std::error::Error);
+    assert_impl_all!(crate::wire::EncodeError: Send, Sync, std::error::Error);
+
+    fn _sender_is_object_safe(_: &dyn router_api::MessageSender<Msg>) {}
+    fn _process_sender_as_dyn(
+        sender: ProcessSender<Msg>,
+    ) -> Box<dyn router_api::MessageSender<Msg>> {
+        Box::new(sender)
+    }
+}

@@ -1,0 +1,177 @@
+//! The token a sender travels as: what a child process needs to reach its
+//! pipe, as one line of text.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use router_api::PipeId;
+
+/// How a token starts: the format and its version.
+const PREFIX: &str = "rp1:";
+
+/// Digits of the secret in a token (128 bits, in hexadecimal).
+const SECRET_DIGITS: usize = 32;
+
+/// The router's socket, its secret, and the pipe.
+///
+/// Written as `rp1:<pipe>:<secret in 32 hex digits>:<socket path>`; the path
+/// comes last, so it may hold any character but a newline.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Token {
+    pub(crate) pipe: PipeId,
+    pub(crate) secret: u128,
+    pub(crate) socket: Arc<str>,
+}
+
+/// Why a token could not be read.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TokenError {
+    /// The text is not a token of this crate (or of another version of it).
+    #[error("not a router-process token: a token starts with `{PREFIX}`")]
+    NotAToken,
+    /// The text stops before the pipe, the secret or the socket path.
+    #[error("the token is cut short: it needs a pipe number, a secret and a socket path")]
+    Truncated,
+    /// The pipe number is not a number.
+    #[error("the token's pipe number `{text}` is not a number")]
+    Pipe {
+        /// What stands where the pipe number belongs.
+        text: String,
+    },
+    /// The secret is not 32 hexadecimal digits (it is not repeated here).
+    #[error("the token's secret is not {SECRET_DIGITS} hexadecimal digits")]
+    Secret,
+    /// The environment variable that should hold a token is not set (or
+    /// not Unicode).
+    #[error(
+        "the environment variable {variable} holds no token; was this process started by its router's parent?"
+    )]
+    NotInEnvironment {
+        /// The variable.
+        variable: &'static str,
+    },
+}
+
+impl fmt::Display for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{PREFIX}{}:{:0width$x}:{}",
+            self.pipe.get(),
+            self.secret,
+            self.socket,
+            width = SECRET_DIGITS
+        )
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The secret stays out of logs.
+        f.debug_struct("Token")
+            .field("pipe", &self.pipe)
+            .field("socket", &self.socket)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FromStr for Token {
+    type Err = TokenError;
+
+    fn from_str(text: &str) -> Result<Self, TokenError> {
+        let rest = text.trim_end_matches(['\n', '\r']);
+        let rest = rest.strip_prefix(PREFIX).ok_or(TokenError::NotAToken)?;
+        let mut fields = rest.splitn(3, ':');
+        let (Some(pipe), Some(secret), Some(socket)) =
+            (fields.next(), fields.next(), fields.next())
+        else {
+            return Err(TokenError::Truncated);
+        };
+        if socket.is_empty() {
+            return Err(TokenError::Truncated);
+        }
+        let pipe = pipe
+            .parse::<u64>()
+            .ok()
+            .filter(|_| pipe.bytes().all(|b| b.is_ascii_digit()))
+            .ok_or_else(|| TokenError::Pipe {
+                text: pipe.to_owned(),
+            })?;
+        if secret.len() != SECRET_DIGITS || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(TokenError::Secret);
+        }
+        let secret = u128::from_str_radix(secret, 16).map_err(|_| TokenError::Secret)?;
+        Ok(Self {
+            pipe: PipeId::new(pipe),
+            secret,
+            socket: Arc::from(socket),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    fn token() -> Token {
+        Token {
+            pipe: PipeId::new(42),
+            secret: 0x0123_4567_89ab_cdef_0011_2233_4455_6677,
+            socket: Arc::from("/tmp/router-process-x:y/socket"),
+        }
+    }
+
+    #[test]
+    fn token_reads_back_what_it_wrote() {
+        let text = token().to_string();
+        assert_eq!(
+            text,
+            "rp1:42:0123456789abcdef0011223344556677:/tmp/router-process-x:y/socket"
+        );
+        assert_eq!(text.parse::<Token>().unwrap(), token());
+    }
+
+    #[test]
+    fn small_secret_keeps_its_leading_zeros() {
+        let small = Token {
+            secret: 1,
+            ..token()
+        };
+        assert_eq!(small.to_string().parse::<Token>().unwrap(), small);
+    }
+
+    #[test]
+    fn debug_of_token_hides_the_secret() {
+        let shown = format!("{:?}", token());
+        assert!(!shown.contains("0123456789abcdef"), "{shown}");
+        assert!(shown.contains("42"), "{shown}");
+    }
+
+    #[test]
+    fn malformed_tokens_say_what_is_wrong() {
+        let cases = [
+            ("hello", TokenError::NotAToken),
+            ("rp1:4:abc", TokenError::Truncated),
+            (
+                "rp1:4:0123456789abcdef0011223344556677:",
+                TokenError::Truncated,
+            ),
+            (
+                "rp1:+4:0123456789abcdef0011223344556677:/s",
+                TokenError::Pipe { text: "+4".into() },
+            ),
+            ("rp1:4:0123:/s", TokenError::Secret),
+            (
+                "rp1:4:+123456789abcdef0011223344556677:/s",
+                TokenError::Secret,
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(text.parse::<Token>().unwrap_err(), expected, "{text}");
+        }
+    }
+}

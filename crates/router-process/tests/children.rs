@@ -1,0 +1,255 @@
+//! Senders in child processes: the test binary re-runs itself as the child
+//! (see `router_process::child`), filtered to one of the `child_*` tests
+//! at the bottom, which are ignored when run by hand.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::process::Child;
+use std::time::Instant;
+
+use router_api::{DefaultEventLoop, MessageRouter, MessageSender, SenderError};
+use router_process::{ProcessRouter, ProcessSender, child};
+use support::{Inbox, PATIENCE, RawClient, token_parts};
+
+/// A message of the children: its source and its place in that source's
+/// sequence.
+type Msg = (u32, u32);
+
+const COUNT_VAR: &str = "ROUTER_PROCESS_TEST_COUNT";
+const SOURCE_VAR: &str = "ROUTER_PROCESS_TEST_SOURCE";
+
+fn spawn_child(test: &str, token: &str, source: u32, count: u32) -> Child {
+    child::test_command(test, token)
+        .unwrap()
+        .env(SOURCE_VAR, source.to_string())
+        .env(COUNT_VAR, count.to_string())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits for a child and says whether it succeeded, killing it if it
+/// outlives the test's patience.
+fn child_succeeded(mut child: Child) -> bool {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.success();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+fn sequence(source: u32, count: u32) -> Vec<Msg> {
+    (0..count).map(|seq| (source, seq)).collect()
+}
+
+#[test]
+fn sixteen_child_processes_deliver_every_message_once_in_order() {
+    const CHILDREN: u32 = 16;
+    const COUNT: u32 = 10_000;
+    let event_loop = DefaultEventLoop::new();
+    let router = ProcessRouter::<Msg>::new(&event_loop);
+    router.start().unwrap();
+    let mut pipes = Vec::new();
+    for source in 0..CHILDREN {
+        let (sender, receiver) = router.pipe().unwrap();
+        let inbox = Inbox::connect(&receiver);
+        let child = spawn_child("child_sends_sequence", &sender.token(), source, COUNT);
+        pipes.push((receiver, inbox, child));
+    }
+    let total = CHILDREN as usize * COUNT as usize;
+    event_loop
+        .run_until(
+            || pipes.iter().map(|(_, inbox, _)| inbox.len()).sum::<usize>() >= total,
+            Some(PATIENCE * 4),
+        )
+        .unwrap();
+    for (source, (receiver, inbox, child)) in (0..CHILDREN).zip(pipes) {
+        assert!(child_succeeded(child), "child {source} failed");
+        assert_eq!(
+            inbox.messages(),
+            sequence(source, COUNT),
+            "pipe of child {source}"
+        );
+        router.close_pipe(&receiver).unwrap();
+    }
+    assert_eq!(router.stats().routed, total as u64);
+    assert_eq!(router.stats().dropped, 0);
+    router.stop().unwrap();
+}
+
+#[test]
+fn child_killed_mid_stream_disturbs_no_other_pipe() {
+    const COUNT: u32 = 10_000;
+    let event_loop = DefaultEventLoop::new();
+    let router = ProcessRouter::<Msg>::new(&event_loop);
+    router.start().unwrap();
+    let (doomed_sender, doomed_receiver) = router.pipe().unwrap();
+    let doomed_inbox = Inbox::connect(&doomed_receiver);
+    let mut doomed = spawn_child("child_sends_until_killed", &doomed_sender.token(), 99, 0);
+    let mut others = Vec::new();
+    for source in 0..2 {
+        let (sender, receiver) = router.pipe().unwrap();
+        let inbox = Inbox::connect(&receiver);
+        let child = spawn_child("child_sends_sequence", &sender.token(), source, COUNT);
+        others.push((source, inbox, child));
+    }
+
+    event_loop
+        .run_until(|| doomed_inbox.len() >= 1000, Some(PATIENCE))
+        .unwrap();
+    doomed.kill().unwrap();
+    assert!(!doomed.wait().unwrap().success());
+
+    event_loop
+        .run_until(
+            || {
+                others
+                    .iter()
+                    .all(|(_, inbox, _)| inbox.len() == COUNT as usize)
+            },
+            Some(PATIENCE),
+        )
+        .unwrap();
+    for (source, inbox, child) in others {
+        assert!(child_succeeded(child));
+        assert_eq!(inbox.messages(), sequence(source, COUNT));
+    }
+
+    // The router takes new senders after the fault.
+    let (late_sender, late_receiver) = router.pipe().unwrap();
+    let late_inbox = Inbox::connect(&late_receiver);
+    let late = spawn_child("child_sends_sequence", &late_sender.token(), 7, 1000);
+    event_loop
+        .run_until(|| late_inbox.len() == 1000, Some(PATIENCE))
+        .unwrap();
+    assert!(child_succeeded(late));
+    assert_eq!(late_inbox.messages(), sequence(7, 1000));
+
+    // What the killed child got out is a clean prefix of its sequence.
+    let got = doomed_inbox.messages();
+    let sent = u32::try_from(got.len()).unwrap();
+    assert!(sent >= 1000);
+    assert_eq!(got, sequence(99, sent));
+    assert!(router.is_running());
+    router.stop().unwrap();
+}
+
+#[test]
+fn sender_that_dies_mid_frame_loses_only_its_partial_frame() {
+    let ((), captured) = router_conformance::capture::capture(|| {
+        let event_loop = DefaultEventLoop::new();
+        let router = ProcessRouter::<Msg>::new(&event_loop);
+        router.start().unwrap();
+        let (dying, dying_receiver) = router.pipe().unwrap();
+        let dying_inbox = Inbox::connect(&dying_receiver);
+        let (good, good_receiver) = router.pipe().unwrap();
+        let good_inbox = Inbox::connect(&good_receiver);
+        let parts = token_parts(&dying.token());
+
+        let mut client = RawClient::admitted(&parts.socket, parts.secret, parts.pipe);
+        client.write_value(&(5u32, 0u32));
+        let frame = router_process::wire::encode_frame(&(5u32, 1u32), Vec::new()).unwrap();
+        client.write_bytes(&frame[..frame.len() - 1]);
+        drop(client);
+
+        let good = std::thread::spawn(move || {
+            let mut good = good;
+            let mut open = good.open().unwrap();
+            for seq in 0..100 {
+                open.send((1, seq)).unwrap();
+            }
+        });
+        event_loop
+            .run_until(
+                || good_inbox.len() == 100 && dying_inbox.len() == 1,
+                Some(PATIENCE),
+            )
+            .unwrap();
+        good.join().unwrap();
+        assert_eq!(good_inbox.messages(), sequence(1, 100));
+        // A warning is the sign the monitor saw the end; wait for it by
+        // stopping, which joins the monitor.
+        router.stop().unwrap();
+        assert_eq!(dying_inbox.messages(), vec![(5, 0)]);
+    });
+    let warnings = captured.warnings_containing("in the middle of a frame");
+    assert_eq!(warnings.len(), 1, "{captured:?}");
+    assert_eq!(warnings[0].field("pipe"), Some("#1"));
+}
+
+#[test]
+fn child_started_after_router_stopped_gets_a_clear_connect_error() {
+    let event_loop = DefaultEventLoop::new();
+    let router = ProcessRouter::<Msg>::new(&event_loop);
+    router.start().unwrap();
+    let (sender, _receiver) = router.pipe().unwrap();
+    router.stop().unwrap();
+    let child = spawn_child("child_expects_no_router", &sender.token(), 0, 0);
+    assert!(child_succeeded(child));
+}
+
+#[test]
+fn child_started_before_its_router_listens_gets_a_clear_connect_error() {
+    // The token names a socket where no router listens yet.
+    let dir = tempfile::tempdir().unwrap();
+    let token = format!(
+        "rp1:1:{:032x}:{}",
+        0x1234_u128,
+        dir.path().join("socket").display()
+    );
+    let child = spawn_child("child_expects_no_router", &token, 0, 0);
+    assert!(child_succeeded(child));
+}
+
+// ---- the children --------------------------------------------------------
+
+fn env_number(variable: &str) -> u32 {
+    std::env::var(variable).unwrap().parse().unwrap()
+}
+
+#[test]
+#[ignore = "a child process of the tests above"]
+fn child_sends_sequence() {
+    let source = env_number(SOURCE_VAR);
+    let count = env_number(COUNT_VAR);
+    let mut sender: ProcessSender<Msg> = child::sender_from_env().unwrap();
+    let mut open = sender.open().unwrap();
+    for seq in 0..count {
+        open.send((source, seq)).unwrap();
+    }
+}
+
+#[test]
+#[ignore = "a child process of the tests above"]
+fn child_sends_until_killed() {
+    let source = env_number(SOURCE_VAR);
+    let mut sender: ProcessSender<Msg> = child::sender_from_env().unwrap();
+    let mut open = sender.open().unwrap();
+    for seq in 0.. {
+        if open.send((source, seq)).is_err() {
+            return;
+        }
+    }
+}
+
+#[test]
+#[ignore = "a child process of the tests above"]
+fn child_expects_no_router() {
+    let mut sender: ProcessSender<Msg> = child::sender_from_env().unwrap();
+    let error = sender.start().unwrap_err();
+    eprintln!("child: {error}");
+    match &error {
+        SenderError::Connect { reason, .. } => {
+            assert!(reason.contains("no router is listening"), "{reason}");
+        }
+        other => panic!("expected a connect error, got {other}"),
+    }
+}

@@ -1,0 +1,119 @@
+//! What the tests of this crate share: an inbox that records what a
+//! receiver got, and a raw client that speaks the wire format by hand.
+
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+
+use std::cell::RefCell;
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
+use std::rc::Rc;
+use std::time::Duration;
+
+use router_api::MessageReceiver;
+use router_process::wire;
+
+/// A generous bound for anything a test waits for.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// What a receiver got, in order.
+#[derive(Clone)]
+pub struct Inbox<M>(Rc<RefCell<Vec<M>>>);
+
+impl<M: Clone + 'static> Inbox<M> {
+    pub fn connect(receiver: &impl MessageReceiver<M>) -> Self {
+        let inbox = Self(Rc::new(RefCell::new(Vec::new())));
+        let sink = Rc::clone(&inbox.0);
+        receiver.connect(move |message: &M| sink.borrow_mut().push(message.clone()));
+        inbox
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.borrow().len()
+    }
+
+    pub fn messages(&self) -> Vec<M> {
+        self.0.borrow().clone()
+    }
+}
+
+/// The parts of a sender's token: pipe number, secret, socket path.
+pub struct TokenParts {
+    pub pipe: u64,
+    pub secret: u128,
+    pub socket: String,
+}
+
+/// Reads a token as the README documents it: `rp1:<pipe>:<secret>:<path>`.
+pub fn token_parts(token: &str) -> TokenParts {
+    let rest = token
+        .strip_prefix("rp1:")
+        .expect("a token starts with rp1:");
+    let mut fields = rest.splitn(3, ':');
+    let pipe = fields.next().unwrap().parse().unwrap();
+    let secret = u128::from_str_radix(fields.next().unwrap(), 16).unwrap();
+    let socket = fields.next().unwrap().to_owned();
+    TokenParts {
+        pipe,
+        secret,
+        socket,
+    }
+}
+
+/// A client that writes frames by hand, as a faulty or hostile sender would.
+pub struct RawClient {
+    pub stream: UnixStream,
+}
+
+impl RawClient {
+    pub fn connect(socket: &str) -> Self {
+        let stream = UnixStream::connect(socket).expect("the router listens");
+        stream.set_read_timeout(Some(PATIENCE)).unwrap();
+        Self { stream }
+    }
+
+    /// Writes a hello with the given secret and pipe.
+    pub fn hello(&mut self, secret: u128, pipe: u64) {
+        let hello = wire::Hello {
+            protocol: wire::PROTOCOL,
+            secret,
+            pipe,
+        };
+        self.write_value(&hello);
+    }
+
+    /// Writes a hello and waits for the router's accept byte.
+    pub fn admitted(socket: &str, secret: u128, pipe: u64) -> Self {
+        let mut client = Self::connect(socket);
+        client.hello(secret, pipe);
+        let mut answer = [0u8];
+        client.stream.read_exact(&mut answer).unwrap();
+        assert_eq!(answer[0], wire::ACCEPTED);
+        client
+    }
+
+    pub fn write_value<T: serde::Serialize>(&mut self, value: &T) {
+        let frame = wire::encode_frame(value, Vec::new()).unwrap();
+        self.stream.write_all(&frame).unwrap();
+    }
+
+    pub fn write_bytes(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).unwrap();
+    }
+
+    /// Waits until the router closes the connection; returns whether it
+    /// did so without answering anything.
+    pub fn closed_without_answer(&mut self) -> bool {
+        let mut rest = Vec::new();
+        match self.stream.read_to_end(&mut rest) {
+            Ok(_) => rest.is_empty(),
+            // A reset also means closed; nothing was read.
+            Err(error) => error.kind() == std::io::ErrorKind::ConnectionReset,
+        }
+    }
+
+    /// Waits until the router closes the connection (after an accept).
+    pub fn wait_closed(&mut self) {
+        let mut rest = Vec::new();
+        let _ = self.stream.read_to_end(&mut rest);
+    }
+}
