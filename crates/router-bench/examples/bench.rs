@@ -1,0 +1,359 @@
+//! Prints the performance table of the router backends against the bare
+//! channel under each:
+//!
+//! ```text
+//! cargo run --release --example bench            # 9 runs of each figure
+//! cargo run --release --example bench -- --runs 3
+//! cargo run --release --example bench -- --only throughput,latency
+//! ```
+//!
+//! `--only` takes any of `throughput`, `churn`, `latency`, `memory`,
+//! `flood`.
+//!
+//! Throughput figures are the best of the runs (router and bare hop
+//! interleaved, so both see the same machine); pings per message are the
+//! worst.
+
+use std::alloc::System;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use router_api::DrainBudget;
+use router_bench::report::{Row, Table, Verdict, micros, per_second, rate};
+use router_bench::{Backend, BenchError, Workload, churn, flood, hop, latency, memory, throughput};
+use router_crossbeam::Crossbeam;
+use router_flume::Flume;
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
+
+/// Counts every allocation, for the bytes per open pipe.
+#[global_allocator]
+static ALLOCATOR: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// Live heap bytes now.
+fn live_heap() -> usize {
+    let stats = ALLOCATOR.stats();
+    stats
+        .bytes_allocated
+        .saturating_sub(stats.bytes_deallocated)
+}
+
+const ONE_TO_ONE: Workload = Workload::new(1, 1_000_000);
+const FAN_IN: Workload = Workload::new(64, 20_000);
+const OPEN_PIPES: [usize; 3] = [10, 10_000, 1_000_000];
+const CHURN_PAIRS: u64 = 1_000_000;
+const LATENCY_SAMPLES: u64 = 4_000;
+const LATENCY_GAP: Duration = Duration::from_micros(100);
+const FLOOD: u64 = 1_000_000;
+const TICK: Duration = Duration::from_millis(1);
+
+fn main() -> ExitCode {
+    let options = Options::from_args();
+    let runs = options.runs;
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    println!(
+        "router vs bare channel, M = u64, {cores} cores, best of {runs} runs \
+         (bare = faster of recv() loop and try_iter() drain)\n"
+    );
+    let mut table = Table::new();
+    let mut notes = Vec::new();
+    let measured = section::<Crossbeam>(&mut table, &mut notes, &options)
+        .and_then(|()| section::<Flume>(&mut table, &mut notes, &options));
+    print!("{table}");
+    for note in &notes {
+        println!("{note}");
+    }
+    match measured {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("bench failed: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The command line: `--runs N`, `--only a,b`.
+struct Options {
+    runs: usize,
+    only: Option<Vec<String>>,
+}
+
+impl Options {
+    fn from_args() -> Self {
+        let args: Vec<String> = std::env::args().collect();
+        let value = |flag: &str| {
+            args.windows(2)
+                .find(|pair| pair[0] == flag)
+                .map(|pair| pair[1].clone())
+        };
+        Self {
+            runs: value("--runs")
+                .and_then(|runs| runs.parse().ok())
+                .unwrap_or(9)
+                .max(1),
+            only: value("--only").map(|only| only.split(',').map(str::to_owned).collect()),
+        }
+    }
+
+    fn wants(&self, part: &str) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|only| only.iter().any(|wanted| wanted == part))
+    }
+}
+
+fn section<B: Backend>(
+    table: &mut Table,
+    notes: &mut Vec<String>,
+    options: &Options,
+) -> Result<(), BenchError> {
+    let runs = options.runs;
+    if options.wants("throughput") {
+        throughput_rows::<B>(table, runs)?;
+    }
+    if options.wants("churn") {
+        churn_rows::<B>(table, runs)?;
+    }
+    if options.wants("latency") {
+        latency_rows::<B>(table)?;
+    }
+    if options.wants("memory") {
+        memory_row::<B>(table)?;
+    }
+    if options.wants("flood") {
+        flood_notes::<B>(table, notes)?;
+    }
+    Ok(())
+}
+
+/// The best router run, its worst pings, and the best bare hop with the
+/// loop that made it.
+struct Best {
+    router: Duration,
+    pings: u64,
+    bare: Duration,
+    via: &'static str,
+}
+
+fn best_of(
+    runs: usize,
+    mut router: impl FnMut() -> Result<throughput::RouterRun, BenchError>,
+    mut bare: impl FnMut() -> Result<(Duration, &'static str), BenchError>,
+) -> Result<Best, BenchError> {
+    let mut best = Best {
+        router: Duration::MAX,
+        pings: 0,
+        bare: Duration::MAX,
+        via: "",
+    };
+    for _ in 0..runs {
+        let run = router()?;
+        best.router = best.router.min(run.elapsed);
+        best.pings = best.pings.max(run.pings);
+        let (bare, via) = bare()?;
+        if bare < best.bare {
+            (best.bare, best.via) = (bare, via);
+        }
+    }
+    Ok(best)
+}
+
+fn throughput_rows<B: Backend>(table: &mut Table, runs: usize) -> Result<(), BenchError> {
+    let cases: [(&str, Workload, bool, f64); 3] = [
+        ("P1 manual, 1 sender, 1 M msgs", ONE_TO_ONE, true, 0.9),
+        ("P2 event loop, 1 sender, 1 M msgs", ONE_TO_ONE, false, 0.8),
+        ("P3 event loop, 64 senders x 20 k", FAN_IN, false, 0.9),
+    ];
+    for (measure, work, manual, target) in cases {
+        let best = best_of(
+            runs,
+            || {
+                if manual {
+                    throughput::manual::<B>(work)
+                } else {
+                    throughput::event_loop::<B>(work, None)
+                }
+            },
+            || hop::fastest::<B>(work),
+        )?;
+        let ratio = best.bare.as_secs_f64() / best.router.as_secs_f64();
+        table.push(Row {
+            backend: B::NAME,
+            measure: measure.to_owned(),
+            router: rate(work.messages(), best.router),
+            bare: format!("{} ({})", rate(work.messages(), best.bare), best.via),
+            ratio: format!("{ratio:.2}"),
+            target: format!(">= {target}"),
+            verdict: Verdict::of(ratio >= target),
+        });
+        if !manual {
+            let per_message = best.pings as f64 / work.messages() as f64;
+            table.push(Row {
+                backend: B::NAME,
+                measure: format!("{} pings/msg", &measure[..2]),
+                router: format!("{per_message:.5}"),
+                bare: String::new(),
+                ratio: format!("{} pings", best.pings),
+                target: if work == ONE_TO_ONE {
+                    "<= 0.001".to_owned()
+                } else {
+                    String::new()
+                },
+                verdict: if work == ONE_TO_ONE {
+                    Verdict::of(per_message <= 0.001)
+                } else {
+                    Verdict::Info
+                },
+            });
+        }
+    }
+    Ok(())
+}
+
+fn churn_rows<B: Backend>(table: &mut Table, runs: usize) -> Result<(), BenchError> {
+    let mut rates = Vec::new();
+    for open in OPEN_PIPES {
+        let churn = churn::Churn::<B>::new(open)?;
+        let mut best = Duration::MAX;
+        for _ in 0..runs {
+            best = best.min(churn.pairs(CHURN_PAIRS)?);
+        }
+        churn.finish()?;
+        let pairs_per_second = per_second(CHURN_PAIRS, best);
+        rates.push(pairs_per_second);
+        table.push(Row {
+            backend: B::NAME,
+            measure: format!("P4 pipe+close, {} open", count(open as u64)),
+            router: rate(CHURN_PAIRS, best),
+            bare: String::new(),
+            ratio: String::new(),
+            target: ">= 5 M/s".to_owned(),
+            verdict: Verdict::of(pairs_per_second >= 5e6),
+        });
+    }
+    let mean = rates.iter().sum::<f64>() / rates.len() as f64;
+    let spread = rates
+        .iter()
+        .map(|rate| (rate / mean - 1.0).abs())
+        .fold(0.0, f64::max);
+    table.push(Row {
+        backend: B::NAME,
+        measure: "P4 flatness, 10 to 1 M open".to_owned(),
+        router: format!("±{:.0}% of mean", spread * 100.0),
+        bare: String::new(),
+        ratio: format!(
+            "{:.2}",
+            rates.last().copied().unwrap_or(0.0) / rates.first().copied().unwrap_or(1.0)
+        ),
+        target: "±20%".to_owned(),
+        verdict: Verdict::of(spread <= 0.2),
+    });
+    Ok(())
+}
+
+fn latency_rows<B: Backend>(table: &mut Table) -> Result<(), BenchError> {
+    let bare = latency::bare::<B>(LATENCY_SAMPLES, LATENCY_GAP)?;
+    let router = latency::router::<B>(LATENCY_SAMPLES, LATENCY_GAP, None)?;
+    let (p50, bare50) = (router.quantile(0.5), bare.quantile(0.5));
+    let ratio = p50.as_secs_f64() / bare50.as_secs_f64().max(f64::MIN_POSITIVE);
+    table.push(Row {
+        backend: B::NAME,
+        measure: format!(
+            "P5 latency p50, {} msgs {:?} apart",
+            count(LATENCY_SAMPLES),
+            LATENCY_GAP
+        ),
+        router: micros(p50),
+        bare: micros(bare50),
+        ratio: format!("{ratio:.2}x"),
+        target: "<= 2x bare".to_owned(),
+        verdict: Verdict::of(ratio <= 2.0),
+    });
+    let p99 = router.quantile(0.99);
+    table.push(Row {
+        backend: B::NAME,
+        measure: "P5 latency p99".to_owned(),
+        router: micros(p99),
+        bare: micros(bare.quantile(0.99)),
+        ratio: String::new(),
+        target: "<= 50 µs".to_owned(),
+        verdict: Verdict::of(p99 <= Duration::from_micros(50)),
+    });
+    Ok(())
+}
+
+fn memory_row<B: Backend>(table: &mut Table) -> Result<(), BenchError> {
+    let footprint = memory::per_pipe::<B>(1_000_000, live_heap)?;
+    table.push(Row {
+        backend: B::NAME,
+        measure: format!("heap per open pipe, {} open", count(footprint.pipes as u64)),
+        router: format!("{:.1} B", footprint.heap_bytes),
+        bare: String::new(),
+        ratio: format!(
+            "handles {} B + {} B",
+            footprint.sender_bytes, footprint.receiver_bytes
+        ),
+        target: "<= 128 B".to_owned(),
+        verdict: Verdict::of(footprint.heap_bytes <= 128.0),
+    });
+    Ok(())
+}
+
+fn flood_notes<B: Backend>(table: &mut Table, notes: &mut Vec<String>) -> Result<(), BenchError> {
+    let budget = DrainBudget::default();
+    let idle = flood::flood::<B>(0, budget, TICK)?;
+    let bounded = flood::flood::<B>(FLOOD, budget, TICK)?;
+    let unbounded = flood::flood::<B>(
+        FLOOD,
+        DrainBudget {
+            max_messages: usize::MAX,
+            max_time: Duration::MAX,
+            ..budget
+        },
+        TICK,
+    )?;
+    let worst = bounded.waits.quantile(1.0);
+    // A tick pinged during a turn runs when the turn ends, and a turn ends
+    // once its budget's time is spent, checked every few dozen messages.
+    // A turn can still last longer if the scheduler takes its core for a
+    // while (the flooding sender wants one too), so the bound checked is
+    // two turns' time; without a budget the wait is the whole flood.
+    let bound = budget.max_time * 2;
+    table.push(Row {
+        backend: B::NAME,
+        measure: "flood 1 M: other callback's max wait".to_owned(),
+        router: micros(worst),
+        bare: format!("idle loop: {}", micros(idle.waits.quantile(1.0))),
+        ratio: format!("no budget: {}", micros(unbounded.waits.quantile(1.0))),
+        target: format!("<= 2 turns ({bound:?})"),
+        verdict: Verdict::of(worst <= bound),
+    });
+    notes.push(format!(
+        "{}: a flood of {FLOOD} under the default budget ({} msgs / {:?} a turn) drained in \
+         {:.1} ms over {} pings; a callback pinged every {TICK:?} ran {} times, waiting \
+         p50 {} / p99 {} / max {} (idle loop: max {}); with no budget: {} pings, {} ticks, \
+         max wait {}",
+        B::NAME,
+        budget.max_messages,
+        budget.max_time,
+        bounded.elapsed.as_secs_f64() * 1e3,
+        bounded.pings,
+        bounded.waits.len(),
+        micros(bounded.waits.quantile(0.5)),
+        micros(bounded.waits.quantile(0.99)),
+        micros(worst),
+        micros(idle.waits.quantile(1.0)),
+        unbounded.pings,
+        unbounded.waits.len(),
+        micros(unbounded.waits.quantile(1.0)),
+    ));
+    Ok(())
+}
+
+/// A count as the table shows it: 10, 10 k, 1 M.
+fn count(n: u64) -> String {
+    match n {
+        n if n >= 1_000_000 && n.is_multiple_of(1_000_000) => format!("{} M", n / 1_000_000),
+        n if n >= 1_000 && n.is_multiple_of(1_000) => format!("{} k", n / 1_000),
+        n => n.to_string(),
+    }
+}
