@@ -32,7 +32,7 @@ use router_api::backend::{ChannelRouter, ChannelSender};
 
 router_api::channel_backend! {
     /// flume's unbounded channel, as a router channel.
-    pub struct Flume over flume
+    pub struct Flume over flume with drain
 }
 
 /// A router over flume.

@@ -1,5 +1,6 @@
 //! The one thing a channel backend writes.
 
+use std::collections::VecDeque;
 use std::time::Instant;
 
 /// A multi-producer, single-consumer channel that a
@@ -16,7 +17,8 @@ use std::time::Instant;
 /// value back, once the `Rx` is dropped (R5), and never block in `send`;
 /// and make a `send` that returned visible to every `try_recv` that starts
 /// after it. `try_recv`, `recv` and `recv_deadline` may return `None` only
-/// when nothing is queued (or every `Tx` is gone).
+/// when nothing is queued (or every `Tx` is gone); so may `try_recv_batch`,
+/// which then moves nothing to its `rest`.
 pub trait Channel<T>: 'static {
     /// The sending half, shared by every sender of one run.
     type Tx: Send + Sync + 'static;
@@ -41,4 +43,25 @@ pub trait Channel<T>: 'static {
 
     /// The next value, waiting until `deadline` at most.
     fn recv_deadline(rx: &Self::Rx, deadline: Instant) -> Option<T>;
+
+    /// Whether [`try_recv_batch`](Self::try_recv_batch) may move values to
+    /// its `rest`. When it may not (the default), the router calls
+    /// [`try_recv`](Self::try_recv) alone and keeps no backlog: on a
+    /// lock-free channel (crossbeam-channel) even an empty backlog's check
+    /// per message is measurable.
+    const TAKES_BATCHES: bool = false;
+
+    /// The next value if one is queued, at once, like
+    /// [`try_recv`](Self::try_recv); and, if the channel can take several
+    /// values as cheaply as one, the values queued behind it too, moved in
+    /// order to the back of `rest`.
+    ///
+    /// The router calls this, when [`TAKES_BATCHES`](Self::TAKES_BATCHES)
+    /// is set, once the values it took before are all routed. The default
+    /// takes one value. A channel that pays a lock per `try_recv` (flume)
+    /// can take its whole queue under one lock instead.
+    fn try_recv_batch(rx: &Self::Rx, rest: &mut VecDeque<T>) -> Option<T> {
+        let _ = rest;
+        Self::try_recv(rx)
+    }
 }

@@ -1,6 +1,7 @@
 //! The router every channel backend is.
 
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -22,6 +23,19 @@ static NEXT_ROUTER: AtomicU64 = AtomicU64::new(1);
 
 /// How many messages a ping routes between two looks at the clock.
 const CLOCK_EVERY: usize = 64;
+
+/// A batch shorter than this says the channel is shallow: taking batches
+/// then costs more than it saves (flume's `drain` takes the queue's buffer
+/// too, and the senders grow a new one), so the router takes the next
+/// [`SINGLES_AFTER_SHALLOW`] messages one by one.
+const DEEP_BATCH: usize = 8;
+
+/// See [`DEEP_BATCH`].
+const SINGLES_AFTER_SHALLOW: u32 = 32;
+
+/// The backlog capacity kept once a backlog runs dry: a flood may have
+/// grown it far beyond what the next burst needs.
+const BACKLOG_KEPT: usize = 4096;
 
 /// A complete router over any [`Channel`]; see the [module docs](super).
 ///
@@ -58,8 +72,50 @@ struct Inner<M: Send + 'static, C: Channel<Envelope<M>>> {
 struct Run<M, C: Channel<Envelope<M>>> {
     number: u64,
     rx: C::Rx,
+    /// Messages taken from `rx` and not routed yet: older than any still
+    /// in `rx`, so always routed first (R8). It belongs to the run, so a
+    /// listener that stops, restarts or switches to `route_until` in the
+    /// middle of a batch finds the rest where it looks next, and a stop
+    /// drops it with the run (R5). Only the foreground touches it, and
+    /// never while a listener runs (R11).
+    backlog: RefCell<VecDeque<Envelope<M>>>,
+    /// How many messages to take one by one before the next batch.
+    singles: Cell<u32>,
     link: Arc<Link<M, C>>,
     pingee: Box<dyn Pingee>,
+}
+
+impl<M, C: Channel<Envelope<M>>> Run<M, C> {
+    /// The run's next message, if one is queued: the backlog's first, or
+    /// else the channel's, with what the channel hands over behind it.
+    #[inline]
+    fn try_recv(&self) -> Option<Envelope<M>> {
+        if !C::TAKES_BATCHES {
+            return C::try_recv(&self.rx);
+        }
+        let mut backlog = self.backlog.borrow_mut();
+        if let Some(envelope) = backlog.pop_front() {
+            return Some(envelope);
+        }
+        let singles = self.singles.get();
+        if singles > 0 {
+            // Only messages count down: looks at an empty channel (while
+            // lingering) would otherwise bring the next batch on at once.
+            let next = C::try_recv(&self.rx);
+            if next.is_some() {
+                self.singles.set(singles - 1);
+            }
+            return next;
+        }
+        if backlog.capacity() > BACKLOG_KEPT {
+            backlog.shrink_to(BACKLOG_KEPT);
+        }
+        let next = C::try_recv_batch(&self.rx, &mut backlog);
+        if backlog.len() + 1 < DEEP_BATCH {
+            self.singles.set(SINGLES_AFTER_SHALLOW);
+        }
+        next
+    }
 }
 
 enum Next<M> {
@@ -178,6 +234,8 @@ where
         *inner.run.borrow_mut() = Some(Run {
             number,
             rx,
+            backlog: RefCell::new(VecDeque::new()),
+            singles: Cell::new(0),
             link,
             pingee,
         });
@@ -257,9 +315,9 @@ where
         run.pingee.disconnect();
         let unclosed = self.table.borrow_mut().take_all();
         // Dropping the run drops the channel's receiving half, so senders of
-        // this run fail from here on (R5). Queued messages and the closed
-        // receivers drop here too, with no borrow held: their drops may run
-        // user code that calls the router.
+        // this run fail from here on (R5). Queued messages (in the channel
+        // and the backlog) and the closed receivers drop here too, with no
+        // borrow held: their drops may run user code that calls the router.
         let number = run.number;
         drop(run);
         let count = unclosed.len();
@@ -291,7 +349,7 @@ where
     fn try_next(&self, number: u64) -> Next<M> {
         let run = self.run.borrow();
         match run.as_ref() {
-            Some(run) if run.number == number && !self.manual.get() => match C::try_recv(&run.rx) {
+            Some(run) if run.number == number && !self.manual.get() => match run.try_recv() {
                 Some(envelope) => Next::Message(envelope),
                 None => Next::Empty,
             },
@@ -313,7 +371,9 @@ where
         }
         link.gate.release();
         // A sender may have queued just before the release and seen the gate
-        // held: look once more (see gate.rs).
+        // held: look once more (see gate.rs). The backlog is empty here (the
+        // look that led here found nothing in it, and only this thread fills
+        // it), so this looks at the channel, as gate.rs argues.
         match self.try_next(number) {
             Next::Message(envelope) => {
                 if link.gate.claim() {
@@ -443,7 +503,7 @@ where
         let run = run.as_ref().ok_or(RouterError::NotRunning {
             operation: Operation::RouteUntil,
         })?;
-        if let Some(envelope) = C::try_recv(&run.rx) {
+        if let Some(envelope) = run.try_recv() {
             return Ok(envelope);
         }
         let received = match deadline {
@@ -621,5 +681,148 @@ impl<M: Send + 'static, C: Channel<Envelope<M>>> fmt::Debug for ChannelRouter<M,
             .field("manual", &self.inner.manual.get())
             .field("open_pipes", &self.inner.table.borrow().open_pipes())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod backlog_tests {
+    //! The backlog of a channel that takes batches, against listeners that
+    //! change the router in the middle of a batch (R5, R8, R11).
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
+    use std::rc::{Rc, Weak};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+
+    use super::ChannelRouter;
+    use crate::backend::Channel;
+    use crate::{DefaultEventLoop, MessageReceiver, MessageRouter, MessageSender};
+
+    const PATIENCE: Duration = Duration::from_secs(10);
+
+    /// std's mpsc, taking everything queued at each look.
+    struct Batched;
+
+    impl<T: Send + 'static> Channel<T> for Batched {
+        type Tx = mpsc::Sender<T>;
+        type Rx = mpsc::Receiver<T>;
+        const TAKES_BATCHES: bool = true;
+
+        fn unbounded() -> (Self::Tx, Self::Rx) {
+            mpsc::channel()
+        }
+        fn send(tx: &Self::Tx, value: T) -> Result<(), T> {
+            tx.send(value).map_err(|e| e.0)
+        }
+        fn try_recv(rx: &Self::Rx) -> Option<T> {
+            rx.try_recv().ok()
+        }
+        fn recv(rx: &Self::Rx) -> Option<T> {
+            rx.recv().ok()
+        }
+        fn recv_deadline(rx: &Self::Rx, deadline: Instant) -> Option<T> {
+            rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .ok()
+        }
+        fn try_recv_batch(rx: &Self::Rx, rest: &mut VecDeque<T>) -> Option<T> {
+            let next = rx.try_recv().ok()?;
+            rest.extend(rx.try_iter());
+            Some(next)
+        }
+    }
+
+    type BatchedRouter<M> = ChannelRouter<M, Batched>;
+
+    #[test]
+    fn route_until_called_by_a_listener_mid_batch_routes_the_rest_in_order() {
+        let event_loop = DefaultEventLoop::new();
+        let router = Rc::new(BatchedRouter::<u32>::new(&event_loop));
+        router.start().unwrap();
+        let (mut sender, receiver) = router.pipe().unwrap();
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let weak: Weak<BatchedRouter<u32>> = Rc::downgrade(&router);
+        receiver.connect({
+            let seen = Rc::clone(&seen);
+            move |n: &u32| {
+                seen.borrow_mut().push(*n);
+                if *n == 2 {
+                    let router = weak.upgrade().unwrap();
+                    let seen = Rc::clone(&seen);
+                    router
+                        .route_until(move || seen.borrow().len() >= 4, Some(PATIENCE))
+                        .unwrap();
+                }
+            }
+        });
+        {
+            // All six are queued before the first ping: one batch.
+            let mut open = sender.open().unwrap();
+            for n in 1..=6 {
+                open.send(n).unwrap();
+            }
+        }
+        event_loop
+            .run_until(|| seen.borrow().len() >= 4, Some(PATIENCE))
+            .unwrap();
+        router
+            .route_until(|| seen.borrow().len() >= 6, Some(PATIENCE))
+            .unwrap();
+        assert_eq!(*seen.borrow(), vec![1, 2, 3, 4, 5, 6]);
+        router.close_pipe(&receiver).unwrap();
+        router.stop().unwrap();
+    }
+
+    /// Counts its drops.
+    struct Tracked(Arc<AtomicUsize>);
+
+    impl Drop for Tracked {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn stop_called_by_a_listener_mid_batch_drops_the_rest_of_the_batch() {
+        let event_loop = DefaultEventLoop::new();
+        let router = Rc::new(BatchedRouter::<Tracked>::new(&event_loop));
+        router.start().unwrap();
+        let (mut sender, receiver) = router.pipe().unwrap();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let routed = Rc::new(RefCell::new(0));
+        let dropped_at_stop = Rc::new(RefCell::new(None));
+        let weak = Rc::downgrade(&router);
+        receiver.connect({
+            let (drops, routed, dropped_at_stop) = (
+                Arc::clone(&drops),
+                Rc::clone(&routed),
+                Rc::clone(&dropped_at_stop),
+            );
+            move |_: &Tracked| {
+                *routed.borrow_mut() += 1;
+                weak.upgrade().unwrap().stop().unwrap();
+                *dropped_at_stop.borrow_mut() = Some(drops.load(Ordering::SeqCst));
+            }
+        });
+        let mut open = sender.open().unwrap();
+        for _ in 0..6 {
+            open.send(Tracked(Arc::clone(&drops))).unwrap();
+        }
+        event_loop
+            .run_until(|| dropped_at_stop.borrow().is_some(), Some(PATIENCE))
+            .unwrap();
+        // The five behind the one being dispatched went with the run.
+        assert_eq!(*dropped_at_stop.borrow(), Some(5));
+        assert_eq!(*routed.borrow(), 1);
+        let refused = open.send(Tracked(Arc::clone(&drops)));
+        assert!(refused.is_err(), "a sender of a stopped run must fail");
+        drop(refused);
+        drop(open);
+        assert_eq!(event_loop.run_pending(), 0);
+        assert_eq!(*routed.borrow(), 1);
+        assert_eq!(drops.load(Ordering::SeqCst), 7);
     }
 }

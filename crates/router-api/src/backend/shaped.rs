@@ -15,9 +15,20 @@
 /// }
 /// pub type CrossbeamRouter<M> = router_api::backend::ChannelRouter<M, Crossbeam>;
 /// ```
+///
+/// A crate whose `Receiver` also has flume's `drain()` (take the whole
+/// queue under one lock) adds `with drain`, and the router then takes its
+/// messages a queue at a time, not one at a time:
+///
+/// ```ignore
+/// router_api::channel_backend! {
+///     /// flume's unbounded channel, as a router channel.
+///     pub struct Flume over flume with drain
+/// }
+/// ```
 #[macro_export]
 macro_rules! channel_backend {
-    ($(#[$meta:meta])* $vis:vis struct $marker:ident over $channel:ident) => {
+    (@impl [$(#[$meta:meta])*] $vis:vis $marker:ident $channel:ident { $($batch:tt)* }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, Default)]
         $vis struct $marker;
@@ -45,6 +56,35 @@ macro_rules! channel_backend {
             fn recv_deadline(rx: &Self::Rx, deadline: ::std::time::Instant) -> ::std::option::Option<T> {
                 rx.recv_deadline(deadline).ok()
             }
+
+            $($batch)*
         }
+    };
+    ($(#[$meta:meta])* $vis:vis struct $marker:ident over $channel:ident) => {
+        $crate::channel_backend!(@impl [$(#[$meta])*] $vis $marker $channel {});
+    };
+    ($(#[$meta:meta])* $vis:vis struct $marker:ident over $channel:ident with drain) => {
+        $crate::channel_backend!(@impl [$(#[$meta])*] $vis $marker $channel {
+            const TAKES_BATCHES: bool = true;
+
+            fn try_recv_batch(
+                rx: &Self::Rx,
+                rest: &mut ::std::collections::VecDeque<T>,
+            ) -> ::std::option::Option<T> {
+                // `drain` takes the queue's buffer with its values, and the
+                // senders then grow a new one: worth it only for a long
+                // queue, where it saves a lock per value. (On the 2-core
+                // bench machine, 16 cost one sender 40% and 256 left half
+                // of the 64-sender gain.)
+                const DRAIN_FROM: usize = 64;
+                if rx.len() < DRAIN_FROM {
+                    return rx.try_recv().ok();
+                }
+                let mut queued = rx.drain();
+                let next = queued.next()?;
+                rest.extend(queued);
+                ::std::option::Option::Some(next)
+            }
+        });
     };
 }
