@@ -9,9 +9,9 @@ mod support;
 use std::process::Child;
 use std::time::Instant;
 
-use router_api::{DefaultEventLoop, MessageRouter, MessageSender, SenderError};
-use router_process::{ProcessRouter, ProcessSender, child};
-use support::{Inbox, PATIENCE, RawClient, token_parts};
+use router_api::{MessageRouter, MessageSender, SenderError};
+use router_process::{ProcessSender, child};
+use support::{PATIENCE, RawClient, pipe_with_inbox, started_router, token_parts};
 
 /// A message of the children: its source and its place in that source's
 /// sequence.
@@ -54,13 +54,10 @@ fn sequence(source: u32, count: u32) -> Vec<Msg> {
 fn sixteen_child_processes_deliver_every_message_once_in_order() {
     const CHILDREN: u32 = 16;
     const COUNT: u32 = 10_000;
-    let event_loop = DefaultEventLoop::new();
-    let router = ProcessRouter::<Msg>::new(&event_loop);
-    router.start().unwrap();
+    let (event_loop, router) = started_router::<Msg>();
     let mut pipes = Vec::new();
     for source in 0..CHILDREN {
-        let (sender, receiver) = router.pipe().unwrap();
-        let inbox = Inbox::connect(&receiver);
+        let (sender, receiver, inbox) = pipe_with_inbox(&router);
         let child = spawn_child("child_sends_sequence", &sender.token(), source, COUNT);
         pipes.push((receiver, inbox, child));
     }
@@ -88,16 +85,12 @@ fn sixteen_child_processes_deliver_every_message_once_in_order() {
 #[test]
 fn child_killed_mid_stream_disturbs_no_other_pipe() {
     const COUNT: u32 = 10_000;
-    let event_loop = DefaultEventLoop::new();
-    let router = ProcessRouter::<Msg>::new(&event_loop);
-    router.start().unwrap();
-    let (doomed_sender, doomed_receiver) = router.pipe().unwrap();
-    let doomed_inbox = Inbox::connect(&doomed_receiver);
+    let (event_loop, router) = started_router::<Msg>();
+    let (doomed_sender, _doomed_receiver, doomed_inbox) = pipe_with_inbox(&router);
     let mut doomed = spawn_child("child_sends_until_killed", &doomed_sender.token(), 99, 0);
     let mut others = Vec::new();
     for source in 0..2 {
-        let (sender, receiver) = router.pipe().unwrap();
-        let inbox = Inbox::connect(&receiver);
+        let (sender, _receiver, inbox) = pipe_with_inbox(&router);
         let child = spawn_child("child_sends_sequence", &sender.token(), source, COUNT);
         others.push((source, inbox, child));
     }
@@ -124,8 +117,7 @@ fn child_killed_mid_stream_disturbs_no_other_pipe() {
     }
 
     // The router takes new senders after the fault.
-    let (late_sender, late_receiver) = router.pipe().unwrap();
-    let late_inbox = Inbox::connect(&late_receiver);
+    let (late_sender, _late_receiver, late_inbox) = pipe_with_inbox(&router);
     let late = spawn_child("child_sends_sequence", &late_sender.token(), 7, 1000);
     event_loop
         .run_until(|| late_inbox.len() == 1000, Some(PATIENCE))
@@ -145,13 +137,9 @@ fn child_killed_mid_stream_disturbs_no_other_pipe() {
 #[test]
 fn sender_that_dies_mid_frame_loses_only_its_partial_frame() {
     let ((), captured) = router_conformance::capture::capture(|| {
-        let event_loop = DefaultEventLoop::new();
-        let router = ProcessRouter::<Msg>::new(&event_loop);
-        router.start().unwrap();
-        let (dying, dying_receiver) = router.pipe().unwrap();
-        let dying_inbox = Inbox::connect(&dying_receiver);
-        let (good, good_receiver) = router.pipe().unwrap();
-        let good_inbox = Inbox::connect(&good_receiver);
+        let (event_loop, router) = started_router::<Msg>();
+        let (dying, _dying_receiver, dying_inbox) = pipe_with_inbox(&router);
+        let (good, _good_receiver, good_inbox) = pipe_with_inbox(&router);
         let parts = token_parts(&dying.token());
 
         let mut client = RawClient::admitted(&parts.socket, parts.secret, parts.pipe);
@@ -187,9 +175,7 @@ fn sender_that_dies_mid_frame_loses_only_its_partial_frame() {
 
 #[test]
 fn child_started_after_router_stopped_gets_a_clear_connect_error() {
-    let event_loop = DefaultEventLoop::new();
-    let router = ProcessRouter::<Msg>::new(&event_loop);
-    router.start().unwrap();
+    let (_event_loop, router) = started_router::<Msg>();
     let (sender, _receiver) = router.pipe().unwrap();
     router.stop().unwrap();
     let child = spawn_child("child_expects_no_router", &sender.token(), 0, 0);

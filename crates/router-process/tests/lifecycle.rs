@@ -11,7 +11,7 @@ use std::thread;
 
 use router_api::{DefaultEventLoop, MessageRouter, MessageSender, RouterError, SenderError};
 use router_process::{MONITOR_THREAD_NAME, ProcessRouter, ProcessSender};
-use support::{Inbox, PATIENCE};
+use support::{PATIENCE, pipe_with_inbox, started_router};
 
 /// The tests here count this process's monitor threads, so they run one
 /// at a time.
@@ -64,8 +64,7 @@ fn stop_joins_the_monitor_and_removes_socket_and_directory() {
     let dir = socket.parent().unwrap().to_owned();
     assert!(socket.exists());
 
-    let (sender, receiver) = router.pipe().unwrap();
-    let inbox = Inbox::connect(&receiver);
+    let (sender, receiver, inbox) = pipe_with_inbox(&router);
     let worker = thread::spawn(move || {
         let mut sender = sender;
         let mut open = sender.open().unwrap();
@@ -93,9 +92,7 @@ fn stop_joins_the_monitor_and_removes_socket_and_directory() {
 #[test]
 fn dropping_a_running_router_stops_it_and_removes_its_socket() {
     let _serial = one_at_a_time();
-    let event_loop = DefaultEventLoop::new();
-    let router = ProcessRouter::<u64>::new(&event_loop);
-    router.start().unwrap();
+    let (_event_loop, router) = started_router::<u64>();
     let socket = router.socket_path().unwrap();
     drop(router);
     assert!(monitor_threads_become(0));
@@ -105,11 +102,8 @@ fn dropping_a_running_router_stops_it_and_removes_its_socket() {
 #[test]
 fn send_after_stop_fails_disconnected_without_blocking() {
     let _serial = one_at_a_time();
-    let event_loop = DefaultEventLoop::new();
-    let router = ProcessRouter::<u64>::new(&event_loop);
-    router.start().unwrap();
-    let (sender, receiver) = router.pipe().unwrap();
-    let inbox = Inbox::connect(&receiver);
+    let (event_loop, router) = started_router::<u64>();
+    let (sender, _receiver, inbox) = pipe_with_inbox(&router);
     let (started_tx, started_rx) = std::sync::mpsc::channel();
     let (stopped_tx, stopped_rx) = std::sync::mpsc::channel::<()>();
     let worker = thread::spawn(move || {
@@ -140,9 +134,7 @@ fn send_after_stop_fails_disconnected_without_blocking() {
 #[test]
 fn start_after_router_stopped_fails_with_connect_error() {
     let _serial = one_at_a_time();
-    let event_loop = DefaultEventLoop::new();
-    let router = ProcessRouter::<u64>::new(&event_loop);
-    router.start().unwrap();
+    let (_event_loop, router) = started_router::<u64>();
     let (mut sender, _receiver) = router.pipe().unwrap();
     router.stop().unwrap();
     let error = sender.start().unwrap_err();
@@ -159,16 +151,13 @@ fn start_after_router_stopped_fails_with_connect_error() {
 #[test]
 fn tokens_of_an_earlier_run_do_not_reach_the_next_one() {
     let _serial = one_at_a_time();
-    let event_loop = DefaultEventLoop::new();
-    let router = ProcessRouter::<u64>::new(&event_loop);
-    router.start().unwrap();
+    let (event_loop, router) = started_router::<u64>();
     let (old, _old_receiver) = router.pipe().unwrap();
     let old_socket = router.socket_path().unwrap();
     router.stop().unwrap();
     router.start().unwrap();
     assert_ne!(router.socket_path().unwrap(), old_socket);
-    let (mut new, receiver) = router.pipe().unwrap();
-    let inbox = Inbox::connect(&receiver);
+    let (mut new, receiver, inbox) = pipe_with_inbox(&router);
     let mut replay = ProcessSender::<u64>::from_token(&old.token()).unwrap();
     assert!(matches!(
         replay.start().unwrap_err(),

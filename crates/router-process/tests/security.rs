@@ -13,7 +13,9 @@ use std::thread;
 use router_api::{DefaultEventLoop, MessageRouter, MessageSender, SenderError};
 use router_conformance::capture::capture;
 use router_process::{ProcessRouter, ProcessSender, wire};
-use support::{Inbox, PATIENCE, RawClient, token_parts};
+use support::{
+    Inbox, PATIENCE, RawClient, TokenParts, pipe_with_inbox, started_router, token_parts,
+};
 
 /// Sends `count` lines on `sender` from a thread, and routes until they
 /// are in: the proof that the router and this pipe carry on.
@@ -38,16 +40,30 @@ fn good_pipe_carries_on(
     assert_eq!(inbox.messages(), expected);
 }
 
+/// Starts a router with one pipe, lets `write` speak on a raw connection to
+/// its socket (given the pipe's token), checks that the router closes that
+/// connection without answering, and that the pipe then carries ten lines.
+fn refused_connection_leaves_pipe_carrying_on(
+    write: impl FnOnce(&mut RawClient, &TokenParts),
+) -> (DefaultEventLoop, ProcessRouter<String>) {
+    let (event_loop, router) = started_router::<String>();
+    let (good, _good_rx, good_inbox) = pipe_with_inbox(&router);
+    let parts = token_parts(&good.token());
+
+    let mut client = RawClient::connect(&parts.socket);
+    write(&mut client, &parts);
+    assert!(client.closed_without_answer());
+
+    good_pipe_carries_on(&event_loop, good, &good_inbox, 10);
+    (event_loop, router)
+}
+
 #[test]
 fn connection_with_wrong_secret_is_closed_logged_and_never_routed() {
     let ((), captured) = capture(|| {
-        let event_loop = DefaultEventLoop::new();
-        let router = ProcessRouter::<String>::new(&event_loop);
-        router.start().unwrap();
-        let (target, target_rx) = router.pipe().unwrap();
-        let (good, good_rx) = router.pipe().unwrap();
-        let target_inbox = Inbox::connect(&target_rx);
-        let good_inbox = Inbox::connect(&good_rx);
+        let (event_loop, router) = started_router::<String>();
+        let (target, _target_rx, target_inbox) = pipe_with_inbox(&router);
+        let (good, _good_rx, good_inbox) = pipe_with_inbox(&router);
         let parts = token_parts(&target.token());
 
         let mut intruder = RawClient::connect(&parts.socket);
@@ -69,9 +85,7 @@ fn connection_with_wrong_secret_is_closed_logged_and_never_routed() {
 #[test]
 fn sender_with_tampered_token_fails_to_start_with_connect_error() {
     let ((), captured) = capture(|| {
-        let event_loop = DefaultEventLoop::new();
-        let router = ProcessRouter::<String>::new(&event_loop);
-        router.start().unwrap();
+        let (_event_loop, router) = started_router::<String>();
         let (sender, _receiver) = router.pipe().unwrap();
         let parts = token_parts(&sender.token());
         let forged = format!(
@@ -105,19 +119,11 @@ fn sender_with_tampered_token_fails_to_start_with_connect_error() {
 #[test]
 fn connection_naming_a_pipe_never_made_is_closed_and_logged() {
     let ((), captured) = capture(|| {
-        let event_loop = DefaultEventLoop::new();
-        let router = ProcessRouter::<String>::new(&event_loop);
-        router.start().unwrap();
-        let (good, good_rx) = router.pipe().unwrap();
-        let good_inbox = Inbox::connect(&good_rx);
-        let parts = token_parts(&good.token());
-
-        let mut stranger = RawClient::connect(&parts.socket);
-        stranger.hello(parts.secret, parts.pipe + 1000);
-        stranger.write_value(&"lost".to_owned());
-        assert!(stranger.closed_without_answer());
-
-        good_pipe_carries_on(&event_loop, good, &good_inbox, 10);
+        let (_event_loop, router) =
+            refused_connection_leaves_pipe_carrying_on(|stranger, parts| {
+                stranger.hello(parts.secret, parts.pipe + 1000);
+                stranger.write_value(&"lost".to_owned());
+            });
         assert_eq!(router.stats().routed, 10);
         assert_eq!(router.stats().dropped, 0);
         router.stop().unwrap();
@@ -130,11 +136,8 @@ fn connection_naming_a_pipe_never_made_is_closed_and_logged() {
 #[test]
 fn second_sender_for_one_pipe_is_refused_at_start() {
     let ((), captured) = capture(|| {
-        let event_loop = DefaultEventLoop::new();
-        let router = ProcessRouter::<String>::new(&event_loop);
-        router.start().unwrap();
-        let (mut first, receiver) = router.pipe().unwrap();
-        let inbox = Inbox::connect(&receiver);
+        let (event_loop, router) = started_router::<String>();
+        let (mut first, _receiver, inbox) = pipe_with_inbox(&router);
         let mut copy = ProcessSender::<String>::from_token(&first.token()).unwrap();
         first.start().unwrap();
         let error = copy.start().unwrap_err();
@@ -156,18 +159,9 @@ fn second_sender_for_one_pipe_is_refused_at_start() {
 #[test]
 fn hello_that_does_not_decode_is_closed_and_logged() {
     let ((), captured) = capture(|| {
-        let event_loop = DefaultEventLoop::new();
-        let router = ProcessRouter::<String>::new(&event_loop);
-        router.start().unwrap();
-        let (good, good_rx) = router.pipe().unwrap();
-        let good_inbox = Inbox::connect(&good_rx);
-        let parts = token_parts(&good.token());
-
-        let mut client = RawClient::connect(&parts.socket);
-        client.write_bytes(&[3, 0, 0, 0, 0xFF, 0xFF, 0xFF]);
-        assert!(client.closed_without_answer());
-
-        good_pipe_carries_on(&event_loop, good, &good_inbox, 10);
+        let (_event_loop, router) = refused_connection_leaves_pipe_carrying_on(|client, _| {
+            client.write_bytes(&[3, 0, 0, 0, 0xFF, 0xFF, 0xFF]);
+        });
         router.stop().unwrap();
     });
     assert_eq!(
@@ -177,27 +171,36 @@ fn hello_that_does_not_decode_is_closed_and_logged() {
     );
 }
 
+/// Starts a router with a faulty pipe (#1) and a good one; an admitted raw
+/// client on the faulty pipe writes "before", then `write_fault`. Checks
+/// that the router closes that connection, that the good pipe then
+/// carries a hundred lines, and that the faulty pipe got only "before".
+fn faulty_frame_closes_only_its_connection(
+    write_fault: impl FnOnce(&mut RawClient),
+) -> (DefaultEventLoop, ProcessRouter<String>) {
+    let (event_loop, router) = started_router::<String>();
+    let (faulty, _faulty_rx, faulty_inbox) = pipe_with_inbox(&router);
+    let (good, _good_rx, good_inbox) = pipe_with_inbox(&router);
+    let parts = token_parts(&faulty.token());
+
+    let mut client = RawClient::admitted(&parts.socket, parts.secret, parts.pipe);
+    client.write_value(&"before".to_owned());
+    write_fault(&mut client);
+    client.wait_closed();
+
+    good_pipe_carries_on(&event_loop, good, &good_inbox, 100);
+    assert_eq!(faulty_inbox.messages(), vec!["before".to_owned()]);
+    (event_loop, router)
+}
+
 #[test]
 fn frame_that_does_not_decode_is_dropped_and_closes_only_its_connection() {
     let ((), captured) = capture(|| {
-        let event_loop = DefaultEventLoop::new();
-        let router = ProcessRouter::<String>::new(&event_loop);
-        router.start().unwrap();
-        let (faulty, faulty_rx) = router.pipe().unwrap();
-        let (good, good_rx) = router.pipe().unwrap();
-        let faulty_inbox = Inbox::connect(&faulty_rx);
-        let good_inbox = Inbox::connect(&good_rx);
-        let parts = token_parts(&faulty.token());
-
-        let mut client = RawClient::admitted(&parts.socket, parts.secret, parts.pipe);
-        client.write_value(&"before".to_owned());
-        // A string of one byte that is not UTF-8.
-        client.write_bytes(&[2, 0, 0, 0, 1, 0xFF]);
-        client.write_value(&"after".to_owned());
-        client.wait_closed();
-
-        good_pipe_carries_on(&event_loop, good, &good_inbox, 100);
-        assert_eq!(faulty_inbox.messages(), vec!["before".to_owned()]);
+        let (_event_loop, router) = faulty_frame_closes_only_its_connection(|client| {
+            // A string of one byte that is not UTF-8.
+            client.write_bytes(&[2, 0, 0, 0, 1, 0xFF]);
+            client.write_value(&"after".to_owned());
+        });
         assert!(router.is_running());
         router.stop().unwrap();
     });
@@ -209,24 +212,11 @@ fn frame_that_does_not_decode_is_dropped_and_closes_only_its_connection() {
 #[test]
 fn frame_over_the_size_limit_is_dropped_and_closes_only_its_connection() {
     let ((), captured) = capture(|| {
-        let event_loop = DefaultEventLoop::new();
-        let router = ProcessRouter::<String>::new(&event_loop);
-        router.start().unwrap();
-        let (faulty, faulty_rx) = router.pipe().unwrap();
-        let (good, good_rx) = router.pipe().unwrap();
-        let faulty_inbox = Inbox::connect(&faulty_rx);
-        let good_inbox = Inbox::connect(&good_rx);
-        let parts = token_parts(&faulty.token());
-
-        let mut client = RawClient::admitted(&parts.socket, parts.secret, parts.pipe);
-        client.write_value(&"before".to_owned());
-        let oversized = u32::try_from(wire::MAX_FRAME_LEN + 1).unwrap();
-        client.write_bytes(&oversized.to_le_bytes());
-        client.write_bytes(&[0; 64]);
-        client.wait_closed();
-
-        good_pipe_carries_on(&event_loop, good, &good_inbox, 100);
-        assert_eq!(faulty_inbox.messages(), vec!["before".to_owned()]);
+        let (_event_loop, router) = faulty_frame_closes_only_its_connection(|client| {
+            let oversized = u32::try_from(wire::MAX_FRAME_LEN + 1).unwrap();
+            client.write_bytes(&oversized.to_le_bytes());
+            client.write_bytes(&[0; 64]);
+        });
         router.stop().unwrap();
     });
     let warnings = captured.warnings_containing("over the limit");
@@ -235,11 +225,8 @@ fn frame_over_the_size_limit_is_dropped_and_closes_only_its_connection() {
 
 #[test]
 fn message_over_the_size_limit_is_refused_by_the_sender_and_handed_back() {
-    let event_loop = DefaultEventLoop::new();
-    let router = ProcessRouter::<Vec<u8>>::new(&event_loop);
-    router.start().unwrap();
-    let (mut sender, receiver) = router.pipe().unwrap();
-    let inbox = Inbox::connect(&receiver);
+    let (event_loop, router) = started_router::<Vec<u8>>();
+    let (mut sender, _receiver, inbox) = pipe_with_inbox(&router);
     sender.start().unwrap();
     let big = vec![1u8; wire::MAX_FRAME_LEN + 1];
     let error = sender.send(big).unwrap_err();
@@ -259,9 +246,7 @@ fn message_over_the_size_limit_is_refused_by_the_sender_and_handed_back() {
 
 #[test]
 fn socket_directory_is_private_to_the_user() {
-    let event_loop = DefaultEventLoop::new();
-    let router = ProcessRouter::<String>::new(&event_loop);
-    router.start().unwrap();
+    let (_event_loop, router) = started_router::<String>();
     let socket = router.socket_path().unwrap();
     let dir = socket.parent().unwrap();
     let mode = std::fs::metadata(dir).unwrap().permissions().mode();

@@ -14,9 +14,9 @@ use std::time::Duration;
 
 use router_api::{
     DefaultEventLoop, DrainBudget, MessageReceiver, MessageRouter, MessageSender, Operation,
-    RouterError, SenderError,
+    PipeId, RouterError, SendError, SenderError,
 };
-use router_conformance::capture::capture;
+use router_conformance::capture::{Captured, capture};
 use router_reliability::{Backend, DiscardTally, Router, Workers};
 
 /// The safety timeout of every wait: generous, never reached when all is
@@ -49,6 +49,26 @@ fn logged(receiver: &impl MessageReceiver<u64>) -> Log {
     log
 }
 
+/// Sends `message` on `sender` after its router stopped: checks that the
+/// send fails with `Disconnected` for `pipe`; returns the error.
+fn send_fails_disconnected(
+    sender: &mut impl MessageSender<u64>,
+    message: u64,
+    pipe: PipeId,
+) -> SendError<u64> {
+    let error = sender.send(message).unwrap_err();
+    assert_eq!(error.reason(), &SenderError::Disconnected { pipe });
+    error
+}
+
+/// Checks that the one warning logged is the stop's about one unclosed
+/// pipe.
+fn assert_stopped_with_one_unclosed_pipe(captured: &Captured) {
+    let warnings: Vec<_> = captured.warnings().collect();
+    assert_eq!(warnings.len(), 1);
+    assert_eq!(warnings[0].message, "router stopped with 1 unclosed pipes");
+}
+
 /// The panic's message, if it is a string.
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
     payload
@@ -75,13 +95,8 @@ fn dropping_a_running_router_stops_it_and_warns_about_unclosed_pipes<B: Backend>
     assert_eq!(warnings[0].message, "router stopped with 2 unclosed pipes");
     assert_eq!(warnings[0].field("unclosed_pipes"), Some("2"));
     // Stopped: its senders are disconnected.
-    let error = first.send(1).unwrap_err();
-    assert_eq!(
-        error.reason(),
-        &SenderError::Disconnected {
-            pipe: first.pipe_id()
-        }
-    );
+    let pipe = first.pipe_id();
+    send_fails_disconnected(&mut first, 1, pipe);
 }
 
 fn dropping_an_open_sender_stops_it_and_its_messages_still_arrive<B: Backend>() {
@@ -156,13 +171,7 @@ fn sending_after_the_router_was_dropped_fails_disconnected_and_hands_the_message
     sender.start().unwrap();
     drop(router);
 
-    let error = sender.send(41).unwrap_err();
-    assert_eq!(
-        error.reason(),
-        &SenderError::Disconnected {
-            pipe: receiver.pipe_id()
-        }
-    );
+    let error = send_fails_disconnected(&mut sender, 41, receiver.pipe_id());
     assert_eq!(error.into_message(), 41);
     sender.stop().unwrap();
 }
@@ -236,10 +245,16 @@ fn panicking_on(receiver: &impl MessageReceiver<u64>, message: u64) -> Log {
     log
 }
 
-fn a_panicking_listener_leaves_the_router_usable_and_the_rest_routes_with_no_new_ping<
-    B: Backend,
->() {
-    let (event_loop, router) = started::<B>();
+/// Sends 1, 2, 3 to a listener that panics on 1; `route_to(log, n)` routes
+/// until the log holds `n` messages. Checks that the panic reaches the
+/// caller of `route_to` (`expect_panic` says which), that the rest then
+/// routes with no new send and that the next message routes too. Returns
+/// the pipe's receiver.
+fn a_panicking_listener_leaves_routing_usable<B: Backend>(
+    router: &Rc<Router<B, u64>>,
+    expect_panic: &str,
+    route_to: impl Fn(&Log, usize),
+) -> <Router<B, u64> as MessageRouter<u64>>::Receiver {
     let (mut sender, receiver) = router.pipe().unwrap();
     let log = panicking_on(&receiver, 1);
     sender.start().unwrap();
@@ -247,23 +262,34 @@ fn a_panicking_listener_leaves_the_router_usable_and_the_rest_routes_with_no_new
         sender.send(message).unwrap();
     }
 
-    let panicked = catch_unwind(AssertUnwindSafe(|| {
-        event_loop.run_until(|| log.borrow().len() == 2, SAFETY)
-    }))
-    .expect_err("the listener's panic reaches the caller that drove the routing");
+    let panicked = catch_unwind(AssertUnwindSafe(|| route_to(&log, 2))).expect_err(expect_panic);
     assert_eq!(panic_message(&*panicked), LISTENER_PANIC);
 
-    // The interrupted turn pinged again: the rest routes with no new send.
-    event_loop
-        .run_until(|| log.borrow().len() == 2, SAFETY)
-        .unwrap();
+    // The interrupted turn left the rest queued: it routes with no new send.
+    route_to(&log, 2);
     assert_eq!(*log.borrow(), [2, 3]);
     // And the next message routes too.
     sender.send(4).unwrap();
-    event_loop
-        .run_until(|| log.borrow().len() == 3, SAFETY)
-        .unwrap();
+    route_to(&log, 3);
     assert_eq!(*log.borrow(), [2, 3, 4]);
+    receiver
+}
+
+fn a_panicking_listener_leaves_the_router_usable_and_the_rest_routes_with_no_new_ping<
+    B: Backend,
+>() {
+    let (event_loop, router) = started::<B>();
+    // The interrupted turn pinged again, or the event loop would not route
+    // the rest.
+    let receiver = a_panicking_listener_leaves_routing_usable::<B>(
+        &router,
+        "the listener's panic reaches the caller that drove the routing",
+        |log, n| {
+            event_loop
+                .run_until(|| log.borrow().len() == n, SAFETY)
+                .unwrap();
+        },
+    );
     assert_eq!(
         router.stats().routed,
         4,
@@ -275,28 +301,15 @@ fn a_panicking_listener_leaves_the_router_usable_and_the_rest_routes_with_no_new
 
 fn a_panicking_listener_leaves_route_until_usable<B: Backend>() {
     let (_event_loop, router) = started::<B>();
-    let (mut sender, receiver) = router.pipe().unwrap();
-    let log = panicking_on(&receiver, 1);
-    sender.start().unwrap();
-    for message in 1..=3 {
-        sender.send(message).unwrap();
-    }
-
-    let panicked = catch_unwind(AssertUnwindSafe(|| {
-        router.route_until(|| log.borrow().len() == 2, SAFETY)
-    }))
-    .expect_err("the listener's panic reaches route_until's caller");
-    assert_eq!(panic_message(&*panicked), LISTENER_PANIC);
-
-    router
-        .route_until(|| log.borrow().len() == 2, SAFETY)
-        .unwrap();
-    assert_eq!(*log.borrow(), [2, 3]);
-    sender.send(4).unwrap();
-    router
-        .route_until(|| log.borrow().len() == 3, SAFETY)
-        .unwrap();
-    assert_eq!(*log.borrow(), [2, 3, 4]);
+    let receiver = a_panicking_listener_leaves_routing_usable::<B>(
+        &router,
+        "the listener's panic reaches route_until's caller",
+        |log, n| {
+            router
+                .route_until(|| log.borrow().len() == n, SAFETY)
+                .unwrap();
+        },
+    );
     router.close_pipe(&receiver).unwrap();
     router.stop().unwrap();
 }
@@ -333,19 +346,30 @@ fn a_panicking_listener_on_a_closed_pipes_burst_still_ends_the_burst<B: Backend>
 // Listeners that call the router
 // ---------------------------------------------------------------------
 
-fn a_listener_stopping_the_router_ends_the_turn_and_disconnects_senders<B: Backend>() {
-    let (event_loop, router) = started::<B>();
-    let (mut sender, receiver) = router.pipe().unwrap();
+/// Connects a listener that logs each message and then, for the messages
+/// `stops_on` picks, stops `router`; returns the log.
+fn stopping_the_router_on<B: Backend>(
+    receiver: &impl MessageReceiver<u64>,
+    router: &Rc<Router<B, u64>>,
+    stops_on: impl Fn(u64) -> bool + 'static,
+) -> Log {
     let log = Log::default();
     receiver.connect({
-        let (log, router) = (Rc::clone(&log), Rc::downgrade(&router));
+        let (log, router) = (Rc::clone(&log), Rc::downgrade(router));
         move |message: &u64| {
             log.borrow_mut().push(*message);
-            if *message == 2 {
+            if stops_on(*message) {
                 router.upgrade().unwrap().stop().unwrap();
             }
         }
     });
+    log
+}
+
+fn a_listener_stopping_the_router_ends_the_turn_and_disconnects_senders<B: Backend>() {
+    let (event_loop, router) = started::<B>();
+    let (mut sender, receiver) = router.pipe().unwrap();
+    let log = stopping_the_router_on::<B>(&receiver, &router, |message| message == 2);
     // A second listener still gets the message whose dispatch stopped the
     // router: the dispatch had begun.
     let second = logged(&receiver);
@@ -358,33 +382,18 @@ fn a_listener_stopping_the_router_ends_the_turn_and_disconnects_senders<B: Backe
     stopped.unwrap();
     assert_eq!(*log.borrow(), [1, 2]);
     assert_eq!(*second.borrow(), [1, 2]);
-    let warnings: Vec<_> = captured.warnings().collect();
-    assert_eq!(warnings.len(), 1);
-    assert_eq!(warnings[0].message, "router stopped with 1 unclosed pipes");
+    assert_stopped_with_one_unclosed_pipe(&captured);
     // The turn neither pinged again nor routes anything more.
     assert_eq!(event_loop.run_pending(), 0);
     assert_eq!(*log.borrow(), [1, 2]);
-    let error = sender.send(6).unwrap_err();
-    assert_eq!(
-        error.reason(),
-        &SenderError::Disconnected {
-            pipe: receiver.pipe_id()
-        }
-    );
+    send_fails_disconnected(&mut sender, 6, receiver.pipe_id());
     assert_eq!(router.stats().routed, 2);
 }
 
 fn a_listener_stopping_the_router_makes_route_until_fail_not_running<B: Backend>() {
     let (_event_loop, router) = started::<B>();
     let (mut sender, receiver) = router.pipe().unwrap();
-    let log = Log::default();
-    receiver.connect({
-        let (log, router) = (Rc::clone(&log), Rc::downgrade(&router));
-        move |message: &u64| {
-            log.borrow_mut().push(*message);
-            router.upgrade().unwrap().stop().unwrap();
-        }
-    });
+    let log = stopping_the_router_on::<B>(&receiver, &router, |_| true);
     sender.start().unwrap();
     sender.send(1).unwrap();
     sender.send(2).unwrap();
@@ -427,17 +436,9 @@ fn a_listener_dropping_the_last_handle_to_its_router_stops_it_cleanly<B: Backend
     let (ran, captured) = capture(|| event_loop.run_until(|| !log.borrow().is_empty(), SAFETY));
     ran.unwrap();
     assert_eq!(*log.borrow(), [1]);
-    let warnings: Vec<_> = captured.warnings().collect();
-    assert_eq!(warnings.len(), 1);
-    assert_eq!(warnings[0].message, "router stopped with 1 unclosed pipes");
+    assert_stopped_with_one_unclosed_pipe(&captured);
     assert_eq!(event_loop.run_pending(), 0, "no callback left to run");
-    let error = sender.send(3).unwrap_err();
-    assert_eq!(
-        error.reason(),
-        &SenderError::Disconnected {
-            pipe: receiver.pipe_id()
-        }
-    );
+    send_fails_disconnected(&mut sender, 3, receiver.pipe_id());
 }
 
 fn a_listener_closing_its_own_pipe_during_dispatch_drops_the_rest_with_one_warning<B: Backend>() {

@@ -15,6 +15,30 @@ use crate::Msg;
 /// makes a check wait for it.
 pub(crate) const SAFETY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Starts `router` and makes a pipe on it; fails the check under `rule`
+/// when either is refused.
+pub(crate) fn started_with_pipe<R: MessageRouter<Msg>>(
+    router: &R,
+    rule: &str,
+) -> (R::Sender, R::Receiver) {
+    router
+        .start()
+        .unwrap_or_else(|error| panic!("{rule}: start failed: {error:?}"));
+    router
+        .pipe()
+        .unwrap_or_else(|error| panic!("{rule}: pipe failed: {error:?}"))
+}
+
+/// [`started_with_pipe`], with a recording listener connected to the pipe.
+pub(crate) fn started_with_inbox<R: MessageRouter<Msg>>(
+    router: &R,
+    rule: &str,
+) -> (R::Sender, R::Receiver, Inbox) {
+    let (sender, receiver) = started_with_pipe(router, rule);
+    let inbox = Inbox::connect(&receiver);
+    (sender, receiver, inbox)
+}
+
 /// Runs the event loop until `condition` holds; panics with `waiting_for`
 /// when the safety timeout passes first.
 pub(crate) fn run_loop_until(
@@ -53,6 +77,25 @@ pub(crate) fn drain<R: MessageRouter<Msg>>(router: &R, rule: &str) {
              returned {other:?}; R9 says it fails with RouterError::Timeout"
         ),
     }
+}
+
+/// Stops `sender`, closes its pipe and stops `router`; fails the check
+/// under `rule` when any of them fails.
+pub(crate) fn close_and_stop<R: MessageRouter<Msg>>(
+    router: &R,
+    sender: &mut R::Sender,
+    receiver: &R::Receiver,
+    rule: &str,
+) {
+    sender
+        .stop()
+        .unwrap_or_else(|error| panic!("{rule}: stop of the sender failed: {error:?}"));
+    router
+        .close_pipe(receiver)
+        .unwrap_or_else(|error| panic!("{rule}: close_pipe failed: {error:?}"));
+    router
+        .stop()
+        .unwrap_or_else(|error| panic!("{rule}: stop failed: {error:?}"));
 }
 
 /// Makes a pipe, sends one message through it from this (the foreground)

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use router_api::{DefaultEventLoop, MessageRouter, MessageSender};
 
-use super::drive::{SAFETY_TIMEOUT, drain, join, route_until, run_loop_until};
+use super::drive::{SAFETY_TIMEOUT, drain, join, route_until, run_loop_until, started_with_inbox};
 use super::inbox::{Inbox, assert_messages, sequence};
 use crate::Msg;
 
@@ -33,9 +33,7 @@ pub fn event_loop_routes_every_burst_without_user_call<R: MessageRouter<Msg>>(
     const BURST: u32 = 5;
     let event_loop = DefaultEventLoop::new();
     let router = new_router(&event_loop);
-    router.start().expect("R10: start failed");
-    let (mut sender, receiver) = router.pipe().expect("R10: pipe failed");
-    let inbox = Inbox::connect(&receiver);
+    let (mut sender, receiver, inbox) = started_with_inbox(&router, "R10");
     let (next_burst, burst_asked) = mpsc::channel::<u32>();
     let worker = std::thread::spawn(move || {
         let mut open = sender.open().expect("R10: start failed");
@@ -100,9 +98,7 @@ pub fn pings_queued_before_route_until_neither_block_nor_route_twice<R: MessageR
     const RESCUE_AFTER: Duration = Duration::from_secs(3);
     let event_loop = DefaultEventLoop::new();
     let router = new_router(&event_loop);
-    router.start().expect("R10: start failed");
-    let (mut sender, receiver) = router.pipe().expect("R10: pipe failed");
-    let inbox = Inbox::connect(&receiver);
+    let (mut sender, receiver, inbox) = started_with_inbox(&router, "R10");
     let (mut rescue_sender, rescue_receiver) = router.pipe().expect("R10: pipe failed");
     let rescue_inbox = Inbox::connect(&rescue_receiver);
     sender.start().expect("R10: start of the sender failed");
@@ -185,9 +181,7 @@ pub fn router_in_manual_mode_ignores_pings<R: MessageRouter<Msg>>(
     const WATCH: Duration = Duration::from_millis(100);
     let event_loop = DefaultEventLoop::new();
     let router = new_router(&event_loop);
-    router.start().expect("R10: start failed");
-    let (mut sender, receiver) = router.pipe().expect("R10: pipe failed");
-    let inbox = Inbox::connect(&receiver);
+    let (mut sender, receiver, inbox) = started_with_inbox(&router, "R10");
     router
         .route_until(|| true, Some(SAFETY_TIMEOUT))
         .unwrap_or_else(|error| panic!("R10: route_until failed: {error}"));

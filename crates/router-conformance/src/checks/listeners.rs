@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use router_api::{DefaultEventLoop, MessageReceiver, MessageRouter, MessageSender};
 
-use super::drive::{drain, run_loop_until};
+use super::drive::{close_and_stop, drain, run_loop_until};
 use crate::Msg;
 
 /// Who got which message, in the order they got it.
@@ -67,9 +67,7 @@ pub fn every_listener_gets_each_message_in_connect_order<R: MessageRouter<Msg>>(
         "V1: (listener, message) in the order listeners were called; each message must go \
          to every listener in the order they were connected"
     );
-    sender.stop().expect("V1: stop of the sender failed");
-    router.close_pipe(&receiver).expect("V1: close_pipe failed");
-    router.stop().expect("V1: stop failed");
+    close_and_stop(&router, &mut sender, &receiver, "V1");
 }
 
 /// **V1**: a disconnected listener is no longer called, the others still
@@ -133,9 +131,7 @@ pub fn disconnected_listener_is_no_longer_called<R: MessageRouter<Msg>>(
         "V1: (listener, message) in the order listeners were called, listener 1 disconnected \
          and listener 3 connected between the messages"
     );
-    sender.stop().expect("V1: stop of the sender failed");
-    router.close_pipe(&receiver).expect("V1: close_pipe failed");
-    router.stop().expect("V1: stop failed");
+    close_and_stop(&router, &mut sender, &receiver, "V1");
 }
 
 /// **V1**: a receiver does not disconnect a listener of another receiver

@@ -9,7 +9,9 @@ use router_api::{
     DefaultEventLoop, ListenerId, MessageReceiver, MessageRouter, MessageSender, RouterError,
 };
 
-use super::drive::{SAFETY_TIMEOUT, drain, round_trip, route_until, run_loop_until};
+use super::drive::{
+    SAFETY_TIMEOUT, drain, round_trip, route_until, run_loop_until, started_with_pipe,
+};
 use super::inbox::{Inbox, assert_messages, sequence};
 use crate::Msg;
 use crate::capture::{capture, capture_live};
@@ -44,6 +46,31 @@ fn assert_listener_panic_reached_caller<T: std::fmt::Debug>(
     }
 }
 
+/// Starts `router`, makes a pipe whose listener panics on message 0, queues
+/// messages 0..3 on it and lets `drive` route them; checks that the panic
+/// reached `caller`'s caller and that the router still runs. Returns the
+/// pipe's started sender, its receiver and what the listener recorded.
+fn panic_while_routing<R: MessageRouter<Msg>, T: std::fmt::Debug>(
+    router: &R,
+    caller: &str,
+    drive: impl FnOnce(&Inbox) -> T,
+) -> (R::Sender, R::Receiver, Inbox) {
+    let (mut sender, receiver) = started_with_pipe(router, "R11");
+    let inbox = Inbox::default();
+    receiver.connect(panicking_listener(&inbox));
+    sender.start().expect("R11: start of the sender failed");
+    for message in sequence(0, 3) {
+        sender.send(message).expect("R11: send failed");
+    }
+    let driving = catch_unwind(AssertUnwindSafe(|| drive(&inbox)));
+    assert_listener_panic_reached_caller(driving, caller);
+    assert!(
+        router.is_running(),
+        "R11: the router stopped when a listener panicked"
+    );
+    (sender, receiver, inbox)
+}
+
 /// Stops the router, checking that no pipe was left open.
 fn stop_clean<R: MessageRouter<Msg>>(router: &R) {
     let (stopped, captured) = capture(|| router.stop());
@@ -73,8 +100,7 @@ where
 {
     let event_loop = DefaultEventLoop::new();
     let router = Rc::new(new_router(&event_loop));
-    router.start().expect("R11: start failed");
-    let (mut sender, receiver) = router.pipe().expect("R11: pipe failed");
+    let (mut sender, receiver) = started_with_pipe(&*router, "R11");
     let receiver = Rc::new(receiver);
     let pipe = receiver.pipe_id();
     let inbox = Inbox::default();
@@ -159,8 +185,7 @@ where
     >;
     let event_loop = DefaultEventLoop::new();
     let router = Rc::new(new_router(&event_loop));
-    router.start().expect("R11: start failed");
-    let (mut sender, receiver) = router.pipe().expect("R11: pipe failed");
+    let (mut sender, receiver) = started_with_pipe(&*router, "R11");
     let inbox = Inbox::default();
     let made: Rc<RefCell<Made<R>>> = Rc::new(RefCell::new(None));
     receiver.connect({
@@ -247,8 +272,7 @@ where
 {
     let event_loop = DefaultEventLoop::new();
     let router = new_router(&event_loop);
-    router.start().expect("R11: start failed");
-    let (mut sender, receiver) = router.pipe().expect("R11: pipe failed");
+    let (mut sender, receiver) = started_with_pipe(&router, "R11");
     let receiver = Rc::new(receiver);
     let log: Rc<RefCell<Vec<(char, u32)>>> = Rc::default();
     let listener_b: Rc<Cell<Option<ListenerId>>> = Rc::default();
@@ -337,22 +361,10 @@ pub fn panicking_listener_leaves_router_usable_in_event_loop_mode<R: MessageRout
 ) {
     let event_loop = DefaultEventLoop::new();
     let router = new_router(&event_loop);
-    router.start().expect("R11: start failed");
-    let (mut sender, receiver) = router.pipe().expect("R11: pipe failed");
-    let inbox = Inbox::default();
-    receiver.connect(panicking_listener(&inbox));
-    sender.start().expect("R11: start of the sender failed");
-    for message in sequence(0, 3) {
-        sender.send(message).expect("R11: send failed");
-    }
-    let driving = catch_unwind(AssertUnwindSafe(|| {
-        event_loop.run_until(|| inbox.len() >= 2, Some(SAFETY_TIMEOUT))
-    }));
-    assert_listener_panic_reached_caller(driving, "the event loop's run_until");
-    assert!(
-        router.is_running(),
-        "R11: the router stopped when a listener panicked"
-    );
+    let (mut sender, receiver, inbox) =
+        panic_while_routing(&router, "the event loop's run_until", |inbox| {
+            event_loop.run_until(|| inbox.len() >= 2, Some(SAFETY_TIMEOUT))
+        });
     run_loop_until(
         &event_loop,
         || inbox.len() >= 2,
@@ -402,22 +414,9 @@ pub fn panicking_listener_leaves_router_usable_in_manual_mode<R: MessageRouter<M
 ) {
     let event_loop = DefaultEventLoop::new();
     let router = new_router(&event_loop);
-    router.start().expect("R11: start failed");
-    let (mut sender, receiver) = router.pipe().expect("R11: pipe failed");
-    let inbox = Inbox::default();
-    receiver.connect(panicking_listener(&inbox));
-    sender.start().expect("R11: start of the sender failed");
-    for message in sequence(0, 3) {
-        sender.send(message).expect("R11: send failed");
-    }
-    let driving = catch_unwind(AssertUnwindSafe(|| {
+    let (mut sender, receiver, inbox) = panic_while_routing(&router, "route_until", |inbox| {
         router.route_until(|| inbox.len() >= 2, Some(SAFETY_TIMEOUT))
-    }));
-    assert_listener_panic_reached_caller(driving, "route_until");
-    assert!(
-        router.is_running(),
-        "R11: the router stopped when a listener panicked"
-    );
+    });
     route_until(
         &router,
         || inbox.len() >= 2,

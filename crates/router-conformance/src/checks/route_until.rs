@@ -5,7 +5,9 @@ use std::time::{Duration, Instant};
 
 use router_api::{DefaultEventLoop, MessageRouter, MessageSender, RouterError};
 
-use super::drive::{SAFETY_TIMEOUT, drain, join, route_until};
+use super::drive::{
+    SAFETY_TIMEOUT, close_and_stop, drain, join, route_until, started_with_inbox, started_with_pipe,
+};
 use super::inbox::{Inbox, assert_messages, sequence};
 use crate::Msg;
 
@@ -16,9 +18,7 @@ fn started_with_open_sender<R: MessageRouter<Msg>>(
 ) -> (DefaultEventLoop, R, R::Sender, R::Receiver, Inbox) {
     let event_loop = DefaultEventLoop::new();
     let router = new_router(&event_loop);
-    router.start().expect("R9: start failed");
-    let (mut sender, receiver) = router.pipe().expect("R9: pipe failed");
-    let inbox = Inbox::connect(&receiver);
+    let (mut sender, receiver, inbox) = started_with_inbox(&router, "R9");
     sender.start().expect("R9: start of the sender failed");
     (event_loop, router, sender, receiver, inbox)
 }
@@ -65,9 +65,7 @@ pub fn route_until_returns_at_once_when_condition_holds<R: MessageRouter<Msg>>(
     );
     drain(&router, "R9");
     assert_messages(&inbox.messages(), &sequence(0, 3), "R9: messages routed");
-    sender.stop().expect("R9: stop of the sender failed");
-    router.close_pipe(&receiver).expect("R9: close_pipe failed");
-    router.stop().expect("R9: stop failed");
+    close_and_stop(&router, &mut sender, &receiver, "R9");
 }
 
 /// **R9**: `route_until` routes one message at a time and stops as soon as
@@ -108,9 +106,7 @@ pub fn route_until_stops_as_soon_as_condition_holds<R: MessageRouter<Msg>>(
     );
     drain(&router, "R9");
     assert_messages(&inbox.messages(), &sequence(0, 10), "R9: messages routed");
-    sender.stop().expect("R9: stop of the sender failed");
-    router.close_pipe(&receiver).expect("R9: close_pipe failed");
-    router.stop().expect("R9: stop failed");
+    close_and_stop(&router, &mut sender, &receiver, "R9");
 }
 
 /// **R9**: `route_until` with no timeout waits for messages that come
@@ -133,9 +129,7 @@ pub fn route_until_without_timeout_waits_for_messages<R: MessageRouter<Msg>>(
 ) {
     let event_loop = DefaultEventLoop::new();
     let router = new_router(&event_loop);
-    router.start().expect("R9: start failed");
-    let (mut sender, receiver) = router.pipe().expect("R9: pipe failed");
-    let inbox = Inbox::connect(&receiver);
+    let (mut sender, receiver, inbox) = started_with_inbox(&router, "R9");
     let worker = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(50));
         let mut open = sender.open().expect("R9: start failed");
@@ -177,8 +171,7 @@ pub fn route_until_times_out_within_bounded_time<R: MessageRouter<Msg>>(
     const TIMEOUT: Duration = Duration::from_millis(100);
     let event_loop = DefaultEventLoop::new();
     let router = new_router(&event_loop);
-    router.start().expect("R9: start failed");
-    let (_sender, receiver) = router.pipe().expect("R9: pipe failed");
+    let (_sender, receiver) = started_with_pipe(&router, "R9");
     let started = Instant::now();
     let result = router.route_until(|| false, Some(TIMEOUT));
     let took = started.elapsed();
@@ -226,9 +219,7 @@ pub fn route_until_deadline_covers_the_whole_call<R: MessageRouter<Msg>>(
     const BOUND: Duration = Duration::from_secs(3);
     let event_loop = DefaultEventLoop::new();
     let router = new_router(&event_loop);
-    router.start().expect("R9: start failed");
-    let (mut sender, receiver) = router.pipe().expect("R9: pipe failed");
-    let inbox = Inbox::connect(&receiver);
+    let (mut sender, receiver, inbox) = started_with_inbox(&router, "R9");
     let (sending, sending_seen) = mpsc::channel::<()>();
     let (halt, halted) = mpsc::channel::<()>();
     let worker = std::thread::spawn(move || {
@@ -330,9 +321,7 @@ pub fn route_until_with_zero_timeout_routes_queued_messages<R: MessageRouter<Msg
         std::thread::yield_now();
     }
     assert_messages(&inbox.messages(), &sequence(0, 8), "R9: messages routed");
-    sender.stop().expect("R9: stop of the sender failed");
-    router.close_pipe(&receiver).expect("R9: close_pipe failed");
-    router.stop().expect("R9: stop failed");
+    close_and_stop(&router, &mut sender, &receiver, "R9");
 }
 
 /// **R9**: a `route_until` call after one that timed out works as usual.
@@ -354,9 +343,7 @@ pub fn route_until_works_after_a_timed_out_call<R: MessageRouter<Msg>>(
     const TIMEOUT: Duration = Duration::from_millis(50);
     let event_loop = DefaultEventLoop::new();
     let router = new_router(&event_loop);
-    router.start().expect("R9: start failed");
-    let (mut sender, receiver) = router.pipe().expect("R9: pipe failed");
-    let inbox = Inbox::connect(&receiver);
+    let (mut sender, receiver, inbox) = started_with_inbox(&router, "R9");
     assert_eq!(
         router.route_until(|| false, Some(TIMEOUT)),
         Err(RouterError::Timeout { timeout: TIMEOUT }),

@@ -3,7 +3,7 @@
 
 use router_api::{DefaultEventLoop, MessageReceiver, MessageRouter, Operation, RouterError};
 
-use super::drive::round_trip;
+use super::drive::{round_trip, started_with_pipe};
 use super::refusal::refused;
 use crate::Msg;
 use crate::capture::capture;
@@ -166,6 +166,37 @@ pub fn stop_on_stopped_router_fails_not_running<R: MessageRouter<Msg>>(
     );
 }
 
+/// Checks that `call` (named `name`) fails with `NotRunning { operation }`
+/// on a new router, and again after a start and a stop (R3).
+fn refused_new_and_stopped<R: MessageRouter<Msg>>(
+    router: &R,
+    name: &str,
+    operation: Operation,
+    call: impl Fn(&R) -> Result<(), RouterError>,
+) {
+    let expected = RouterError::NotRunning { operation };
+    let error = refused(
+        call(router),
+        &format!("R3: {name} on a new router"),
+        "RouterError::NotRunning",
+    );
+    assert_eq!(
+        error, expected,
+        "R3: {name} on a new router failed with the wrong error"
+    );
+    router.start().expect("R3: start failed");
+    router.stop().expect("R3: stop failed");
+    let error = refused(
+        call(router),
+        &format!("R3: {name} on a stopped router"),
+        "RouterError::NotRunning",
+    );
+    assert_eq!(
+        error, expected,
+        "R3: {name} on a stopped router failed with the wrong error"
+    );
+}
+
 /// **R3**: `pipe` on a router that is not running (never started, or
 /// stopped) fails with [`RouterError::NotRunning`].
 ///
@@ -180,29 +211,9 @@ pub fn pipe_on_router_not_running_fails<R: MessageRouter<Msg>>(
 ) {
     let event_loop = DefaultEventLoop::new();
     let router = new_router(&event_loop);
-    let expected = RouterError::NotRunning {
-        operation: Operation::Pipe,
-    };
-    let error = refused(
-        router.pipe(),
-        "R3: pipe on a new router",
-        "RouterError::NotRunning",
-    );
-    assert_eq!(
-        error, expected,
-        "R3: pipe on a new router failed with the wrong error"
-    );
-    router.start().expect("R3: start failed");
-    router.stop().expect("R3: stop failed");
-    let error = refused(
-        router.pipe(),
-        "R3: pipe on a stopped router",
-        "RouterError::NotRunning",
-    );
-    assert_eq!(
-        error, expected,
-        "R3: pipe on a stopped router failed with the wrong error"
-    );
+    refused_new_and_stopped(&router, "pipe", Operation::Pipe, |router| {
+        router.pipe().map(drop)
+    });
 }
 
 /// **R3**: `close_pipe` on a stopped router fails with
@@ -219,8 +230,7 @@ pub fn close_pipe_on_router_not_running_fails<R: MessageRouter<Msg>>(
 ) {
     let event_loop = DefaultEventLoop::new();
     let router = new_router(&event_loop);
-    router.start().expect("R3: start failed");
-    let (_sender, receiver) = router.pipe().expect("R3: pipe failed");
+    let (_sender, receiver) = started_with_pipe(&router, "R3");
     // The unclosed-pipe warning is R4's business, not this check's.
     let (stopped, _) = capture(|| router.stop());
     stopped.expect("R3: stop failed");
@@ -252,30 +262,10 @@ pub fn route_until_on_router_not_running_fails<R: MessageRouter<Msg>>(
 ) {
     let event_loop = DefaultEventLoop::new();
     let router = new_router(&event_loop);
-    let expected = RouterError::NotRunning {
-        operation: Operation::RouteUntil,
-    };
     let zero = Some(std::time::Duration::ZERO);
-    let error = refused(
-        router.route_until(|| false, zero),
-        "R3: route_until on a new router",
-        "RouterError::NotRunning",
-    );
-    assert_eq!(
-        error, expected,
-        "R3: route_until on a new router failed with the wrong error"
-    );
-    router.start().expect("R3: start failed");
-    router.stop().expect("R3: stop failed");
-    let error = refused(
-        router.route_until(|| false, zero),
-        "R3: route_until on a stopped router",
-        "RouterError::NotRunning",
-    );
-    assert_eq!(
-        error, expected,
-        "R3: route_until on a stopped router failed with the wrong error"
-    );
+    refused_new_and_stopped(&router, "route_until", Operation::RouteUntil, |router| {
+        router.route_until(|| false, zero)
+    });
 }
 
 /// **R4**: `stop` with pipes still open succeeds and logs one `WARN` that
@@ -372,8 +362,7 @@ pub fn close_pipe_twice_fails_pipe_not_open<R: MessageRouter<Msg>>(
 ) {
     let event_loop = DefaultEventLoop::new();
     let router = new_router(&event_loop);
-    router.start().expect("R6: start failed");
-    let (_sender, receiver) = router.pipe().expect("R6: pipe failed");
+    let (_sender, receiver) = started_with_pipe(&router, "R6");
     router
         .close_pipe(&receiver)
         .unwrap_or_else(|error| panic!("R6: close_pipe of an open pipe failed: {error}"));
@@ -408,8 +397,7 @@ pub fn close_pipe_of_previous_run_fails_pipe_not_open<R: MessageRouter<Msg>>(
 ) {
     let event_loop = DefaultEventLoop::new();
     let router = new_router(&event_loop);
-    router.start().expect("R6: start failed");
-    let (_sender, receiver) = router.pipe().expect("R6: pipe failed");
+    let (_sender, receiver) = started_with_pipe(&router, "R6");
     let (stopped, _) = capture(|| router.stop());
     stopped.expect("R6: stop failed");
     router.start().expect("R6: restart failed");

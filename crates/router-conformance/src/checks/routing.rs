@@ -5,7 +5,7 @@ use std::sync::{Arc, Barrier};
 
 use router_api::{DefaultEventLoop, MessageReceiver, MessageRouter, MessageSender, SenderError};
 
-use super::drive::{SAFETY_TIMEOUT, drain, join, run_loop_until};
+use super::drive::{SAFETY_TIMEOUT, drain, join, run_loop_until, started_with_inbox};
 use super::inbox::{Inbox, assert_messages, sequence};
 use crate::Msg;
 use crate::capture::{Captured, capture_live};
@@ -45,10 +45,8 @@ pub fn message_sent_after_close_is_dropped_with_warning<R: MessageRouter<Msg>>(
 ) {
     let event_loop = DefaultEventLoop::new();
     let router = new_router(&event_loop);
-    router.start().expect("R7: start failed");
-    let (mut sender, receiver) = router.pipe().expect("R7: pipe failed");
+    let (mut sender, receiver, inbox) = started_with_inbox(&router, "R7");
     let pipe = receiver.pipe_id();
-    let inbox = Inbox::connect(&receiver);
     let (go, go_on) = mpsc::channel::<()>();
     let worker = std::thread::spawn(move || {
         let mut open = sender.open().expect("R7: start failed");
@@ -105,10 +103,8 @@ pub fn message_queued_before_close_is_dropped_with_warning<R: MessageRouter<Msg>
 ) {
     let event_loop = DefaultEventLoop::new();
     let router = new_router(&event_loop);
-    router.start().expect("R7: start failed");
-    let (mut sender, receiver) = router.pipe().expect("R7: pipe failed");
+    let (mut sender, receiver, inbox) = started_with_inbox(&router, "R7");
     let pipe = receiver.pipe_id();
-    let inbox = Inbox::connect(&receiver);
     sender.start().expect("R7: start failed");
     for message in sequence(0, 2) {
         sender.send(message).expect("R7: send failed");
@@ -147,9 +143,7 @@ pub fn one_sender_messages_arrive_in_order_once<R: MessageRouter<Msg>>(
     const MESSAGES: u32 = 1000;
     let event_loop = DefaultEventLoop::new();
     let router = new_router(&event_loop);
-    router.start().expect("R8: start failed");
-    let (mut sender, receiver) = router.pipe().expect("R8: pipe failed");
-    let inbox = Inbox::connect(&receiver);
+    let (mut sender, receiver, inbox) = started_with_inbox(&router, "R8");
     let worker = std::thread::spawn(move || {
         let mut open = sender.open().expect("R8: start failed");
         for message in sequence(0, MESSAGES) {

@@ -7,8 +7,10 @@ use router_api::{
     DefaultEventLoop, MessageReceiver, MessageRouter, MessageSender, SendError, SenderError,
 };
 
-use super::drive::{SAFETY_TIMEOUT, join, round_trip, run_loop_until};
-use super::inbox::{Inbox, sequence};
+use super::drive::{
+    SAFETY_TIMEOUT, join, round_trip, run_loop_until, started_with_inbox, started_with_pipe,
+};
+use super::inbox::sequence;
 use crate::capture::capture;
 use crate::{Msg, threads};
 
@@ -88,9 +90,7 @@ pub fn no_ping_reaches_router_after_stop<R: MessageRouter<Msg>>(
 ) {
     let event_loop = DefaultEventLoop::new();
     let router = new_router(&event_loop);
-    router.start().expect("R5: start failed");
-    let (mut sender, receiver) = router.pipe().expect("R5: pipe failed");
-    let inbox = Inbox::connect(&receiver);
+    let (mut sender, _receiver, inbox) = started_with_inbox(&router, "R5");
     sender.start().expect("R5: start of the sender failed");
     for message in sequence(0, 3) {
         sender.send(message).expect("R5: send failed");
@@ -129,10 +129,8 @@ pub fn send_after_router_stop_fails_disconnected_without_blocking<R: MessageRout
 ) {
     let event_loop = DefaultEventLoop::new();
     let router = new_router(&event_loop);
-    router.start().expect("R5: start failed");
-    let (mut sender, receiver) = router.pipe().expect("R5: pipe failed");
+    let (mut sender, receiver, inbox) = started_with_inbox(&router, "R5");
     let pipe = receiver.pipe_id();
-    let inbox = Inbox::connect(&receiver);
     let (stopped, stop_seen) = mpsc::channel::<()>();
     let (result, result_seen) = mpsc::channel::<Vec<Result<(), SendError<Msg>>>>();
     let worker = std::thread::spawn(move || {
@@ -192,8 +190,7 @@ pub fn sender_of_previous_run_fails_disconnected<R: MessageRouter<Msg>>(
 ) {
     let event_loop = DefaultEventLoop::new();
     let router = new_router(&event_loop);
-    router.start().expect("R5: start failed");
-    let (mut sender, receiver) = router.pipe().expect("R5: pipe failed");
+    let (mut sender, receiver) = started_with_pipe(&router, "R5");
     let pipe = receiver.pipe_id();
     sender.start().expect("R5: start of the sender failed");
     router.close_pipe(&receiver).expect("R5: close_pipe failed");

@@ -9,8 +9,10 @@ use std::os::unix::net::UnixStream;
 use std::rc::Rc;
 use std::time::Duration;
 
-use router_api::MessageReceiver;
-use router_process::wire;
+use router_api::{DefaultEventLoop, MessageReceiver, MessageRouter};
+use router_process::{ProcessRouter, ProcessSender, wire};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// A generous bound for anything a test waits for.
 pub const PATIENCE: Duration = Duration::from_secs(30);
@@ -34,6 +36,33 @@ impl<M: Clone + 'static> Inbox<M> {
     pub fn messages(&self) -> Vec<M> {
         self.0.borrow().clone()
     }
+}
+
+/// A started router that routes on a new event loop.
+pub fn started_router<M>() -> (DefaultEventLoop, ProcessRouter<M>)
+where
+    M: Serialize + DeserializeOwned + Send + 'static,
+{
+    let event_loop = DefaultEventLoop::new();
+    let router = ProcessRouter::new(&event_loop);
+    router.start().unwrap();
+    (event_loop, router)
+}
+
+/// Makes a pipe on `router` and connects an inbox to its receiver.
+pub fn pipe_with_inbox<M>(
+    router: &ProcessRouter<M>,
+) -> (
+    ProcessSender<M>,
+    <ProcessRouter<M> as MessageRouter<M>>::Receiver,
+    Inbox<M>,
+)
+where
+    M: Serialize + DeserializeOwned + Send + Clone + 'static,
+{
+    let (sender, receiver) = router.pipe().unwrap();
+    let inbox = Inbox::connect(&receiver);
+    (sender, receiver, inbox)
 }
 
 /// The parts of a sender's token: pipe number, secret, socket path.
