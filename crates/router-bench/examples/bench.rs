@@ -8,7 +8,7 @@
 //! ```
 //!
 //! `--only` takes any of `throughput`, `churn`, `latency`, `memory`,
-//! `flood`.
+//! `flood`, `process`.
 //!
 //! Throughput figures are the best of the runs (router and bare hop
 //! interleaved, so both see the same machine); pings per message are the
@@ -19,8 +19,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use router_api::DrainBudget;
+use router_bench::process::{Blob, Pair, Payload};
 use router_bench::report::{Row, Table, Verdict, micros, per_second, rate};
-use router_bench::{Backend, BenchError, Workload, churn, flood, hop, latency, memory, throughput};
+use router_bench::{
+    Backend, BenchError, Workload, churn, flood, hop, latency, memory, process, throughput,
+};
 use router_crossbeam::Crossbeam;
 use router_flume::Flume;
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
@@ -47,6 +50,16 @@ const FLOOD: u64 = 1_000_000;
 const TICK: Duration = Duration::from_millis(1);
 
 fn main() -> ExitCode {
+    // The process rows run this binary again as their sending child.
+    if let Some(outcome) = process::run_child_if_asked() {
+        return match outcome {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("process bench child failed: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let options = Options::from_args();
     let runs = options.runs;
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
@@ -57,7 +70,8 @@ fn main() -> ExitCode {
     let mut table = Table::new();
     let mut notes = Vec::new();
     let measured = section::<Crossbeam>(&mut table, &mut notes, &options)
-        .and_then(|()| section::<Flume>(&mut table, &mut notes, &options));
+        .and_then(|()| section::<Flume>(&mut table, &mut notes, &options))
+        .and_then(|()| process_rows(&mut table, &options));
     print!("{table}");
     for note in &notes {
         println!("{note}");
@@ -356,4 +370,29 @@ fn count(n: u64) -> String {
         n if n >= 1_000 && n.is_multiple_of(1_000) => format!("{} k", n / 1_000),
         n => n.to_string(),
     }
+}
+
+/// The process backend against a bare socket hop of the same frames, one
+/// child process sending on each side; the median of five rounds (process
+/// start-up varies more than the hop does).
+fn process_rows(table: &mut Table, options: &Options) -> Result<(), BenchError> {
+    if !options.wants("process") {
+        return Ok(());
+    }
+    process_row::<Pair>(table)?;
+    process_row::<Blob>(table)
+}
+
+fn process_row<P: Payload>(table: &mut Table) -> Result<(), BenchError> {
+    let (bare, routed) = process::median_rates::<P>(5)?;
+    table.push(Row {
+        backend: "process",
+        measure: format!("child -> listener, {} x {}", P::NAME, P::COUNT),
+        router: format!("{:.2} M/s", routed / 1e6),
+        bare: format!("{:.2} M/s (socket)", bare / 1e6),
+        ratio: format!("{:.2}", routed / bare),
+        target: String::new(),
+        verdict: Verdict::Info,
+    });
+    Ok(())
 }

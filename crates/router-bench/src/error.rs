@@ -27,4 +27,7 @@ pub enum BenchError {
     /// A sending thread panicked.
     #[error("a sending thread panicked")]
     SenderPanicked,
+    /// A socket or a child process of the process-backend rows failed.
+    #[error("process bench: {0}")]
+    Process(String),
 }

@@ -16,6 +16,7 @@
 //! | [`latency`] | P5 send-to-listener latency of single messages |
 //! | [`memory`] | heap bytes per open pipe |
 //! | [`flood`] | how long another callback of the loop waits while a flood drains |
+//! | [`process`] | the process backend against a bare socket hop of the same frames |
 //! | [`report`] | the table the `bench` example prints |
 //!
 //! [`memory`] reads the heap through a function the caller passes: the
@@ -44,6 +45,7 @@ pub mod flood;
 pub mod hop;
 pub mod latency;
 pub mod memory;
+pub mod process;
 pub mod report;
 pub mod throughput;
 
