@@ -41,8 +41,8 @@ pub(crate) enum Turn {
 enum Phase {
     /// Waiting for the hello.
     Hello,
-    /// Admitted: every frame is a message for this route.
-    Open(Route),
+    /// Admitted: every frame is a message for this pipe, on this route.
+    Open(PipeId, Route),
 }
 
 /// Why a connection is closed by the router.
@@ -73,7 +73,7 @@ impl Connection {
     fn pipe(&self) -> Option<PipeId> {
         match self.phase {
             Phase::Hello => None,
-            Phase::Open(route) => Some(route.pipe()),
+            Phase::Open(pipe, _) => Some(pipe),
         }
     }
 
@@ -156,21 +156,21 @@ impl Connection {
                     let hello = wire::decode_payload::<Hello>(self.frames.payload(range));
                     self.admit(hello, intake)?;
                 }
-                Phase::Open(route) => {
+                Phase::Open(pipe, route) => {
                     let message = wire::decode_payload::<M>(self.frames.payload(range));
                     let message = message.map_err(|error| {
                         tracing::warn!(
                             connection = self.id,
-                            pipe = %route.pipe(),
+                            pipe = %pipe,
                             %error,
                             "a frame for pipe {} does not decode; dropping it and closing the connection",
-                            route.pipe()
+                            pipe
                         );
                         Refused
                     })?;
                     if intake.forwarder.send(route, message).is_err() {
                         // The run stopped; the monitor is about to be told.
-                        tracing::debug!(connection = self.id, pipe = %route.pipe(), "router run is over");
+                        tracing::debug!(connection = self.id, pipe = %pipe, "router run is over");
                         return Err(Refused);
                     }
                 }
@@ -233,7 +233,7 @@ impl Connection {
             }
         }
         tracing::debug!(connection = id, pipe = %pipe, "sender connected");
-        self.phase = Phase::Open(route);
+        self.phase = Phase::Open(pipe, route);
         Ok(())
     }
 }

@@ -38,10 +38,10 @@ impl PipeBook {
         self.pipes.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Records a pipe the run made.
-    pub(crate) fn record(&self, route: Route) {
+    /// Records a pipe the run made, and its route.
+    pub(crate) fn record(&self, pipe: PipeId, route: Route) {
         self.lock().insert(
-            route.pipe().get(),
+            pipe.get(),
             Entry {
                 slot: route.slot(),
                 connected: false,
@@ -70,7 +70,7 @@ mod tests {
     fn book_admits_a_made_pipe_once_and_no_other() {
         let book = PipeBook::default();
         let route = Route::from_parts(3, PipeId::new(9));
-        book.record(route);
+        book.record(PipeId::new(9), route);
         assert_eq!(book.admit(PipeId::new(8)), Admission::NeverMade);
         assert_eq!(book.admit(PipeId::new(9)), Admission::Admitted(route));
         assert_eq!(book.admit(PipeId::new(9)), Admission::AlreadyConnected);

@@ -181,7 +181,7 @@ where
         };
         let (core_sender, receiver) = self.core.pipe()?;
         let route = core_sender.route();
-        run.book.record(route);
+        run.book.record(core_sender.pipe_id(), route);
         let token = Token {
             pipe: core_sender.pipe_id(),
             secret: run.endpoint.secret(),

@@ -73,7 +73,7 @@ pub struct Envelope<M> {
 impl<M> fmt::Debug for Envelope<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Envelope")
-            .field("pipe", &self.route.pipe)
+            .field("route", &self.route)
             .finish_non_exhaustive()
     }
 }

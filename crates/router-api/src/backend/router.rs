@@ -261,7 +261,7 @@ where
         inner.pipes.set(pipe.get());
         let receiver = PipeReceiver::new(pipe, inner.id, slot);
         table.insert(Rc::clone(receiver.shared()));
-        let sender = ChannelSender::new(Route { slot, pipe }, Arc::clone(&run.link));
+        let sender = ChannelSender::new(pipe, Route::from_parts(slot, pipe), Arc::clone(&run.link));
         Ok((sender, receiver))
     }
 
@@ -277,10 +277,7 @@ where
         if shared.owner() != inner.id {
             return Err(RouterError::ForeignPipe { pipe });
         }
-        let route = Route {
-            slot: shared.slot(),
-            pipe,
-        };
+        let route = Route::from_parts(shared.slot(), pipe);
         let removed = inner.table.borrow_mut().remove(route);
         match removed {
             Some(_) => Ok(()),
@@ -553,7 +550,7 @@ where
                 });
                 fresh.listeners.fire(&envelope.message);
             }
-            None => self.discard(envelope.route.pipe),
+            None => self.discard(envelope.route.pipe_before(PipeId::new(self.pipes.get()))),
         }
     }
 

@@ -13,6 +13,7 @@ use crate::{MessageSender, PipeId, SendError, SenderError};
 /// `Send + 'static`: move it to the worker thread. Dropping it, open or
 /// not, stops it (S3); there is nothing else to release.
 pub struct ChannelSender<M, C: Channel<Envelope<M>>> {
+    pipe: PipeId,
     route: Route,
     state: State<Arc<Link<M, C>>>,
 }
@@ -24,15 +25,16 @@ enum State<L> {
 }
 
 impl<M, C: Channel<Envelope<M>>> ChannelSender<M, C> {
-    pub(crate) fn new(route: Route, link: Arc<Link<M, C>>) -> Self {
+    pub(crate) fn new(pipe: PipeId, route: Route, link: Arc<Link<M, C>>) -> Self {
         Self {
+            pipe,
             route,
             state: State::Ready(link),
         }
     }
 
     fn pipe(&self) -> PipeId {
-        self.route.pipe
+        self.pipe
     }
 
     /// Where this sender's messages go, for backends that hand the pipe to
@@ -97,7 +99,7 @@ impl<M, C: Channel<Envelope<M>>> fmt::Debug for ChannelSender<M, C> {
             State::Stopped => "stopped",
         };
         f.debug_struct("ChannelSender")
-            .field("pipe", &self.route.pipe)
+            .field("pipe", &self.pipe)
             .field("state", &state)
             .finish()
     }
