@@ -22,7 +22,7 @@
 //! The model tracks the ping gate as the spec says it behaves: a send pings
 //! when no ping is on its way; a ping routes at most the drain budget and
 //! pings again when it spent it; a router in manual mode takes pings but
-//! routes nothing and holds the gate for good.
+//! routes nothing, holds the gate for good, and its senders ping no more.
 //!
 //! 256 cases per backend in the normal suite; the ignored `deep` tests run
 //! 10 000 per backend (`cargo test -p router-reliability --release --test
@@ -387,7 +387,8 @@ impl Model {
             SenderState::Open => {
                 if pipe.router == self.router && self.running && pipe.run == self.run {
                     self.queue.push_back((index, message));
-                    if !self.gate_held {
+                    // A manual router has silenced its senders: no ping.
+                    if !self.gate_held && !self.manual {
                         self.gate_held = true;
                         self.ping_queued = true;
                     }

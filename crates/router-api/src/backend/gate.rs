@@ -24,12 +24,16 @@ use crate::sync::{AtomicBool, Ordering};
 #[derive(Debug)]
 pub(crate) struct PingGate {
     held: AtomicBool,
+    /// Set for good when the router goes manual: pings are ignored then,
+    /// so senders need not claim the gate at all.
+    silenced: AtomicBool,
 }
 
 impl PingGate {
     pub(crate) fn new() -> Self {
         Self {
             held: AtomicBool::new(false),
+            silenced: AtomicBool::new(false),
         }
     }
 
@@ -38,6 +42,20 @@ impl PingGate {
     /// on itself).
     pub(crate) fn claim(&self) -> bool {
         !self.held.swap(true, Ordering::SeqCst)
+    }
+
+    /// [`claim`](Self::claim) for a sender that has just queued a message:
+    /// nothing to claim once the router is manual, which routes only in
+    /// `route_until` and ignores pings for good. A sender that reads the
+    /// flag late claims as before, and its ping is ignored: harmless.
+    pub(crate) fn claim_after_send(&self) -> bool {
+        !self.silenced.load(Ordering::Relaxed) && self.claim()
+    }
+
+    /// Tells senders the router has gone manual (see
+    /// [`claim_after_send`](Self::claim_after_send)).
+    pub(crate) fn silence(&self) {
+        self.silenced.store(true, Ordering::Relaxed);
     }
 
     /// Frees the gate. The caller must look at the queue once more after.

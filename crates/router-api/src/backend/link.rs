@@ -31,7 +31,7 @@ impl<M, C: Channel<Envelope<M>>> Link<M, C> {
     /// Hands the message back if the router's run has ended.
     pub(crate) fn send(&self, route: Route, message: M) -> Result<(), M> {
         C::send(&self.tx, Envelope { route, message }).map_err(|envelope| envelope.message)?;
-        if self.gate.claim() {
+        if self.gate.claim_after_send() {
             self.pinger.ping();
         }
         Ok(())

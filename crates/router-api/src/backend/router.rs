@@ -231,6 +231,9 @@ where
         }));
         let (tx, rx) = C::unbounded();
         let link = Arc::new(Link::new(tx, pingee.pinger()));
+        if inner.manual.get() {
+            link.gate.silence();
+        }
         *inner.run.borrow_mut() = Some(Run {
             number,
             rx,
@@ -467,10 +470,13 @@ where
     where
         F: FnMut() -> bool,
     {
-        if self.run.borrow().is_none() {
-            return Err(RouterError::NotRunning {
-                operation: Operation::RouteUntil,
-            });
+        match self.run.borrow().as_ref() {
+            Some(run) => run.link.gate.silence(),
+            None => {
+                return Err(RouterError::NotRunning {
+                    operation: Operation::RouteUntil,
+                });
+            }
         }
         self.manual.set(true);
         if condition() {
