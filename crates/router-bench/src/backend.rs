@@ -30,56 +30,38 @@ pub trait Backend: Channel<Envelope<u64>> {
     fn bare_drain(rx: &Self::BareRx, each: &mut impl FnMut(Hop)) -> u64;
 }
 
-impl Backend for Crossbeam {
-    const NAME: &'static str = "crossbeam";
-    type BareTx = crossbeam_channel::Sender<Hop>;
-    type BareRx = crossbeam_channel::Receiver<Hop>;
+/// Implements [`Backend`] for a channel crate shaped like crossbeam-channel
+/// (flume is), as router-api's `channel_backend!` does for the router.
+macro_rules! bare_backend {
+    ($marker:ty, $name:literal, $channel:ident) => {
+        impl Backend for $marker {
+            const NAME: &'static str = $name;
+            type BareTx = $channel::Sender<Hop>;
+            type BareRx = $channel::Receiver<Hop>;
 
-    fn bare() -> (Self::BareTx, Self::BareRx) {
-        crossbeam_channel::unbounded()
-    }
+            fn bare() -> (Self::BareTx, Self::BareRx) {
+                $channel::unbounded()
+            }
 
-    fn bare_send(tx: &Self::BareTx, hop: Hop) -> bool {
-        tx.send(hop).is_ok()
-    }
+            fn bare_send(tx: &Self::BareTx, hop: Hop) -> bool {
+                tx.send(hop).is_ok()
+            }
 
-    fn bare_recv(rx: &Self::BareRx) -> Option<Hop> {
-        rx.recv().ok()
-    }
+            fn bare_recv(rx: &Self::BareRx) -> Option<Hop> {
+                rx.recv().ok()
+            }
 
-    fn bare_drain(rx: &Self::BareRx, each: &mut impl FnMut(Hop)) -> u64 {
-        let mut drained = 0;
-        for hop in rx.try_iter() {
-            each(hop);
-            drained += 1;
+            fn bare_drain(rx: &Self::BareRx, each: &mut impl FnMut(Hop)) -> u64 {
+                let mut drained = 0;
+                for hop in rx.try_iter() {
+                    each(hop);
+                    drained += 1;
+                }
+                drained
+            }
         }
-        drained
-    }
+    };
 }
 
-impl Backend for Flume {
-    const NAME: &'static str = "flume";
-    type BareTx = flume::Sender<Hop>;
-    type BareRx = flume::Receiver<Hop>;
-
-    fn bare() -> (Self::BareTx, Self::BareRx) {
-        flume::unbounded()
-    }
-
-    fn bare_send(tx: &Self::BareTx, hop: Hop) -> bool {
-        tx.send(hop).is_ok()
-    }
-
-    fn bare_recv(rx: &Self::BareRx) -> Option<Hop> {
-        rx.recv().ok()
-    }
-
-    fn bare_drain(rx: &Self::BareRx, each: &mut impl FnMut(Hop)) -> u64 {
-        let mut drained = 0;
-        for hop in rx.try_iter() {
-            each(hop);
-            drained += 1;
-        }
-        drained
-    }
-}
+bare_backend!(Crossbeam, "crossbeam", crossbeam_channel);
+bare_backend!(Flume, "flume", flume);
