@@ -2,6 +2,7 @@
 //! checked, then each frame is decoded and forwarded into the router's run.
 
 use std::io::{self, Read, Write};
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 
 use mio::net::UnixStream;
@@ -157,17 +158,35 @@ impl Connection {
                     self.admit(hello, intake)?;
                 }
                 Phase::Open(pipe, route) => {
-                    let message = wire::decode_payload::<M>(self.frames.payload(range));
-                    let message = message.map_err(|error| {
-                        tracing::warn!(
-                            connection = self.id,
-                            pipe = %pipe,
-                            %error,
-                            "a frame for pipe {} does not decode; dropping it and closing the connection",
-                            pipe
-                        );
-                        Refused
-                    })?;
+                    let payload = self.frames.payload(range);
+                    // The message type's Deserialize is user code: a panic in
+                    // it must cost this connection only, not the monitor and
+                    // with it every other pipe.
+                    let decoded = panic::catch_unwind(AssertUnwindSafe(|| {
+                        wire::decode_payload::<M>(payload)
+                    }));
+                    let message = match decoded {
+                        Ok(Ok(message)) => message,
+                        Ok(Err(error)) => {
+                            tracing::warn!(
+                                connection = self.id,
+                                pipe = %pipe,
+                                %error,
+                                "a frame for pipe {} does not decode; dropping it and closing the connection",
+                                pipe
+                            );
+                            return Err(Refused);
+                        }
+                        Err(_) => {
+                            tracing::warn!(
+                                connection = self.id,
+                                pipe = %pipe,
+                                "decoding a frame for pipe {} panicked; dropping it and closing the connection",
+                                pipe
+                            );
+                            return Err(Refused);
+                        }
+                    };
                     if intake.forwarder.send(route, message).is_err() {
                         // The run stopped; the monitor is about to be told.
                         tracing::debug!(connection = self.id, pipe = %pipe, "router run is over");

@@ -253,3 +253,49 @@ fn socket_directory_is_private_to_the_user() {
     assert_eq!(mode & 0o777, 0o700, "directory mode {mode:o}");
     router.stop().unwrap();
 }
+
+/// A message whose decoding panics on "boom": user code that the monitor
+/// thread runs for every frame.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+struct Touchy(String);
+
+impl<'de> serde::Deserialize<'de> for Touchy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        assert!(text != "boom", "Touchy will not decode boom");
+        Ok(Self(text))
+    }
+}
+
+#[test]
+fn frame_whose_decoding_panics_is_dropped_and_closes_only_its_connection() {
+    let ((), captured) = capture(|| {
+        let (event_loop, router) = started_router::<Touchy>();
+        let (faulty, _faulty_rx, faulty_inbox) = pipe_with_inbox(&router);
+        let (mut good, _good_rx, good_inbox) = pipe_with_inbox(&router);
+        let parts = token_parts(&faulty.token());
+
+        let mut client = RawClient::admitted(&parts.socket, parts.secret, parts.pipe);
+        client.write_value(&"before".to_owned());
+        client.write_value(&"boom".to_owned());
+        client.write_value(&"after".to_owned());
+        client.wait_closed();
+
+        let worker = thread::spawn(move || {
+            let mut open = good.open().unwrap();
+            for n in 0..10 {
+                open.send(Touchy(format!("good {n}"))).unwrap();
+            }
+        });
+        event_loop
+            .run_until(|| good_inbox.len() == 10, Some(PATIENCE))
+            .unwrap();
+        worker.join().unwrap();
+        assert_eq!(faulty_inbox.messages(), vec![Touchy("before".to_owned())]);
+        assert!(router.is_running());
+        router.stop().unwrap();
+    });
+    let warnings = captured.warnings_containing("panicked");
+    assert_eq!(warnings.len(), 1, "{captured:?}");
+    assert_eq!(warnings[0].field("pipe"), Some("#1"));
+}
