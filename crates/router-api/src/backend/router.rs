@@ -334,14 +334,18 @@ where
         Ok(())
     }
 
-    /// The number of the current run, if it is routed by pings.
+    /// Whether `run` is run `number` and routed by pings: what a turn of
+    /// that run may go on routing.
+    fn turn_may_route(&self, run: &Run<M, C>, number: u64) -> bool {
+        run.number == number && !self.manual.get()
+    }
+
+    /// Whether run `number` is still on and routed by pings.
     fn current_run(&self, number: u64) -> bool {
-        !self.manual.get()
-            && self
-                .run
-                .borrow()
-                .as_ref()
-                .is_some_and(|run| run.number == number)
+        self.run
+            .borrow()
+            .as_ref()
+            .is_some_and(|run| self.turn_may_route(run, number))
     }
 
     /// The next queued message of run `number`, if that run is still on and
@@ -349,7 +353,7 @@ where
     fn try_next(&self, number: u64) -> Next<M> {
         let run = self.run.borrow();
         match run.as_ref() {
-            Some(run) if run.number == number && !self.manual.get() => match run.try_recv() {
+            Some(run) if self.turn_may_route(run, number) => match run.try_recv() {
                 Some(envelope) => Next::Message(envelope),
                 None => Next::Empty,
             },
