@@ -37,30 +37,26 @@ fn route<C: Channel<Envelope<u64>>>(
     }
 }
 
-fn each_case(check: fn(Mode, bool)) {
+/// Runs `check` in both modes on crossbeam and on flume.
+fn each_case(on_crossbeam: fn(Mode), on_flume: fn(Mode)) {
     for mode in [Mode::Manual, Mode::EventLoop] {
-        check(mode, true);
-        check(mode, false);
+        on_crossbeam(mode);
+        on_flume(mode);
     }
 }
 
-/// Runs `check` on a crossbeam router when `crossbeam`, else on flume.
-macro_rules! on_backend {
-    ($crossbeam:expr, $check:ident, $mode:expr) => {
-        if $crossbeam {
-            $check::<Crossbeam>($mode)
-        } else {
-            $check::<Flume>($mode)
-        }
-    };
+/// A started router on a new event loop.
+fn started<C: Channel<Envelope<u64>>>() -> (DefaultEventLoop, ChannelRouter<u64, C>) {
+    let event_loop = DefaultEventLoop::new();
+    let router = ChannelRouter::<u64, C>::new(&event_loop);
+    router.start().unwrap();
+    (event_loop, router)
 }
 
 #[test]
 fn listener_connected_mid_burst_gets_the_rest_of_the_burst() {
     fn check<C: Channel<Envelope<u64>>>(mode: Mode) {
-        let event_loop = DefaultEventLoop::new();
-        let router = ChannelRouter::<u64, C>::new(&event_loop);
-        router.start().unwrap();
+        let (event_loop, router) = started::<C>();
         let (mut sender, receiver) = router.pipe().unwrap();
         let receiver = Rc::new(receiver);
         let first = Rc::new(RefCell::new(Vec::new()));
@@ -89,15 +85,13 @@ fn listener_connected_mid_burst_gets_the_rest_of_the_burst() {
         router.close_pipe(&receiver).unwrap();
         router.stop().unwrap();
     }
-    each_case(|mode, crossbeam| on_backend!(crossbeam, check, mode));
+    each_case(check::<Crossbeam>, check::<Flume>);
 }
 
 #[test]
 fn listener_that_disconnects_itself_mid_burst_gets_no_more_of_it() {
     fn check<C: Channel<Envelope<u64>>>(mode: Mode) {
-        let event_loop = DefaultEventLoop::new();
-        let router = ChannelRouter::<u64, C>::new(&event_loop);
-        router.start().unwrap();
+        let (event_loop, router) = started::<C>();
         let (mut sender, receiver) = router.pipe().unwrap();
         let receiver = Rc::new(receiver);
         let quitter = Rc::new(RefCell::new(Vec::new()));
@@ -132,7 +126,7 @@ fn listener_that_disconnects_itself_mid_burst_gets_no_more_of_it() {
         router.close_pipe(&receiver).unwrap();
         router.stop().unwrap();
     }
-    each_case(|mode, crossbeam| on_backend!(crossbeam, check, mode));
+    each_case(check::<Crossbeam>, check::<Flume>);
 }
 
 #[test]
@@ -179,15 +173,13 @@ fn pipe_closed_mid_burst_drops_the_rest_of_its_burst() {
         router.close_pipe(&other_receiver).unwrap();
         router.stop().unwrap();
     }
-    each_case(|mode, crossbeam| on_backend!(crossbeam, check, mode));
+    each_case(check::<Crossbeam>, check::<Flume>);
 }
 
 #[test]
 fn interleaved_pipes_each_reach_only_their_own_listeners() {
     fn check<C: Channel<Envelope<u64>>>(mode: Mode) {
-        let event_loop = DefaultEventLoop::new();
-        let router = ChannelRouter::<u64, C>::new(&event_loop);
-        router.start().unwrap();
+        let (event_loop, router) = started::<C>();
         let mut pipes = Vec::new();
         let got: Vec<Rc<RefCell<Vec<u64>>>> = (0..3).map(|_| Rc::default()).collect();
         for got in &got {
@@ -222,5 +214,5 @@ fn interleaved_pipes_each_reach_only_their_own_listeners() {
         }
         router.stop().unwrap();
     }
-    each_case(|mode, crossbeam| on_backend!(crossbeam, check, mode));
+    each_case(check::<Crossbeam>, check::<Flume>);
 }
