@@ -147,7 +147,9 @@ impl Default for DrainBudget {
 #[derive(Clone, Copy, PartialEq, Eq, Default, Debug)]
 #[non_exhaustive]
 pub struct RouterStats {
-    /// Messages handed to a receiver.
+    /// Messages handed to a receiver. A routing call (a ping's turn,
+    /// `route_until`) adds its messages when it returns, so a listener
+    /// reading this during a call sees the count from before that call.
     pub routed: u64,
     /// Messages dropped because their pipe was closed (R7).
     pub dropped: u64,
