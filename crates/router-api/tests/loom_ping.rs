@@ -20,6 +20,13 @@
 //! The drain budget routes one message per ping (so every turn re-pings)
 //! and does not linger (spinning would blow up loom's state space).
 //!
+//! Every model runs twice: with the gate's fast path (a sender reads the
+//! gate after a light barrier and claims only a free one; the router's
+//! release pays a heavy barrier) and without it (every send claims), as in
+//! a process where the kernel's barrier is missing. Under loom both
+//! barriers are `fence(SeqCst)` (see `src/sync.rs`): loom cannot model
+//! `membarrier`, whose pairing promises the same ordering.
+//!
 //! Checked, over every interleaving loom explores:
 //! - every message enqueued is routed, once, in order, when the senders
 //!   are done and the loop has run out of pings (no lost wake-up);
@@ -31,7 +38,8 @@
 //!
 //! # Running it
 //!
-//! The CI bound, about ten seconds once built:
+//! The CI bound, about two minutes on two cores once built (the
+//! three-sender models take most of it):
 //!
 //! ```text
 //! RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=3 CARGO_TARGET_DIR=target/loom \
@@ -63,6 +71,10 @@
 //!   loom also reports a plain store racing another thread's swap falsely
 //!   (tokio-rs/loom#254, the store slips inside the swap), so only
 //!   read-modify-writes on the gate are judged soundly;
+//! - on the fast path, dropping the router's heavy barrier after the
+//!   release, or the sender's light barrier before it reads the gate: the
+//!   flagged-slots models lose a message (the sender reads "held", the
+//!   router's second look misses its message);
 //! - making `PingGate::claim` a load then a store: two pings outstanding;
 //! - dropping the re-ping of a turn that spent its budget: a message left;
 //! - re-pinging without asking whether the run is still current: the
@@ -440,7 +452,7 @@ where
     C: Channel<Envelope<u32>>,
 {
     let total = SENDERS as u64 * u64::from(MESSAGES);
-    loom::model(move || {
+    both_gate_paths(move || {
         let event_loop = ModelLoop::new();
         let router = ChannelRouter::<u32, C>::new(&event_loop);
         router.set_drain_budget(BUDGET);
@@ -502,7 +514,7 @@ where
     C: Channel<Envelope<u32>>,
 {
     const MESSAGES: u32 = 3;
-    loom::model(|| {
+    both_gate_paths(|| {
         let event_loop = ModelLoop::new();
         let router = ChannelRouter::<u32, C>::new(&event_loop);
         router.set_drain_budget(BUDGET);
@@ -567,7 +579,7 @@ fn listener_stop_mid_turn_pings_no_more<C>()
 where
     C: Channel<Envelope<u32>>,
 {
-    loom::model(|| {
+    both_gate_paths(|| {
         let event_loop = ModelLoop::new();
         let router = Rc::new(ChannelRouter::<u32, C>::new(&event_loop));
         router.set_drain_budget(BUDGET);
@@ -605,6 +617,18 @@ where
         );
         assert!(!router.is_running() || seen.get() == 0);
     });
+}
+
+/// Runs `model` under loom twice: with the gate's fast path (senders read
+/// the gate after a light barrier; the router's release pays a heavy one)
+/// and without it (every send claims the gate).
+fn both_gate_paths(model: impl Fn() + Sync + Send + 'static) {
+    let model = std::sync::Arc::new(model);
+    for fast in [true, false] {
+        router_api::backend::loom_gate_fast_path(fast);
+        let model = std::sync::Arc::clone(&model);
+        loom::model(move || model());
+    }
 }
 
 macro_rules! every_message_is_routed {

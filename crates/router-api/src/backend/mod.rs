@@ -62,6 +62,16 @@ pub use router::ChannelRouter;
 pub use sender::ChannelSender;
 pub use table::Route;
 
+/// Loom models only: whether the ping gates of routers started from now on,
+/// on this thread, take the fast path (senders read the gate; the default
+/// under loom) or claim it on every send (what a process without the
+/// kernel's barrier does). Lets one model check both.
+#[cfg(loom)]
+#[doc(hidden)]
+pub fn loom_gate_fast_path(fast: bool) {
+    crate::sync::barrier::model::AVAILABLE.with(|available| available.set(fast));
+}
+
 /// A message on its way through a router's channel, with its route.
 ///
 /// Opaque: a [`Channel`] carries it and never looks inside.

@@ -24,6 +24,15 @@ static NEXT_ROUTER: AtomicU64 = AtomicU64::new(1);
 /// How many messages a ping routes between two looks at the clock.
 const CLOCK_EVERY: usize = 64;
 
+/// After routing this many messages in one turn, the router makes its hold
+/// of the ping gate fast (see gate.rs): a burst, worth the heavy barrier
+/// the release will cost. Lone messages never get that far. One under
+/// loom, so the model's one-message turns go fast too.
+#[cfg(not(loom))]
+const FAST_AFTER: usize = 16;
+#[cfg(loom)]
+const FAST_AFTER: usize = 1;
+
 /// A batch shorter than this says the channel is shallow: taking batches
 /// then costs more than it saves (flume's `drain` takes the queue's buffer
 /// too, and the senders grow a new one), so the router takes the next
@@ -134,6 +143,9 @@ enum Idle<M> {
     Last(Envelope<M>),
     /// Nothing came (the gate is free), or the run is over.
     Done,
+    /// The gate is held again and a later turn must look (see
+    /// [`PingGate::release`](super::gate::PingGate::release)).
+    Again,
 }
 
 impl<M, C> ChannelRouter<M, C>
@@ -373,7 +385,15 @@ where
             Next::Over => return Idle::Done,
             Next::Empty => {}
         }
-        link.gate.release();
+        if !link.gate.release() {
+            // The release's barrier failed: a sender may have skipped its
+            // claim unseen. Hold the gate again and have a later turn look.
+            return if link.gate.claim() {
+                Idle::Again
+            } else {
+                Idle::Done
+            };
+        }
         // A sender may have queued just before the release and seen the gate
         // held: look once more (see gate.rs). The backlog is empty here (the
         // look that led here found nothing in it, and only this thread fills
@@ -457,10 +477,16 @@ where
                         turn.finished = true;
                         return;
                     }
+                    // Unfinished: the turn's drop pings again.
+                    Idle::Again => return,
                 },
             };
             turn.dispatch.route(envelope);
             turn.routed += 1;
+            if turn.routed == FAST_AFTER {
+                // A burst: let senders stop claiming the gate (gate.rs).
+                link.gate.speed_up();
+            }
             if turn.routed >= max_messages
                 || (turn.routed.is_multiple_of(CLOCK_EVERY) && started.elapsed() >= budget.max_time)
             {
