@@ -9,11 +9,15 @@ use super::gate::PingGate;
 use super::table::Route;
 use super::{Channel, Envelope};
 use crate::Pinger;
+use crate::sync::{AtomicBool, Ordering};
 
 pub(crate) struct Link<M, C: Channel<Envelope<M>>> {
     tx: C::Tx,
     pub(crate) gate: PingGate,
     pub(crate) pinger: Arc<dyn Pinger>,
+    /// Set when the router stops the run: sends fail from then on, even
+    /// while a routing loop still holds the run's receiving half.
+    closed: AtomicBool,
     _message: PhantomData<fn(M)>,
 }
 
@@ -23,6 +27,7 @@ impl<M, C: Channel<Envelope<M>>> Link<M, C> {
             tx,
             gate: PingGate::new(),
             pinger,
+            closed: AtomicBool::new(false),
             _message: PhantomData,
         }
     }
@@ -30,11 +35,19 @@ impl<M, C: Channel<Envelope<M>>> Link<M, C> {
     /// Queues `message` for `route` and pings if no ping is on its way.
     /// Hands the message back if the router's run has ended.
     pub(crate) fn send(&self, route: Route, message: M) -> Result<(), M> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(message);
+        }
         C::send(&self.tx, Envelope { route, message }).map_err(|envelope| envelope.message)?;
         if self.gate.claim_after_send() {
             self.pinger.ping();
         }
         Ok(())
+    }
+
+    /// Makes every later send fail (see [`send`](Self::send)).
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::Release);
     }
 }
 

@@ -59,7 +59,13 @@ pub struct ChannelRouter<M: Send + 'static, C: Channel<Envelope<M>>> {
 struct Inner<M: Send + 'static, C: Channel<Envelope<M>>> {
     id: u64,
     event_loop: Box<dyn EventLoop>,
-    run: RefCell<Option<Run<M, C>>>,
+    /// The current run. Routing loops hold a clone while they route, so
+    /// they reach the channel with no borrow per message, and ask
+    /// [`live`](Self::live) after each dispatch whether their run is still
+    /// the current one.
+    run: RefCell<Option<Rc<Run<M, C>>>>,
+    /// The number of the current run; 0 while stopped.
+    live: Cell<u64>,
     table: RefCell<RoutingTable<M>>,
     runs: Cell<u64>,
     pipes: Cell<u64>,
@@ -91,7 +97,7 @@ struct Run<M, C: Channel<Envelope<M>>> {
     /// How many messages to take one by one before the next batch.
     singles: Cell<u32>,
     link: Arc<Link<M, C>>,
-    pingee: Box<dyn Pingee>,
+    pingee: RefCell<Box<dyn Pingee>>,
 }
 
 impl<M, C: Channel<Envelope<M>>> Run<M, C> {
@@ -163,6 +169,7 @@ where
                 id: NEXT_ROUTER.fetch_add(1, Ordering::Relaxed),
                 event_loop: Box::new(event_loop.clone()),
                 run: RefCell::new(None),
+                live: Cell::new(0),
                 table: RefCell::new(RoutingTable::new()),
                 runs: Cell::new(0),
                 pipes: Cell::new(0),
@@ -246,14 +253,15 @@ where
         if inner.manual.get() {
             link.gate.silence();
         }
-        *inner.run.borrow_mut() = Some(Run {
+        *inner.run.borrow_mut() = Some(Rc::new(Run {
             number,
             rx,
             backlog: RefCell::new(VecDeque::new()),
             singles: Cell::new(0),
             link,
-            pingee,
-        });
+            pingee: RefCell::new(pingee),
+        }));
+        inner.live.set(number);
         tracing::debug!(router = inner.id, run = number, "router started");
         Ok(())
     }
@@ -319,17 +327,23 @@ where
 {
     fn stop(&self) -> Result<(), RouterError> {
         let run = self.run.borrow_mut().take();
-        let Some(mut run) = run else {
+        let Some(run) = run else {
             return Err(RouterError::NotRunning {
                 operation: Operation::Stop,
             });
         };
-        run.pingee.disconnect();
+        self.live.set(0);
+        run.pingee.borrow_mut().disconnect();
+        // Senders of this run fail from here on (R5), even while a routing
+        // loop (one whose listener is stopping the router) still holds the
+        // run and its channel.
+        run.link.close();
         let unclosed = self.table.borrow_mut().take_all();
-        // Dropping the run drops the channel's receiving half, so senders of
-        // this run fail from here on (R5). Queued messages (in the channel
-        // and the backlog) and the closed receivers drop here too, with no
-        // borrow held: their drops may run user code that calls the router.
+        // Dropping the run drops the channel's receiving half. Queued
+        // messages (in the channel and the backlog) and the closed receivers
+        // drop here too, or when the routing loop holding the run returns,
+        // with no borrow held: their drops may run user code that calls the
+        // router.
         let number = run.number;
         drop(run);
         let count = unclosed.len();
@@ -346,30 +360,27 @@ where
         Ok(())
     }
 
-    /// Whether `run` is run `number` and routed by pings: what a turn of
+    /// The current run, if the router is running.
+    fn current(&self) -> Option<Rc<Run<M, C>>> {
+        self.run.borrow().as_ref().map(Rc::clone)
+    }
+
+    /// Whether run `number` is still on and routed by pings: what a turn of
     /// that run may go on routing.
-    fn turn_may_route(&self, run: &Run<M, C>, number: u64) -> bool {
-        run.number == number && !self.manual.get()
-    }
-
-    /// Whether run `number` is still on and routed by pings.
     fn current_run(&self, number: u64) -> bool {
-        self.run
-            .borrow()
-            .as_ref()
-            .is_some_and(|run| self.turn_may_route(run, number))
+        self.live.get() == number && !self.manual.get()
     }
 
-    /// The next queued message of run `number`, if that run is still on and
-    /// routed by pings.
-    fn try_next(&self, number: u64) -> Next<M> {
-        let run = self.run.borrow();
-        match run.as_ref() {
-            Some(run) if self.turn_may_route(run, number) => match run.try_recv() {
-                Some(envelope) => Next::Message(envelope),
-                None => Next::Empty,
-            },
-            _ => Next::Over,
+    /// The next queued message of `run`, if that run is still on and routed
+    /// by pings.
+    #[inline]
+    fn try_next(&self, run: &Run<M, C>) -> Next<M> {
+        if !self.current_run(run.number) {
+            return Next::Over;
+        }
+        match run.try_recv() {
+            Some(envelope) => Next::Message(envelope),
+            None => Next::Empty,
         }
     }
 
@@ -379,8 +390,9 @@ where
     ///
     /// Kept out of line: the turn's loop over a full queue stays small.
     #[inline(never)]
-    fn idle(&self, number: u64, linger: Duration, link: &Link<M, C>) -> Idle<M> {
-        match self.linger(number, linger) {
+    fn idle(&self, run: &Run<M, C>, linger: Duration) -> Idle<M> {
+        let link = &run.link;
+        match self.linger(run, linger) {
             Next::Message(envelope) => return Idle::Resume(envelope),
             Next::Over => return Idle::Done,
             Next::Empty => {}
@@ -398,7 +410,7 @@ where
         // held: look once more (see gate.rs). The backlog is empty here (the
         // look that led here found nothing in it, and only this thread fills
         // it), so this looks at the channel, as gate.rs argues.
-        match self.try_next(number) {
+        match self.try_next(run) {
             Next::Message(envelope) => {
                 if link.gate.claim() {
                     Idle::Resume(envelope)
@@ -411,8 +423,8 @@ where
         }
     }
 
-    /// Keeps looking for the next message of run `number` for `linger`.
-    fn linger(&self, number: u64, linger: Duration) -> Next<M> {
+    /// Keeps looking for the next message of `run` for `linger`.
+    fn linger(&self, run: &Run<M, C>, linger: Duration) -> Next<M> {
         if linger.is_zero() {
             return Next::Empty;
         }
@@ -420,7 +432,7 @@ where
         loop {
             for _ in 0..CLOCK_EVERY {
                 std::hint::spin_loop();
-                match self.try_next(number) {
+                match self.try_next(run) {
                     Next::Empty => {}
                     next => return next,
                 }
@@ -440,33 +452,30 @@ where
             // stop pinging, and a ping still queued routes nothing.
             return;
         }
-        let Some((number, link)) = self
-            .run
-            .borrow()
-            .as_ref()
-            .map(|run| (run.number, Arc::clone(&run.link)))
-        else {
+        // Held for the turn (dropped after it): see `Inner::run`.
+        let Some(run) = self.current() else {
             return;
         };
+        let link = &run.link;
         let budget = self.budget.get();
         let max_messages = budget.max_messages.max(1);
         let started = Instant::now();
         let mut turn = Turn {
             inner: self,
-            number,
-            link: &link,
+            number: run.number,
+            link,
             finished: false,
             routed: 0,
             dispatch: Dispatch::new(self),
         };
         loop {
-            let envelope = match self.try_next(number) {
+            let envelope = match self.try_next(&run) {
                 Next::Message(envelope) => envelope,
                 Next::Over => {
                     turn.finished = true;
                     return;
                 }
-                Next::Empty => match self.idle(number, turn.linger(budget), &link) {
+                Next::Empty => match self.idle(&run, turn.linger(budget)) {
                     Idle::Resume(envelope) => envelope,
                     Idle::Last(envelope) => {
                         turn.finished = true;
@@ -500,14 +509,12 @@ where
     where
         F: FnMut() -> bool,
     {
-        match self.run.borrow().as_ref() {
-            Some(run) => run.link.gate.silence(),
-            None => {
-                return Err(RouterError::NotRunning {
-                    operation: Operation::RouteUntil,
-                });
-            }
-        }
+        let not_running = RouterError::NotRunning {
+            operation: Operation::RouteUntil,
+        };
+        // Held for the call: see `Inner::run`.
+        let mut run = self.current().ok_or(not_running)?;
+        run.link.gate.silence();
         self.manual.set(true);
         if condition() {
             return Ok(());
@@ -515,7 +522,7 @@ where
         let deadline = timeout.and_then(|timeout| Instant::now().checked_add(timeout));
         let mut dispatch = Dispatch::new(self);
         loop {
-            let envelope = self.next_manual(deadline, timeout)?;
+            let envelope = self.next_manual(&mut run, deadline, timeout)?;
             dispatch.route(envelope);
             if condition() {
                 return Ok(());
@@ -525,16 +532,18 @@ where
 
     /// The next message for `route_until`: what is queued first, then
     /// whatever comes before the deadline.
+    #[inline]
     fn next_manual(
         &self,
+        run: &mut Rc<Run<M, C>>,
         deadline: Option<Instant>,
         timeout: Option<Duration>,
     ) -> Result<Envelope<M>, RouterError> {
-        let run = self.run.borrow();
-        // A listener may have stopped the router during the last dispatch.
-        let run = run.as_ref().ok_or(RouterError::NotRunning {
-            operation: Operation::RouteUntil,
-        })?;
+        if self.live.get() != run.number {
+            // A listener stopped the router during the last dispatch, and
+            // may have started it again: follow it to its current run.
+            self.follow(run)?;
+        }
         if let Some(envelope) = run.try_recv() {
             return Ok(envelope);
         }
@@ -545,6 +554,18 @@ where
         received.ok_or(RouterError::Timeout {
             timeout: timeout.unwrap_or(Duration::MAX),
         })
+    }
+
+    /// Moves `run` on to the current run, or fails if there is none. The
+    /// old run is dropped with no borrow held (its queued messages' drops
+    /// may call the router).
+    #[inline(never)]
+    fn follow(&self, run: &mut Rc<Run<M, C>>) -> Result<(), RouterError> {
+        let current = self.current().ok_or(RouterError::NotRunning {
+            operation: Operation::RouteUntil,
+        })?;
+        drop(std::mem::replace(run, current));
+        Ok(())
     }
 
     fn discard(&self, pipe: PipeId) {
@@ -882,8 +903,10 @@ mod backlog_tests {
         event_loop
             .run_until(|| dropped_at_stop.borrow().is_some(), Some(PATIENCE))
             .unwrap();
-        // The five behind the one being dispatched went with the run.
-        assert_eq!(*dropped_at_stop.borrow(), Some(5));
+        // The five behind the one being dispatched went with the run, when
+        // the turn that held it returned; the dispatched one after its
+        // listeners. None was routed.
+        assert_eq!(drops.load(Ordering::SeqCst), 6);
         assert_eq!(*routed.borrow(), 1);
         let refused = open.send(Tracked(Arc::clone(&drops)));
         assert!(refused.is_err(), "a sender of a stopped run must fail");
