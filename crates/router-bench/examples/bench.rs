@@ -5,15 +5,25 @@
 //! cargo run --release --example bench            # 9 runs of each figure
 //! cargo run --release --example bench -- --runs 3
 //! cargo run --release --example bench -- --only throughput,latency
+//! cargo run --release --example bench --features mimalloc
 //! ```
 //!
-//! `--only` takes any of `throughput`, `churn`, `latency`, `memory`,
-//! `flood`, `process`.
+//! The last runs everything on mimalloc instead of the system allocator,
+//! without the heap-per-pipe row (the counting allocator wraps the system
+//! one). Under glibc, crossbeam's channel allocates a block per 31
+//! messages on the sending thread and frees it on the receiving one, both
+//! under the sending thread's arena lock; how often the two collide
+//! depends on how far the receiver trails, so the bare hop and the router
+//! each run at one of two speeds (about 60 or 25 M/s) from run to run.
+//!
+//! `--only` takes any of `throughput`, `split`, `churn`, `latency`,
+//! `memory`, `flood`, `process`.
 //!
 //! Throughput figures are the medians of the runs (router and bare hop
 //! interleaved, so both see the same machine); pings per message are the
 //! worst.
 
+#[cfg(not(feature = "mimalloc"))]
 use std::alloc::System;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -22,22 +32,45 @@ use router_api::DrainBudget;
 use router_bench::process::{Blob, Pair, Payload};
 use router_bench::report::{Row, Table, Verdict, micros, per_second, rate};
 use router_bench::{
-    Backend, BenchError, Workload, churn, flood, hop, latency, memory, process, throughput,
+    Backend, BenchError, Workload, churn, flood, hop, latency, memory, process, split, throughput,
 };
 use router_crossbeam::Crossbeam;
 use router_flume::Flume;
+#[cfg(not(feature = "mimalloc"))]
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 
 /// Counts every allocation, for the bytes per open pipe.
+#[cfg(not(feature = "mimalloc"))]
 #[global_allocator]
 static ALLOCATOR: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
-/// Live heap bytes now.
-fn live_heap() -> usize {
+/// mimalloc, uncounted (`StatsAlloc::new` is not `const` on stable).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The allocator the table was measured on.
+const ALLOCATOR_NAME: &str = if cfg!(feature = "mimalloc") {
+    "mimalloc"
+} else {
+    "system allocator (glibc malloc)"
+};
+
+/// Live heap bytes now, where the allocator counts them.
+#[cfg(not(feature = "mimalloc"))]
+fn live_heap() -> Option<usize> {
     let stats = ALLOCATOR.stats();
-    stats
-        .bytes_allocated
-        .saturating_sub(stats.bytes_deallocated)
+    Some(
+        stats
+            .bytes_allocated
+            .saturating_sub(stats.bytes_deallocated),
+    )
+}
+
+/// Live heap bytes now, where the allocator counts them.
+#[cfg(feature = "mimalloc")]
+fn live_heap() -> Option<usize> {
+    None
 }
 
 const ONE_TO_ONE: Workload = Workload::new(1, 1_000_000);
@@ -64,7 +97,7 @@ fn main() -> ExitCode {
     let runs = options.runs;
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
     println!(
-        "router vs bare channel, M = u64, {cores} cores, median of {runs} runs \
+        "router vs bare channel, M = u64, {cores} cores, {ALLOCATOR_NAME}, median of {runs} runs \
          (bare = faster of recv() loop and try_iter() drain)\n"
     );
     let mut table = Table::new();
@@ -124,6 +157,9 @@ fn section<B: Backend>(
     if options.wants("throughput") {
         throughput_rows::<B>(table, runs)?;
     }
+    if options.wants("split") {
+        split_rows::<B>(table, runs)?;
+    }
     if options.wants("churn") {
         churn_rows::<B>(table, runs)?;
     }
@@ -149,6 +185,9 @@ struct Typical {
     pings: u64,
     bare: Duration,
     via: &'static str,
+    /// The best router run over the best bare hop: both ends at their
+    /// faster speed (see `--features mimalloc` in the module docs).
+    best_ratio: f64,
 }
 
 fn typical_of(
@@ -173,6 +212,7 @@ fn typical_of(
         pings,
         bare,
         via,
+        best_ratio: bares[0].0.as_secs_f64() / routers[0].as_secs_f64(),
     })
 }
 
@@ -200,7 +240,7 @@ fn throughput_rows<B: Backend>(table: &mut Table, runs: usize) -> Result<(), Ben
             measure: measure.to_owned(),
             router: rate(work.messages(), typical.router),
             bare: format!("{} ({})", rate(work.messages(), typical.bare), typical.via),
-            ratio: format!("{ratio:.2}"),
+            ratio: format!("{ratio:.2} (best {:.2})", typical.best_ratio),
             target: format!(">= {target}"),
             verdict: Verdict::of(ratio >= target),
         });
@@ -222,6 +262,48 @@ fn throughput_rows<B: Backend>(table: &mut Table, runs: usize) -> Result<(), Ben
                 } else {
                     Verdict::Info
                 },
+            });
+        }
+    }
+    Ok(())
+}
+
+/// One end's nanoseconds per message in a split.
+type End = fn(&split::Split) -> f64;
+
+/// What each end costs per message on one thread (see `router_bench::split`):
+/// the router's own cost, free of the cross-core swings of the P1-P3 rows.
+fn split_rows<B: Backend>(table: &mut Table, runs: usize) -> Result<(), BenchError> {
+    for (pipes, work) in [("1 pipe", ONE_TO_ONE), ("64 pipes", FAN_IN)] {
+        let mut splits = (0..runs)
+            .map(|_| split::split::<B>(work))
+            .collect::<Result<Vec<_>, _>>()?;
+        let median = |splits: &mut Vec<split::Split>, end: End| {
+            splits.sort_unstable_by(|a, b| end(a).total_cmp(&end(b)));
+            end(&splits[splits.len() / 2])
+        };
+        let ends: [(&str, End, End); 2] = [
+            ("send", |s| s.router_send, |s| s.bare_send),
+            (
+                "receive + listener",
+                |s| s.router_receive,
+                |s| s.bare_receive,
+            ),
+        ];
+        for (end, router_end, bare_end) in ends {
+            if end == "send" && work == FAN_IN {
+                continue; // The same sends as one pipe's, round-robin.
+            }
+            let router = median(&mut splits, router_end);
+            let bare = median(&mut splits, bare_end);
+            table.push(Row {
+                backend: B::NAME,
+                measure: format!("{end}, 1 thread, {pipes}, queue pre-filled"),
+                router: format!("{router:.1} ns"),
+                bare: format!("{bare:.1} ns"),
+                ratio: format!("{:.2}", bare / router),
+                target: String::new(),
+                verdict: Verdict::Info,
             });
         }
     }
@@ -301,7 +383,11 @@ fn latency_rows<B: Backend>(table: &mut Table) -> Result<(), BenchError> {
 }
 
 fn memory_row<B: Backend>(table: &mut Table) -> Result<(), BenchError> {
-    let footprint = memory::per_pipe::<B>(1_000_000, live_heap)?;
+    if live_heap().is_none() {
+        // Not counted under this allocator; the default build measures it.
+        return Ok(());
+    }
+    let footprint = memory::per_pipe::<B>(1_000_000, || live_heap().unwrap_or(0))?;
     table.push(Row {
         backend: B::NAME,
         measure: format!("heap per open pipe, {} open", count(footprint.pipes as u64)),
