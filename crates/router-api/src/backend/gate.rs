@@ -27,12 +27,15 @@
 //! available, a router in the middle of a burst makes its hold *fast*
 //! ([`speed_up`](PingGate::speed_up)). A sender first *reads* the gate,
 //! after a light barrier, and claims only if it does not read a fast hold.
-//! The router pays instead: releasing a fast hold, it runs the heavy
-//! barrier before its second look (microseconds, once per burst). Paired,
+//! The router pays instead: before it releases a fast hold it runs the
+//! heavy barrier and looks at the queue (microseconds, once per burst). Paired,
 //! the barriers guarantee that a sender reading "fast hold" has its
-//! message seen by the second look after that hold's release, or reads
-//! the release and claims as before. Holds start plain, so a lone message
-//! (a turn that routes a few and goes idle) costs no heavy barrier.
+//! message seen by the router's look after the barrier, or reads the hold
+//! plain again and claims as before. The router turns the hold plain and
+//! runs the barrier while still holding ([`slow_down`](PingGate::slow_down)),
+//! so no sender finds the gate free and pings in the meantime; the release
+//! itself is always plain. Holds start plain, so a lone message (a turn
+//! that routes a few and goes idle) costs no heavy barrier.
 //!
 //! The loom model in this crate's tests checks both kinds of hold, and
 //! gates without the fast path.
@@ -105,22 +108,47 @@ impl PingGate {
         }
     }
 
-    /// Frees the gate. The caller must look at the queue once more after.
+    /// Turns the router's hold plain before it frees the gate: senders claim
+    /// again from here on, and the heavy barrier makes the messages of those
+    /// that skipped visible to the router's next look at the queue.
     ///
-    /// Returns `false` if that look proves nothing: the hold was fast and
-    /// the heavy barrier failed (which it does not once the process has
-    /// registered with the kernel). Holds are plain from then on, and the
-    /// caller should have a later turn look again.
+    /// Done while still holding, so a sender cannot find the gate free (and
+    /// ping) during the barrier, which takes microseconds: a release in the
+    /// middle of a burst would otherwise cost a ping.
     #[must_use]
-    pub(crate) fn release(&self) -> bool {
-        let held = self.state.swap(0, Ordering::SeqCst);
-        if held & FAST == 0 || barrier::heavy() {
-            return true;
+    pub(crate) fn slow_down(&self) -> SlowDown {
+        if self.state.load(Ordering::Relaxed) & FAST == 0 {
+            return SlowDown::WasPlain;
+        }
+        self.state.fetch_and(!FAST, Ordering::SeqCst);
+        if barrier::heavy() {
+            return SlowDown::LookAgain;
         }
         self.fast_ok.store(false, Ordering::Relaxed);
         tracing::error!(
             "the process-wide barrier failed: the router's ping gate takes no fast holds from now on"
         );
-        false
+        SlowDown::Failed
     }
+
+    /// Frees a plain hold (see [`slow_down`](Self::slow_down)). The caller
+    /// must look at the queue once more after.
+    pub(crate) fn release(&self) {
+        let held = self.state.swap(0, Ordering::SeqCst);
+        debug_assert_eq!(held & FAST, 0, "a fast hold released without slowing down");
+    }
+}
+
+/// What [`PingGate::slow_down`] found.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum SlowDown {
+    /// The hold was plain: release it.
+    WasPlain,
+    /// The hold was fast and is plain now: look at the queue, then release
+    /// it if the look finds nothing.
+    LookAgain,
+    /// The hold was fast and the barrier failed (not seen once the process
+    /// has registered with the kernel): a sender may have skipped its
+    /// claim unseen. Hold on and have a later turn look.
+    Failed,
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use super::gate::SlowDown;
 use super::link::Link;
 use super::sender::ChannelSender;
 use super::table::{Route, RoutingTable};
@@ -24,10 +25,11 @@ static NEXT_ROUTER: AtomicU64 = AtomicU64::new(1);
 /// How many messages a ping routes between two looks at the clock.
 const CLOCK_EVERY: usize = 64;
 
-/// After routing this many messages in one turn, the router makes its hold
-/// of the ping gate fast (see gate.rs): a burst, worth the heavy barrier
-/// the release will cost. Lone messages never get that far. One under
-/// loom, so the model's one-message turns go fast too.
+/// Each time a turn has routed a multiple of this many messages, the router
+/// makes its hold of the ping gate fast (see gate.rs), if it is not: a
+/// burst, worth the heavy barrier that ending the hold will cost. Lone
+/// messages never get that far. One under loom, so the model's
+/// one-message turns go fast too.
 #[cfg(not(loom))]
 const FAST_AFTER: usize = 16;
 #[cfg(loom)]
@@ -149,8 +151,8 @@ enum Idle<M> {
     Last(Envelope<M>),
     /// Nothing came (the gate is free), or the run is over.
     Done,
-    /// The gate is held again and a later turn must look (see
-    /// [`PingGate::release`](super::gate::PingGate::release)).
+    /// The gate is still held and a later turn must look (see
+    /// [`SlowDown::Failed`]).
     Again,
 }
 
@@ -397,15 +399,18 @@ where
             Next::Over => return Idle::Done,
             Next::Empty => {}
         }
-        if !link.gate.release() {
-            // The release's barrier failed: a sender may have skipped its
-            // claim unseen. Hold the gate again and have a later turn look.
-            return if link.gate.claim() {
-                Idle::Again
-            } else {
-                Idle::Done
-            };
+        match link.gate.slow_down() {
+            SlowDown::WasPlain => {}
+            // Senders that skipped their claim during the fast hold: their
+            // messages are visible now (gate.rs).
+            SlowDown::LookAgain => match self.try_next(run) {
+                Next::Message(envelope) => return Idle::Resume(envelope),
+                Next::Over => return Idle::Done,
+                Next::Empty => {}
+            },
+            SlowDown::Failed => return Idle::Again,
         }
+        link.gate.release();
         // A sender may have queued just before the release and seen the gate
         // held: look once more (see gate.rs). The backlog is empty here (the
         // look that led here found nothing in it, and only this thread fills
@@ -492,7 +497,7 @@ where
             };
             turn.dispatch.route(envelope);
             turn.routed += 1;
-            if turn.routed == FAST_AFTER {
+            if turn.routed.is_multiple_of(FAST_AFTER) {
                 // A burst: let senders stop claiming the gate (gate.rs).
                 link.gate.speed_up();
             }
