@@ -10,8 +10,9 @@ pub(crate) use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 /// Asymmetric barriers: a *light* one for the hot side (every send), which
 /// costs nothing at run time, paired with a *heavy* one for the cold side
-/// (the router freeing the ping gate), which makes every running thread of
-/// the process execute a full barrier before it returns.
+/// (the router ending a fast hold of the ping gate, once per burst), which
+/// makes every running thread of the process execute a full barrier before
+/// it returns.
 ///
 /// Paired, they order like two `fence(SeqCst)`: in
 ///
@@ -28,10 +29,10 @@ pub(crate) use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 /// On Linux the heavy barrier is `membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)`
 /// (kernel 4.14 and later), called through `rustix`. Elsewhere, or when the
 /// kernel refuses to register the process, [`available`] says `false` and
-/// the gate keeps to its read-modify-write on every send. Under loom both
-/// barriers are `fence(SeqCst)`: loom cannot model the kernel's barrier,
-/// but the fence pair gives the ordering the kernel's documents promise,
-/// so the model checks the protocol built on it.
+/// the gate never takes fast holds: senders claim it on every send. Under
+/// loom both barriers are `fence(SeqCst)`: loom cannot model the kernel's
+/// barrier, but the fence pair gives the ordering the kernel's documents
+/// promise, so the model checks the protocol built on it.
 pub(crate) mod barrier {
     /// Whether the process-wide barrier can be used. Decided once per
     /// process; the first call registers the process with the kernel.
@@ -91,8 +92,12 @@ pub(crate) mod barrier {
                 && membarrier(MembarrierCommand::RegisterPrivateExpedited).is_ok();
             tracing::debug!(
                 membarrier = usable,
-                "ping gate: senders {} the gate per message",
-                if usable { "read" } else { "swap" }
+                "ping gate: fast holds {}",
+                if usable {
+                    "on"
+                } else {
+                    "off: senders claim per message"
+                }
             );
             usable
         }

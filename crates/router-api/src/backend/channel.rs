@@ -16,7 +16,12 @@ use std::time::Instant;
 /// order they were sent, each once (R8); make `send` fail, handing the
 /// value back, once the `Rx` is dropped (R5), and never block in `send`;
 /// and make a `send` that returned visible to every `try_recv` that starts
-/// after it. `try_recv`, `recv` and `recv_deadline` may return `None` only
+/// after it. `send` must queue the value itself, by writes to memory made
+/// on the calling thread before it returns (as every ordinary channel
+/// does), not hand it to another thread to queue later: the router's ping
+/// gate orders those writes against its own look at the queue with a
+/// process-wide barrier, not with a lock or an atomic the channel shares
+/// with it. `try_recv`, `recv` and `recv_deadline` may return `None` only
 /// when nothing is queued (or every `Tx` is gone); so may `try_recv_batch`,
 /// which then moves nothing to its `rest`.
 pub trait Channel<T>: 'static {
