@@ -461,14 +461,12 @@ where
         let Some(run) = self.current() else {
             return;
         };
-        let link = &run.link;
         let budget = self.budget.get();
         let max_messages = budget.max_messages.max(1);
         let started = Instant::now();
         let mut turn = Turn {
             inner: self,
-            number: run.number,
-            link,
+            run: &run,
             finished: false,
             routed: 0,
             dispatch: Dispatch::new(self),
@@ -499,7 +497,7 @@ where
             turn.routed += 1;
             if turn.routed.is_multiple_of(FAST_AFTER) {
                 // A burst: let senders stop claiming the gate (gate.rs).
-                link.gate.speed_up();
+                run.link.gate.speed_up();
             }
             if turn.routed >= max_messages
                 || (turn.routed.is_multiple_of(CLOCK_EVERY) && started.elapsed() >= budget.max_time)
@@ -514,11 +512,8 @@ where
     where
         F: FnMut() -> bool,
     {
-        let not_running = RouterError::NotRunning {
-            operation: Operation::RouteUntil,
-        };
         // Held for the call: see `Inner::run`.
-        let mut run = self.current().ok_or(not_running)?;
+        let mut run = self.current_to_route_until()?;
         run.link.gate.silence();
         self.manual.set(true);
         if condition() {
@@ -566,11 +561,16 @@ where
     /// may call the router).
     #[inline(never)]
     fn follow(&self, run: &mut Rc<Run<M, C>>) -> Result<(), RouterError> {
-        let current = self.current().ok_or(RouterError::NotRunning {
-            operation: Operation::RouteUntil,
-        })?;
+        let current = self.current_to_route_until()?;
         drop(std::mem::replace(run, current));
         Ok(())
+    }
+
+    /// The current run, for `route_until`, which fails without one (R3).
+    fn current_to_route_until(&self) -> Result<Rc<Run<M, C>>, RouterError> {
+        self.current().ok_or(RouterError::NotRunning {
+            operation: Operation::RouteUntil,
+        })
     }
 
     fn discard(&self, pipe: PipeId) {
@@ -614,15 +614,14 @@ const ROUTES_REMEMBERED: usize = 64;
 /// snapshot of its listeners: while a message's pipe is remembered and
 /// nothing changed it since (see [`ReceiverShared::epoch`]), its listeners
 /// are fired with no table look-up, borrow or reference count. Senders'
-/// messages interleave in the channel, so one remembered pipe was not
-/// enough: 64 interleaved pipes cost 4 ns a message more than one.
+/// messages interleave in the channel, so remembering only the last pipe
+/// was not enough: 64 interleaved pipes then cost 4 ns a message more
+/// than one.
 ///
 /// The count reaches the router's [`stats`](ChannelRouter::stats) when the
 /// loop ends (dropping the dispatch, a listener's panic included, settles
 /// it), not per message: a `Cell` bumped per message is a load and a store
-/// the next message waits on, some 1.5 ns of the 16 a message costs, and
-/// the receiving end must stay faster than the sending end or the queue
-/// grows and every message gets slower (see the README's Performance).
+/// the next message waits on, 1.5 ns of the 17 a message cost.
 struct Dispatch<'a, M: Send + 'static, C: Channel<Envelope<M>>> {
     inner: &'a Inner<M, C>,
     routes: [Option<LastRoute<M>>; ROUTES_REMEMBERED],
@@ -731,8 +730,7 @@ where
     C: Channel<Envelope<M>>,
 {
     inner: &'a Inner<M, C>,
-    number: u64,
-    link: &'a Link<M, C>,
+    run: &'a Run<M, C>,
     finished: bool,
     /// Messages this turn has taken from the queue, routed or discarded:
     /// what the budget counts.
@@ -767,8 +765,8 @@ where
     fn drop(&mut self) {
         self.dispatch.settle();
         self.inner.bursting.set(self.routed > 1);
-        if !self.finished && self.inner.current_run(self.number) {
-            self.link.pinger.ping();
+        if !self.finished && self.inner.current_run(self.run.number) {
+            self.run.link.pinger.ping();
         }
     }
 }
@@ -804,7 +802,7 @@ mod backlog_tests {
     //! change the router in the middle of a batch (R5, R8, R11).
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-    use std::cell::RefCell;
+    use std::cell::{Cell, RefCell};
     use std::collections::VecDeque;
     use std::rc::{Rc, Weak};
     use std::sync::Arc;
@@ -907,18 +905,14 @@ mod backlog_tests {
         let (mut sender, receiver) = router.pipe().unwrap();
         let drops = Arc::new(AtomicUsize::new(0));
         let routed = Rc::new(RefCell::new(0));
-        let dropped_at_stop = Rc::new(RefCell::new(None));
+        let stopped = Rc::new(Cell::new(false));
         let weak = Rc::downgrade(&router);
         receiver.connect({
-            let (drops, routed, dropped_at_stop) = (
-                Arc::clone(&drops),
-                Rc::clone(&routed),
-                Rc::clone(&dropped_at_stop),
-            );
+            let (routed, stopped) = (Rc::clone(&routed), Rc::clone(&stopped));
             move |_: &Tracked| {
                 *routed.borrow_mut() += 1;
                 weak.upgrade().unwrap().stop().unwrap();
-                *dropped_at_stop.borrow_mut() = Some(drops.load(Ordering::SeqCst));
+                stopped.set(true);
             }
         });
         let mut open = sender.open().unwrap();
@@ -926,7 +920,7 @@ mod backlog_tests {
             open.send(Tracked(Arc::clone(&drops))).unwrap();
         }
         event_loop
-            .run_until(|| dropped_at_stop.borrow().is_some(), Some(PATIENCE))
+            .run_until(|| stopped.get(), Some(PATIENCE))
             .unwrap();
         // The five behind the one being dispatched went with the run, when
         // the turn that held it returned; the dispatched one after its
