@@ -1,0 +1,41 @@
+#![doc = include_str!("../../README.md")]
+
+pub use router_api::*;
+
+#[cfg(feature = "crossbeam")]
+pub use router_crossbeam::{Crossbeam, CrossbeamRouter, CrossbeamSender};
+
+#[cfg(feature = "flume")]
+pub use router_flume::{Flume, FlumeRouter, FlumeSender};
+
+#[cfg(feature = "process")]
+pub use router_process::{
+    MONITOR_THREAD_NAME, ProcessRouter, ProcessSender, TokenError, child, wire,
+};
+
+/// The router of the backend the Cargo features pick (see the feature table).
+#[cfg(feature = "crossbeam")]
+pub type Router<M> = CrossbeamRouter<M>;
+
+/// The router of the backend the Cargo features pick (see the feature table).
+#[cfg(all(feature = "flume", not(feature = "crossbeam")))]
+pub type Router<M> = FlumeRouter<M>;
+
+/// The name of the backend `Router` is, for programs that report it.
+#[cfg(feature = "crossbeam")]
+pub const BACKEND: &str = "crossbeam";
+
+/// The name of the backend `Router` is, for programs that report it.
+#[cfg(all(feature = "flume", not(feature = "crossbeam")))]
+pub const BACKEND: &str = "flume";
+
+/// Everything an application needs, in one `use`.
+pub mod prelude {
+    pub use router_api::{
+        DefaultEventLoop, EventLoop, EventLoopError, MessageReceiver, MessageRouter, MessageSender,
+        PipeId, RouterError, SendError, SenderError,
+    };
+
+    #[cfg(any(feature = "crossbeam", feature = "flume"))]
+    pub use crate::Router;
+}

@@ -1,0 +1,60 @@
+//! What the senders of one router run share: the channel's sending half,
+//! the ping gate and the pinger.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use crate::gate::PingGate;
+use crate::sync::{AtomicBool, Ordering};
+use crate::table::Route;
+use crate::{Channel, Envelope};
+use router_api::Pinger;
+
+pub(crate) struct Link<M, C: Channel<Envelope<M>>> {
+    tx: C::Tx,
+    pub(crate) gate: PingGate,
+    pub(crate) pinger: Arc<dyn Pinger>,
+    /// Set when the router stops the run: sends fail from then on, even
+    /// while a routing loop still holds the run's receiving half.
+    closed: AtomicBool,
+    _message: PhantomData<fn(M)>,
+}
+
+impl<M, C: Channel<Envelope<M>>> Link<M, C> {
+    pub(crate) fn new(tx: C::Tx, pinger: Arc<dyn Pinger>) -> Self {
+        Self {
+            tx,
+            gate: PingGate::new(),
+            pinger,
+            closed: AtomicBool::new(false),
+            _message: PhantomData,
+        }
+    }
+
+    /// Queues `message` for `route` and pings if no ping is on its way.
+    /// Hands the message back if the router's run has ended.
+    pub(crate) fn send(&self, route: Route, message: M) -> Result<(), M> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(message);
+        }
+        C::send(&self.tx, Envelope { route, message }).map_err(|envelope| envelope.message)?;
+        if self.gate.claim_after_send() {
+            self.pinger.ping();
+        }
+        Ok(())
+    }
+
+    /// Makes every later send fail (see [`send`](Self::send)).
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+    }
+}
+
+impl<M, C: Channel<Envelope<M>>> fmt::Debug for Link<M, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Link")
+            .field("gate", &self.gate)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,169 @@
+//! The receiver every channel backend hands out, and the listener lists
+//! the router fires.
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use router_api::{Listener, ListenerId, MessageReceiver, PipeId};
+
+type SharedListener<M> = Rc<dyn Fn(&M)>;
+type ListenerSlice<M> = Rc<[(ListenerId, SharedListener<M>)]>;
+
+/// Listener ids are numbered process-wide, so a receiver never mistakes
+/// another receiver's listener for one of its own.
+static NEXT_LISTENER: AtomicU64 = AtomicU64::new(1);
+
+/// The listeners of one receiver, kept as an immutable list swapped on each
+/// change, so a dispatch holds no borrow while listeners run and a listener
+/// may change the list (R11).
+struct ListenerList<M> {
+    current: Option<ListenerSlice<M>>,
+}
+
+/// The shared state of a [`PipeReceiver`]: what the routing table holds.
+pub(crate) struct ReceiverShared<M> {
+    pipe: PipeId,
+    owner: u64,
+    slot: u32,
+    /// Counts the changes that make a [`Listeners`] snapshot stale: each
+    /// connect, each disconnect, and the pipe leaving the routing table.
+    /// The router reuses a snapshot while this stays the same.
+    epoch: Cell<u64>,
+    listeners: RefCell<ListenerList<M>>,
+}
+
+impl<M> ReceiverShared<M> {
+    pub(crate) fn pipe(&self) -> PipeId {
+        self.pipe
+    }
+
+    pub(crate) fn owner(&self) -> u64 {
+        self.owner
+    }
+
+    pub(crate) fn slot(&self) -> u32 {
+        self.slot
+    }
+
+    /// The listeners connected now, to fire once no borrow is held.
+    pub(crate) fn listeners(&self) -> Listeners<M> {
+        Listeners(self.listeners.borrow().current.clone())
+    }
+
+    /// The number of changes so far; a snapshot taken at the same epoch is
+    /// current.
+    pub(crate) fn epoch(&self) -> u64 {
+        self.epoch.get()
+    }
+
+    /// Marks every snapshot taken so far stale: the listeners changed, or
+    /// the pipe left the routing table.
+    pub(crate) fn retire_snapshots(&self) {
+        self.epoch.set(self.epoch.get().wrapping_add(1));
+    }
+}
+
+/// The listeners of a receiver at one moment: a snapshot, so a listener
+/// may change the receiver's list while it fires (R11).
+pub(crate) struct Listeners<M>(Option<ListenerSlice<M>>);
+
+impl<M> Listeners<M> {
+    /// Gives `message` to every listener of the snapshot, in order.
+    pub(crate) fn fire(&self, message: &M) {
+        if let Some(listeners) = &self.0 {
+            for (_, listener) in listeners.iter() {
+                listener(message);
+            }
+        }
+    }
+}
+
+/// The receiver every backend built on
+/// [`ChannelRouter`](crate::ChannelRouter) hands out.
+///
+/// It lives on the foreground thread (it is neither `Send` nor `Sync`) and
+/// fires each message of its pipe to its listeners, in the order they were
+/// connected (V1).
+pub struct PipeReceiver<M> {
+    shared: Rc<ReceiverShared<M>>,
+}
+
+impl<M> PipeReceiver<M> {
+    pub(crate) fn new(pipe: PipeId, owner: u64, slot: u32) -> Self {
+        Self {
+            shared: Rc::new(ReceiverShared {
+                pipe,
+                owner,
+                slot,
+                epoch: Cell::new(0),
+                listeners: RefCell::new(ListenerList { current: None }),
+            }),
+        }
+    }
+
+    pub(crate) fn shared(&self) -> &Rc<ReceiverShared<M>> {
+        &self.shared
+    }
+}
+
+impl<M> MessageReceiver<M> for PipeReceiver<M> {
+    fn pipe_id(&self) -> PipeId {
+        self.shared.pipe
+    }
+
+    fn connect_boxed(&self, listener: Listener<M>) -> ListenerId {
+        let mut list = self.shared.listeners.borrow_mut();
+        let id = ListenerId::new(NEXT_LISTENER.fetch_add(1, Ordering::Relaxed));
+        let mut entries: Vec<_> = list.current.as_deref().unwrap_or(&[]).to_vec();
+        entries.push((id, Rc::from(listener)));
+        list.current = Some(entries.into());
+        self.shared.retire_snapshots();
+        id
+    }
+
+    fn disconnect(&self, listener: ListenerId) -> bool {
+        let mut list = self.shared.listeners.borrow_mut();
+        let Some(current) = list.current.as_deref() else {
+            return false;
+        };
+        if !current.iter().any(|(id, _)| *id == listener) {
+            return false;
+        }
+        let kept: Vec<_> = current
+            .iter()
+            .filter(|(id, _)| *id != listener)
+            .cloned()
+            .collect();
+        let removed = if kept.is_empty() {
+            list.current.take()
+        } else {
+            list.current.replace(kept.into())
+        };
+        self.shared.retire_snapshots();
+        // The old list may hold the last reference to a closure whose drop
+        // runs user code: let it go after the borrow ends.
+        drop(list);
+        drop(removed);
+        true
+    }
+
+    fn listener_count(&self) -> usize {
+        self.shared
+            .listeners
+            .borrow()
+            .current
+            .as_deref()
+            .map_or(0, <[_]>::len)
+    }
+}
+
+impl<M> fmt::Debug for PipeReceiver<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PipeReceiver")
+            .field("pipe", &self.shared.pipe)
+            .field("listeners", &self.listener_count())
+            .finish()
+    }
+}

@@ -1,0 +1,122 @@
+//! Listener dispatch: a routing loop hands each message to its pipe's
+//! listeners, remembering the pipes it routed to.
+
+use std::rc::Rc;
+
+use crate::receiver::{Listeners, ReceiverShared};
+use crate::table::Route;
+use crate::tuning::ROUTES_REMEMBERED;
+use crate::{Channel, Envelope};
+
+use super::Inner;
+
+/// A routing loop's state between messages: the pipes its messages went
+/// to, and how many messages the loop has handed to listeners.
+///
+/// The pipes are remembered direct-mapped by table slot, each with a
+/// snapshot of its listeners: while a message's pipe is remembered and
+/// nothing changed it since (see [`ReceiverShared::epoch`]), its listeners
+/// are fired with no table look-up, borrow or reference count. Senders'
+/// messages interleave in the channel, so remembering one pipe is not
+/// enough for a fan-in of many.
+///
+/// The count reaches the router's stats when the loop ends (dropping the
+/// dispatch, a listener's panic included, settles it), not per message: a
+/// `Cell` bumped per message is a load and a store the next message waits
+/// on.
+pub(super) struct Dispatch<'a, M: Send + 'static, C: Channel<Envelope<M>>> {
+    inner: &'a Inner<M, C>,
+    routes: [Option<LastRoute<M>>; ROUTES_REMEMBERED],
+    routed: u64,
+}
+
+/// A pipe a routing loop remembers, and a snapshot of its listeners,
+/// current while the receiver's epoch is unchanged.
+struct LastRoute<M> {
+    route: Route,
+    receiver: Rc<ReceiverShared<M>>,
+    epoch: u64,
+    listeners: Listeners<M>,
+}
+
+impl<'a, M, C> Dispatch<'a, M, C>
+where
+    M: Send + 'static,
+    C: Channel<Envelope<M>>,
+{
+    pub(super) fn new(inner: &'a Inner<M, C>) -> Self {
+        Self {
+            inner,
+            routes: [const { None }; ROUTES_REMEMBERED],
+            routed: 0,
+        }
+    }
+
+    /// Hands one message to its receiver's listeners, or drops it with a
+    /// warning if its pipe is closed (R7). Holds no borrow while listeners
+    /// run, so they may call the router (R11).
+    #[inline]
+    pub(super) fn route(&mut self, envelope: Envelope<M>) {
+        if let Some(last) = &self.routes[Self::place(envelope.route)]
+            && last.route == envelope.route
+            && last.receiver.epoch() == last.epoch
+        {
+            self.routed += 1;
+            last.listeners.fire(&envelope.message);
+            return;
+        }
+        self.route_afresh(envelope);
+    }
+
+    /// Where `route` is remembered.
+    #[inline]
+    fn place(route: Route) -> usize {
+        route.slot() as usize % ROUTES_REMEMBERED
+    }
+
+    /// [`route`](Self::route) for a message whose pipe is not remembered,
+    /// or changed since: looks the pipe up and remembers it.
+    #[inline(never)]
+    fn route_afresh(&mut self, envelope: Envelope<M>) {
+        let inner = self.inner;
+        let table = inner.table.borrow();
+        let Some(receiver) = table.get(envelope.route).map(Rc::clone) else {
+            let pipe = envelope.route.pipe_before(table.newest_pipe());
+            drop(table);
+            inner.discards.discard(pipe);
+            return;
+        };
+        drop(table);
+        self.routed += 1;
+        let place = &mut self.routes[Self::place(envelope.route)];
+        // The snapshot it replaces drops first: a listener's drop may call
+        // the router.
+        *place = None;
+        let fresh = place.insert(LastRoute {
+            route: envelope.route,
+            epoch: receiver.epoch(),
+            listeners: receiver.listeners(),
+            receiver,
+        });
+        fresh.listeners.fire(&envelope.message);
+    }
+
+    /// Adds the messages routed so far to the router's count and ends the
+    /// burst of discards under way.
+    pub(super) fn settle(&mut self) {
+        let inner = self.inner;
+        inner.routed.set(inner.routed.get() + self.routed);
+        self.routed = 0;
+        inner.discards.flush();
+    }
+}
+
+impl<M, C> Drop for Dispatch<'_, M, C>
+where
+    M: Send + 'static,
+    C: Channel<Envelope<M>>,
+{
+    fn drop(&mut self) {
+        self.settle();
+    }
+}

@@ -1,0 +1,309 @@
+//! The router every channel backend is: its state and lifecycle.
+//!
+//! The parts of a router's work live beside this file, one each:
+//! `run.rs` (one run, and the backlog of a channel that takes batches),
+//! `turn.rs` (a ping's turn), `dispatch.rs` (handing messages to
+//! listeners), `manual.rs` (`route_until`) and `discards.rs` (messages of
+//! closed pipes).
+
+mod discards;
+mod dispatch;
+mod manual;
+mod run;
+mod turn;
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use router_api::{DrainBudget, EventLoop, MessageRouter, Operation, RouterError, RouterStats};
+
+use crate::link::Link;
+use crate::receiver::PipeReceiver;
+use crate::sender::ChannelSender;
+use crate::table::{Route, RoutingTable};
+use crate::{Channel, Envelope, Forwarder};
+
+use discards::DiscardLog;
+use run::Run;
+
+/// Routers are told apart by a process-wide number, so `close_pipe` can
+/// name a receiver made by another router (R6).
+static NEXT_ROUTER: AtomicU64 = AtomicU64::new(1);
+
+/// A complete router over any [`Channel`]; see the [crate docs](crate).
+///
+/// It is made un-started on an event loop, and lives on that loop's
+/// thread (it is neither `Send` nor `Sync`). Dropping a running router
+/// stops it, with the unclosed-pipe warning of
+/// [`stop`](MessageRouter::stop).
+pub struct ChannelRouter<M: Send + 'static, C: Channel<Envelope<M>>> {
+    inner: Rc<Inner<M, C>>,
+}
+
+/// A router's state, shared with the callback its event loop runs.
+struct Inner<M: Send + 'static, C: Channel<Envelope<M>>> {
+    id: u64,
+    event_loop: Box<dyn EventLoop>,
+    /// The current run. Routing loops hold a clone while they route, so
+    /// they reach the channel with no borrow per message, and ask
+    /// [`live`](Self::live) after each dispatch whether their run is still
+    /// the current one.
+    run: RefCell<Option<Rc<Run<M, C>>>>,
+    /// The number of the current run; 0 while stopped.
+    live: Cell<u64>,
+    /// How many runs the router has started.
+    runs: Cell<u64>,
+    table: RefCell<RoutingTable<M>>,
+    /// Set for good by the first `route_until` (R10).
+    manual: Cell<bool>,
+    budget: Cell<DrainBudget>,
+    /// Messages handed to a receiver, over all runs.
+    routed: Cell<u64>,
+    /// Pings taken from the event loop, ignored ones included.
+    pings: Cell<u64>,
+    /// Whether the last turn routed more than one message: a burst may be
+    /// under way, and the next turn lingers even if it finds little.
+    bursting: Cell<bool>,
+    discards: DiscardLog,
+}
+
+impl<M, C> ChannelRouter<M, C>
+where
+    M: Send + 'static,
+    C: Channel<Envelope<M>>,
+{
+    /// A router, not yet started, that will route on `event_loop`.
+    ///
+    /// The router keeps a clone of the loop handle and registers with it at
+    /// each [`start`](MessageRouter::start).
+    pub fn new<E: EventLoop + Clone + 'static>(event_loop: &E) -> Self {
+        Self {
+            inner: Rc::new(Inner {
+                id: NEXT_ROUTER.fetch_add(1, Ordering::Relaxed),
+                event_loop: Box::new(event_loop.clone()),
+                run: RefCell::new(None),
+                live: Cell::new(0),
+                runs: Cell::new(0),
+                table: RefCell::new(RoutingTable::new()),
+                manual: Cell::new(false),
+                budget: Cell::new(DrainBudget::default()),
+                routed: Cell::new(0),
+                pings: Cell::new(0),
+                bursting: Cell::new(false),
+                discards: DiscardLog::default(),
+            }),
+        }
+    }
+
+    /// Sets how much one ping may route before it yields the event loop.
+    pub fn set_drain_budget(&self, budget: DrainBudget) {
+        self.inner.budget.set(budget);
+    }
+
+    /// How much one ping may route before it yields the event loop.
+    #[must_use]
+    pub fn drain_budget(&self) -> DrainBudget {
+        self.inner.budget.get()
+    }
+
+    /// What the router has done so far, over all its runs.
+    #[must_use]
+    pub fn stats(&self) -> RouterStats {
+        // Non-exhaustive: made from the default, field by field.
+        let mut stats = RouterStats::default();
+        stats.routed = self.inner.routed.get();
+        stats.dropped = self.inner.discards.dropped();
+        stats.pings = self.inner.pings.get();
+        stats
+    }
+
+    /// How many pipes are open.
+    #[must_use]
+    pub fn open_pipes(&self) -> usize {
+        self.inner.table.borrow().open_pipes()
+    }
+
+    /// A forwarder into the current run, for backends whose senders live
+    /// elsewhere; `None` when the router is not running.
+    #[must_use]
+    pub fn forwarder(&self) -> Option<Forwarder<M, C>> {
+        let run = self.inner.run.borrow();
+        run.as_ref()
+            .map(|run| Forwarder::new(Arc::clone(&run.link)))
+    }
+
+    /// Whether `route_until` has switched the router to manual mode.
+    #[must_use]
+    pub fn is_manual(&self) -> bool {
+        self.inner.manual.get()
+    }
+}
+
+impl<M, C> MessageRouter<M> for ChannelRouter<M, C>
+where
+    M: Send + 'static,
+    C: Channel<Envelope<M>>,
+{
+    type Sender = ChannelSender<M, C>;
+    type Receiver = PipeReceiver<M>;
+
+    fn start(&self) -> Result<(), RouterError> {
+        self.inner.start()
+    }
+
+    fn stop(&self) -> Result<(), RouterError> {
+        self.inner.stop()
+    }
+
+    fn pipe(&self) -> Result<(Self::Sender, Self::Receiver), RouterError> {
+        let inner = &self.inner;
+        let run = inner.run.borrow();
+        let run = run.as_ref().ok_or(RouterError::NotRunning {
+            operation: Operation::Pipe,
+        })?;
+        let mut table = inner.table.borrow_mut();
+        let slot = table.vacant_slot().ok_or(RouterError::TooManyPipes {
+            open: table.open_pipes(),
+        })?;
+        let pipe = table.number_pipe();
+        let receiver = PipeReceiver::new(pipe, inner.id, slot);
+        table.insert(Rc::clone(receiver.shared()));
+        let sender = ChannelSender::new(pipe, Route::from_parts(slot, pipe), Arc::clone(&run.link));
+        Ok((sender, receiver))
+    }
+
+    fn close_pipe(&self, receiver: &Self::Receiver) -> Result<(), RouterError> {
+        let inner = &self.inner;
+        if inner.run.borrow().is_none() {
+            return Err(RouterError::NotRunning {
+                operation: Operation::ClosePipe,
+            });
+        }
+        let shared = receiver.shared();
+        let pipe = shared.pipe();
+        if shared.owner() != inner.id {
+            return Err(RouterError::ForeignPipe { pipe });
+        }
+        let route = Route::from_parts(shared.slot(), pipe);
+        let removed = inner.table.borrow_mut().remove(route);
+        match removed {
+            Some(_) => Ok(()),
+            None => Err(RouterError::PipeNotOpen { pipe }),
+        }
+    }
+
+    fn route_until<F>(&self, condition: F, timeout: Option<Duration>) -> Result<(), RouterError>
+    where
+        F: FnMut() -> bool,
+    {
+        self.inner.route_until(condition, timeout)
+    }
+
+    fn is_running(&self) -> bool {
+        self.inner.run.borrow().is_some()
+    }
+}
+
+impl<M, C> Inner<M, C>
+where
+    M: Send + 'static,
+    C: Channel<Envelope<M>>,
+{
+    fn start(self: &Rc<Self>) -> Result<(), RouterError> {
+        if self.run.borrow().is_some() {
+            return Err(RouterError::AlreadyRunning);
+        }
+        let number = self.runs.get() + 1;
+        self.runs.set(number);
+        let weak = Rc::downgrade(self);
+        let pingee = self.event_loop.pingee(Box::new(move || {
+            if let Some(inner) = weak.upgrade() {
+                inner.on_ping();
+            }
+        }));
+        let (tx, rx) = C::unbounded();
+        let link = Arc::new(Link::new(tx, pingee.pinger()));
+        if self.manual.get() {
+            link.gate.silence();
+        }
+        *self.run.borrow_mut() = Some(Rc::new(Run::new(number, rx, link, pingee)));
+        self.live.set(number);
+        tracing::debug!(router = self.id, run = number, "router started");
+        Ok(())
+    }
+
+    fn stop(&self) -> Result<(), RouterError> {
+        let run = self.run.borrow_mut().take();
+        let Some(run) = run else {
+            return Err(RouterError::NotRunning {
+                operation: Operation::Stop,
+            });
+        };
+        self.live.set(0);
+        run.pingee.borrow_mut().disconnect();
+        // Senders of this run fail from here on (R5), even while a routing
+        // loop (one whose listener is stopping the router) still holds the
+        // run and its channel.
+        run.link.close();
+        let unclosed = self.table.borrow_mut().take_all();
+        // Dropping the run drops the channel's receiving half. Queued
+        // messages (in the channel and the backlog) and the closed receivers
+        // drop here too, or when the routing loop holding the run returns,
+        // with no borrow held: their drops may run user code that calls the
+        // router.
+        let number = run.number;
+        drop(run);
+        let count = unclosed.len();
+        drop(unclosed);
+        self.discards.flush();
+        if count > 0 {
+            tracing::warn!(
+                router = self.id,
+                unclosed_pipes = count,
+                "router stopped with {count} unclosed pipes"
+            );
+        }
+        tracing::debug!(router = self.id, run = number, "router stopped");
+        Ok(())
+    }
+
+    /// The current run, if the router is running.
+    fn current(&self) -> Option<Rc<Run<M, C>>> {
+        self.run.borrow().as_ref().map(Rc::clone)
+    }
+
+    /// Whether run `number` is still on and routed by pings: what a turn of
+    /// that run may go on routing.
+    fn current_run(&self, number: u64) -> bool {
+        self.live.get() == number && !self.manual.get()
+    }
+}
+
+impl<M: Send + 'static, C: Channel<Envelope<M>>> Drop for ChannelRouter<M, C> {
+    fn drop(&mut self) {
+        let running = self.inner.run.borrow().is_some();
+        if running {
+            tracing::debug!(
+                router = self.inner.id,
+                "dropping a running router: stopping it"
+            );
+            // Only "not running" can fail, and the router is running.
+            let _ = self.inner.stop();
+        }
+    }
+}
+
+impl<M: Send + 'static, C: Channel<Envelope<M>>> fmt::Debug for ChannelRouter<M, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChannelRouter")
+            .field("id", &self.inner.id)
+            .field("running", &self.inner.run.borrow().is_some())
+            .field("manual", &self.inner.manual.get())
+            .field("open_pipes", &self.inner.table.borrow().open_pipes())
+            .finish()
+    }
+}

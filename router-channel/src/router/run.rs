@@ -1,0 +1,220 @@
+//! One run of a router, from `start` to `stop`: the channel's receiving
+//! half, the backlog of a channel that takes batches, and what the run's
+//! senders share.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use router_api::Pingee;
+
+use crate::link::Link;
+use crate::tuning::{BACKLOG_KEPT, DEEP_BATCH, SINGLES_AFTER_SHALLOW};
+use crate::{Channel, Envelope};
+
+/// One run: from `start` to `stop`.
+pub(super) struct Run<M, C: Channel<Envelope<M>>> {
+    pub(super) number: u64,
+    pub(super) rx: C::Rx,
+    /// Messages taken from `rx` and not routed yet: older than any still
+    /// in `rx`, so always routed first (R8). It belongs to the run, so a
+    /// listener that stops, restarts or switches to `route_until` in the
+    /// middle of a batch finds the rest where it looks next, and a stop
+    /// drops it with the run (R5). Only the foreground touches it, and
+    /// never while a listener runs (R11).
+    backlog: RefCell<VecDeque<Envelope<M>>>,
+    /// How many messages to take one by one before the next batch.
+    singles: Cell<u32>,
+    pub(super) link: Arc<Link<M, C>>,
+    pub(super) pingee: RefCell<Box<dyn Pingee>>,
+}
+
+impl<M, C: Channel<Envelope<M>>> Run<M, C> {
+    pub(super) fn new(
+        number: u64,
+        rx: C::Rx,
+        link: Arc<Link<M, C>>,
+        pingee: Box<dyn Pingee>,
+    ) -> Self {
+        Self {
+            number,
+            rx,
+            backlog: RefCell::new(VecDeque::new()),
+            singles: Cell::new(0),
+            link,
+            pingee: RefCell::new(pingee),
+        }
+    }
+
+    /// The run's next message, if one is queued: the backlog's first, or
+    /// else the channel's, with what the channel hands over behind it.
+    #[inline]
+    pub(super) fn try_recv(&self) -> Option<Envelope<M>> {
+        if !C::TAKES_BATCHES {
+            return C::try_recv(&self.rx);
+        }
+        let mut backlog = self.backlog.borrow_mut();
+        if let Some(envelope) = backlog.pop_front() {
+            return Some(envelope);
+        }
+        let singles = self.singles.get();
+        if singles > 0 {
+            // Only messages count down: looks at an empty channel (while
+            // lingering) would otherwise bring the next batch on at once.
+            let next = C::try_recv(&self.rx);
+            if next.is_some() {
+                self.singles.set(singles - 1);
+            }
+            return next;
+        }
+        if backlog.capacity() > BACKLOG_KEPT {
+            backlog.shrink_to(BACKLOG_KEPT);
+        }
+        let next = C::try_recv_batch(&self.rx, &mut backlog);
+        if backlog.len() + 1 < DEEP_BATCH {
+            self.singles.set(SINGLES_AFTER_SHALLOW);
+        }
+        next
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The backlog of a channel that takes batches, against listeners that
+    //! change the router in the middle of a batch (R5, R8, R11).
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::cell::{Cell, RefCell};
+    use std::collections::VecDeque;
+    use std::rc::{Rc, Weak};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+
+    use router_api::{DefaultEventLoop, MessageReceiver, MessageRouter, MessageSender};
+
+    use crate::{Channel, ChannelRouter};
+
+    const PATIENCE: Duration = Duration::from_secs(10);
+
+    /// std's mpsc, taking everything queued at each look.
+    struct Batched;
+
+    impl<T: Send + 'static> Channel<T> for Batched {
+        type Tx = mpsc::Sender<T>;
+        type Rx = mpsc::Receiver<T>;
+        const TAKES_BATCHES: bool = true;
+
+        fn unbounded() -> (Self::Tx, Self::Rx) {
+            mpsc::channel()
+        }
+        fn send(tx: &Self::Tx, value: T) -> Result<(), T> {
+            tx.send(value).map_err(|e| e.0)
+        }
+        fn try_recv(rx: &Self::Rx) -> Option<T> {
+            rx.try_recv().ok()
+        }
+        fn recv(rx: &Self::Rx) -> Option<T> {
+            rx.recv().ok()
+        }
+        fn recv_deadline(rx: &Self::Rx, deadline: Instant) -> Option<T> {
+            rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .ok()
+        }
+        fn try_recv_batch(rx: &Self::Rx, rest: &mut VecDeque<T>) -> Option<T> {
+            let next = rx.try_recv().ok()?;
+            rest.extend(rx.try_iter());
+            Some(next)
+        }
+    }
+
+    type BatchedRouter<M> = ChannelRouter<M, Batched>;
+
+    #[test]
+    fn route_until_called_by_a_listener_mid_batch_routes_the_rest_in_order() {
+        let event_loop = DefaultEventLoop::new();
+        let router = Rc::new(BatchedRouter::<u32>::new(&event_loop));
+        router.start().unwrap();
+        let (mut sender, receiver) = router.pipe().unwrap();
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let weak: Weak<BatchedRouter<u32>> = Rc::downgrade(&router);
+        receiver.connect({
+            let seen = Rc::clone(&seen);
+            move |n: &u32| {
+                seen.borrow_mut().push(*n);
+                if *n == 2 {
+                    let router = weak.upgrade().unwrap();
+                    let seen = Rc::clone(&seen);
+                    router
+                        .route_until(move || seen.borrow().len() >= 4, Some(PATIENCE))
+                        .unwrap();
+                }
+            }
+        });
+        {
+            // All six are queued before the first ping: one batch.
+            let mut open = sender.open().unwrap();
+            for n in 1..=6 {
+                open.send(n).unwrap();
+            }
+        }
+        event_loop
+            .run_until(|| seen.borrow().len() >= 4, Some(PATIENCE))
+            .unwrap();
+        router
+            .route_until(|| seen.borrow().len() >= 6, Some(PATIENCE))
+            .unwrap();
+        assert_eq!(*seen.borrow(), vec![1, 2, 3, 4, 5, 6]);
+        router.close_pipe(&receiver).unwrap();
+        router.stop().unwrap();
+    }
+
+    /// Counts its drops.
+    struct Tracked(Arc<AtomicUsize>);
+
+    impl Drop for Tracked {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn stop_called_by_a_listener_mid_batch_drops_the_rest_of_the_batch() {
+        let event_loop = DefaultEventLoop::new();
+        let router = Rc::new(BatchedRouter::<Tracked>::new(&event_loop));
+        router.start().unwrap();
+        let (mut sender, receiver) = router.pipe().unwrap();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let routed = Rc::new(RefCell::new(0));
+        let stopped = Rc::new(Cell::new(false));
+        let weak = Rc::downgrade(&router);
+        receiver.connect({
+            let (routed, stopped) = (Rc::clone(&routed), Rc::clone(&stopped));
+            move |_: &Tracked| {
+                *routed.borrow_mut() += 1;
+                weak.upgrade().unwrap().stop().unwrap();
+                stopped.set(true);
+            }
+        });
+        let mut open = sender.open().unwrap();
+        for _ in 0..6 {
+            open.send(Tracked(Arc::clone(&drops))).unwrap();
+        }
+        event_loop
+            .run_until(|| stopped.get(), Some(PATIENCE))
+            .unwrap();
+        // The five behind the one being dispatched went with the run, when
+        // the turn that held it returned; the dispatched one after its
+        // listeners. None was routed.
+        assert_eq!(drops.load(Ordering::SeqCst), 6);
+        assert_eq!(*routed.borrow(), 1);
+        let refused = open.send(Tracked(Arc::clone(&drops)));
+        assert!(refused.is_err(), "a sender of a stopped run must fail");
+        drop(refused);
+        drop(open);
+        assert_eq!(event_loop.run_pending(), 0);
+        assert_eq!(*routed.borrow(), 1);
+        assert_eq!(drops.load(Ordering::SeqCst), 7);
+    }
+}

@@ -1,0 +1,106 @@
+//! The sender every channel backend hands out.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::link::Link;
+use crate::table::Route;
+use crate::{Channel, Envelope};
+use router_api::{MessageSender, PipeId, SendError, SenderError};
+
+/// The background end of a pipe of a [`ChannelRouter`](crate::ChannelRouter).
+///
+/// `Send + 'static`: move it to the worker thread. Dropping it, open or
+/// not, stops it (S3); there is nothing else to release.
+pub struct ChannelSender<M, C: Channel<Envelope<M>>> {
+    pipe: PipeId,
+    route: Route,
+    state: State<Arc<Link<M, C>>>,
+}
+
+enum State<L> {
+    Ready(L),
+    Open(L),
+    Stopped,
+}
+
+impl<M, C: Channel<Envelope<M>>> ChannelSender<M, C> {
+    pub(crate) fn new(pipe: PipeId, route: Route, link: Arc<Link<M, C>>) -> Self {
+        Self {
+            pipe,
+            route,
+            state: State::Ready(link),
+        }
+    }
+
+    fn pipe(&self) -> PipeId {
+        self.pipe
+    }
+
+    /// Where this sender's messages go, for backends that hand the pipe to
+    /// another process (see [`Forwarder`](crate::Forwarder)).
+    #[must_use]
+    pub fn route(&self) -> Route {
+        self.route
+    }
+}
+
+impl<M, C> MessageSender<M> for ChannelSender<M, C>
+where
+    M: Send + 'static,
+    C: Channel<Envelope<M>>,
+{
+    fn pipe_id(&self) -> PipeId {
+        self.pipe()
+    }
+
+    fn start(&mut self) -> Result<(), SenderError> {
+        let pipe = self.pipe();
+        self.state = match std::mem::replace(&mut self.state, State::Stopped) {
+            State::Ready(link) => State::Open(link),
+            State::Open(link) => {
+                self.state = State::Open(link);
+                return Err(SenderError::AlreadyStarted { pipe });
+            }
+            State::Stopped => return Err(SenderError::Stopped { pipe }),
+        };
+        Ok(())
+    }
+
+    fn send(&mut self, message: M) -> Result<(), SendError<M>> {
+        let pipe = self.pipe();
+        match &self.state {
+            State::Open(link) => link
+                .send(self.route, message)
+                .map_err(|message| SendError::new(SenderError::Disconnected { pipe }, message)),
+            State::Ready(_) => Err(SendError::new(SenderError::NotStarted { pipe }, message)),
+            State::Stopped => Err(SendError::new(SenderError::Stopped { pipe }, message)),
+        }
+    }
+
+    fn stop(&mut self) -> Result<(), SenderError> {
+        let pipe = self.pipe();
+        match self.state {
+            State::Open(_) => {
+                self.state = State::Stopped;
+                Ok(())
+            }
+            State::Ready(_) => Err(SenderError::NotStarted { pipe }),
+            State::Stopped => Err(SenderError::Stopped { pipe }),
+        }
+    }
+}
+
+impl<M, C: Channel<Envelope<M>>> fmt::Debug for ChannelSender<M, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match self.state {
+            State::Ready(_) => "ready",
+            State::Open(_) => "open",
+            State::Stopped => "stopped",
+        };
+        f.debug_struct("ChannelSender")
+            .field("pipe", &self.pipe)
+            .field("state", &state)
+            .finish()
+    }
+}

@@ -1,0 +1,217 @@
+//! The routing table: a slab of receivers indexed by a slot number that
+//! travels with every message, so a look-up is one bounds check and one
+//! comparison, whatever the number of open pipes.
+
+use std::rc::Rc;
+
+use crate::receiver::ReceiverShared;
+use router_api::PipeId;
+
+/// Where a message goes: the table slot of its pipe, and a tag (the low
+/// 32 bits of the pipe's number) that tells a live slot from one reused by
+/// a later pipe.
+///
+/// Eight bytes, not sixteen: every message carries one, and an envelope
+/// of `u64` then fits the sixteen bytes a bare channel of `(u64, u64)`
+/// moves, which measurably speeds the channel hop itself. A stale message
+/// could only meet a new pipe with the same tag in its slot after 2^32
+/// more pipes were made while it waited in the queue.
+///
+/// Backends that carry messages beyond one process (see [`Forwarder`](crate::Forwarder))
+/// make a route with [`from_parts`](Self::from_parts). A route that names
+/// no open pipe is harmless: its messages are discarded with the
+/// closed-pipe warning.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Route {
+    pub(crate) slot: u32,
+    pub(crate) tag: u32,
+}
+
+impl Route {
+    /// The route to `pipe`, which sits in `slot` of its router's table.
+    #[must_use]
+    pub const fn from_parts(slot: u32, pipe: PipeId) -> Self {
+        Self {
+            slot,
+            tag: tag_of(pipe),
+        }
+    }
+
+    /// The slot of the pipe in its router's table.
+    #[must_use]
+    pub const fn slot(self) -> u32 {
+        self.slot
+    }
+
+    /// Whether this route leads to `pipe` (if it sits in this route's slot).
+    #[must_use]
+    pub const fn names(self, pipe: PipeId) -> bool {
+        self.tag == tag_of(pipe)
+    }
+
+    /// The pipe this route names, given `last`, the newest pipe its router
+    /// has made: the newest pipe up to `last` with this route's tag, which
+    /// is exact unless 2^32 pipes were made since.
+    pub(crate) fn pipe_before(self, last: PipeId) -> PipeId {
+        const TAGS: u64 = 1 << 32;
+        let last = last.get();
+        let candidate = (last & !(TAGS - 1)) | u64::from(self.tag);
+        PipeId::new(if candidate > last {
+            candidate.saturating_sub(TAGS)
+        } else {
+            candidate
+        })
+    }
+}
+
+/// The tag of a pipe: the low 32 bits of its number (truncation intended).
+#[allow(clippy::cast_possible_truncation)]
+const fn tag_of(pipe: PipeId) -> u32 {
+    pipe.get() as u32
+}
+
+enum Slot<M> {
+    Open(Rc<ReceiverShared<M>>),
+    Free { next: u32 },
+}
+
+/// The open pipes of a router, and the numbering of its pipes, which goes
+/// on across runs.
+pub(crate) struct RoutingTable<M> {
+    slots: Vec<Slot<M>>,
+    free: u32,
+    open: usize,
+    /// How many pipes the router has made, over all its runs.
+    made: u64,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl<M> RoutingTable<M> {
+    pub(crate) fn new() -> Self {
+        Self {
+            slots: Vec::new(),
+            free: NONE,
+            open: 0,
+            made: 0,
+        }
+    }
+
+    /// The number of a new pipe.
+    pub(crate) fn number_pipe(&mut self) -> PipeId {
+        self.made += 1;
+        PipeId::new(self.made)
+    }
+
+    /// The newest pipe numbered so far.
+    pub(crate) fn newest_pipe(&self) -> PipeId {
+        PipeId::new(self.made)
+    }
+
+    pub(crate) fn open_pipes(&self) -> usize {
+        self.open
+    }
+
+    /// The slot the next [`insert`](Self::insert) will use, or `None` when
+    /// the table is full.
+    pub(crate) fn vacant_slot(&self) -> Option<u32> {
+        if self.free != NONE {
+            Some(self.free)
+        } else {
+            u32::try_from(self.slots.len())
+                .ok()
+                .filter(|&slot| slot != NONE)
+        }
+    }
+
+    /// Puts `receiver` in its slot, which must be [`vacant_slot`](Self::vacant_slot).
+    pub(crate) fn insert(&mut self, receiver: Rc<ReceiverShared<M>>) {
+        let slot = receiver.slot();
+        let index = slot as usize;
+        if slot == self.free {
+            if let Some(Slot::Free { next }) = self.slots.get(index) {
+                self.free = *next;
+            }
+            self.slots[index] = Slot::Open(receiver);
+        } else {
+            debug_assert_eq!(index, self.slots.len());
+            self.slots.push(Slot::Open(receiver));
+        }
+        self.open += 1;
+    }
+
+    /// The receiver a message on `route` goes to, if its pipe is open.
+    pub(crate) fn get(&self, route: Route) -> Option<&Rc<ReceiverShared<M>>> {
+        match self.slots.get(route.slot as usize) {
+            Some(Slot::Open(receiver)) if route.names(receiver.pipe()) => Some(receiver),
+            _ => None,
+        }
+    }
+
+    /// Takes the receiver of `route` out of the table.
+    pub(crate) fn remove(&mut self, route: Route) -> Option<Rc<ReceiverShared<M>>> {
+        self.get(route)?;
+        let freed = std::mem::replace(
+            &mut self.slots[route.slot as usize],
+            Slot::Free { next: self.free },
+        );
+        self.free = route.slot;
+        self.open -= 1;
+        match freed {
+            Slot::Open(receiver) => {
+                receiver.retire_snapshots();
+                Some(receiver)
+            }
+            Slot::Free { .. } => None,
+        }
+    }
+
+    /// Empties the table and returns what it held, for the caller to drop
+    /// once it holds no borrow.
+    pub(crate) fn take_all(&mut self) -> Vec<Rc<ReceiverShared<M>>> {
+        self.free = NONE;
+        self.open = 0;
+        std::mem::take(&mut self.slots)
+            .into_iter()
+            .filter_map(|slot| match slot {
+                Slot::Open(receiver) => {
+                    receiver.retire_snapshots();
+                    Some(receiver)
+                }
+                Slot::Free { .. } => None,
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Route;
+    use router_api::PipeId;
+
+    #[test]
+    fn route_names_only_pipes_with_its_tag() {
+        let route = Route::from_parts(0, PipeId::new(7));
+        assert!(route.names(PipeId::new(7)));
+        assert!(!route.names(PipeId::new(8)));
+        assert!(route.names(PipeId::new(7 + (1 << 32))));
+    }
+
+    #[test]
+    fn pipe_of_a_route_is_the_newest_pipe_with_its_tag() {
+        let route = Route::from_parts(0, PipeId::new(7));
+        assert_eq!(route.pipe_before(PipeId::new(7)), PipeId::new(7));
+        assert_eq!(route.pipe_before(PipeId::new(1_000)), PipeId::new(7));
+        let high = PipeId::new((5 << 32) + 3);
+        assert_eq!(
+            Route::from_parts(0, high).pipe_before(PipeId::new((5 << 32) + 10)),
+            high
+        );
+        // A tag above the newest pipe's low bits belongs to the block before.
+        let before = PipeId::new((4 << 32) + 20);
+        assert_eq!(
+            Route::from_parts(0, before).pipe_before(PipeId::new((5 << 32) + 10)),
+            before
+        );
+    }
+}

@@ -1,0 +1,130 @@
+//! `conformance_tests!` and the one list of checks it expands.
+
+/// Writes one `#[test]` per check of the suite, in a module `$name`, for
+/// the routers `$factory` makes.
+///
+/// `$factory` is a closure (or function) that takes a
+/// `&DefaultEventLoop` and returns a new, un-started router of
+/// [`Msg`](crate::Msg) on it. The generated module imports everything of
+/// the module the macro is called in, so the factory can name what is in
+/// scope there; call the macro at module level (not inside a function).
+///
+/// ```
+/// # mod my_backend {
+/// #     use std::{sync::mpsc, time::Instant};
+/// #     use router_channel::{Channel, ChannelRouter};
+/// #     pub struct StdMpsc;
+/// #     impl<T: Send + 'static> Channel<T> for StdMpsc {
+/// #         type Tx = mpsc::Sender<T>;
+/// #         type Rx = mpsc::Receiver<T>;
+/// #         fn unbounded() -> (Self::Tx, Self::Rx) { mpsc::channel() }
+/// #         fn send(tx: &Self::Tx, v: T) -> Result<(), T> { tx.send(v).map_err(|e| e.0) }
+/// #         fn try_recv(rx: &Self::Rx) -> Option<T> { rx.try_recv().ok() }
+/// #         fn recv(rx: &Self::Rx) -> Option<T> { rx.recv().ok() }
+/// #         fn recv_deadline(rx: &Self::Rx, d: Instant) -> Option<T> {
+/// #             rx.recv_timeout(d.saturating_duration_since(Instant::now())).ok()
+/// #         }
+/// #     }
+/// #     pub type MpscRouter<M> = ChannelRouter<M, StdMpsc>;
+/// # }
+/// use my_backend::MpscRouter;
+/// use router_conformance::Msg;
+///
+/// router_conformance::conformance_tests!(std_mpsc, |event_loop| MpscRouter::<Msg>::new(event_loop));
+/// # fn main() {}
+/// ```
+///
+/// The tests are named after the checks' behaviour, their rule first
+/// (`std_mpsc::r4_stop_with_open_pipes_warns_with_count`), so
+/// `cargo test r4_` runs one rule. See the crate docs for a whole example.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($name:ident, $factory:expr $(,)?) => {
+        $crate::__private::for_each_check!([$crate::__private::test_module] { $name, $factory });
+    };
+}
+
+/// Calls the macro named in brackets with the given group, then the list
+/// of every check as `test_name => module::function`. The one list both
+/// [`conformance_tests!`] and [`suite`](crate::suite) are made from.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __for_each_check {
+    ([$($callback:tt)*] $args:tt) => {
+        $($callback)*! { $args
+            r1_start_on_new_router_starts => router_lifecycle::start_on_new_router_starts,
+            r1_start_on_running_router_fails_already_running => router_lifecycle::start_on_running_router_fails_already_running,
+            r1_start_on_stopped_router_starts_again => router_lifecycle::start_on_stopped_router_starts_again,
+            r2_stop_on_new_router_fails_not_running => router_lifecycle::stop_on_new_router_fails_not_running,
+            r2_stop_on_stopped_router_fails_not_running => router_lifecycle::stop_on_stopped_router_fails_not_running,
+            r3_pipe_on_router_not_running_fails => router_lifecycle::pipe_on_router_not_running_fails,
+            r3_close_pipe_on_router_not_running_fails => router_lifecycle::close_pipe_on_router_not_running_fails,
+            r3_route_until_on_router_not_running_fails => router_lifecycle::route_until_on_router_not_running_fails,
+            r4_stop_with_open_pipes_warns_with_count => router_lifecycle::stop_with_open_pipes_warns_with_count,
+            r4_stop_with_every_pipe_closed_logs_no_warning => router_lifecycle::stop_with_every_pipe_closed_logs_no_warning,
+            r5_no_router_thread_alive_after_stop => shutdown::no_router_thread_alive_after_stop,
+            r5_no_ping_reaches_router_after_stop => shutdown::no_ping_reaches_router_after_stop,
+            r5_send_after_router_stop_fails_disconnected_without_blocking => shutdown::send_after_router_stop_fails_disconnected_without_blocking,
+            r5_sender_of_previous_run_fails_disconnected => shutdown::sender_of_previous_run_fails_disconnected,
+            r6_close_pipe_twice_fails_pipe_not_open => router_lifecycle::close_pipe_twice_fails_pipe_not_open,
+            r6_close_pipe_of_previous_run_fails_pipe_not_open => router_lifecycle::close_pipe_of_previous_run_fails_pipe_not_open,
+            r6_close_pipe_of_another_router_fails_foreign_pipe => router_lifecycle::close_pipe_of_another_router_fails_foreign_pipe,
+            r7_message_sent_after_close_is_dropped_with_warning => routing::message_sent_after_close_is_dropped_with_warning,
+            r7_message_queued_before_close_is_dropped_with_warning => routing::message_queued_before_close_is_dropped_with_warning,
+            r8_one_sender_messages_arrive_in_order_once => routing::one_sender_messages_arrive_in_order_once,
+            r8_concurrent_senders_each_keep_their_order => routing::concurrent_senders_each_keep_their_order,
+            r9_route_until_returns_at_once_when_condition_holds => route_until::route_until_returns_at_once_when_condition_holds,
+            r9_route_until_stops_as_soon_as_condition_holds => route_until::route_until_stops_as_soon_as_condition_holds,
+            r9_route_until_without_timeout_waits_for_messages => route_until::route_until_without_timeout_waits_for_messages,
+            r9_route_until_times_out_within_bounded_time => route_until::route_until_times_out_within_bounded_time,
+            r9_route_until_deadline_covers_the_whole_call => route_until::route_until_deadline_covers_the_whole_call,
+            r9_route_until_with_zero_timeout_routes_queued_messages => route_until::route_until_with_zero_timeout_routes_queued_messages,
+            r9_route_until_works_after_a_timed_out_call => route_until::route_until_works_after_a_timed_out_call,
+            r10_event_loop_routes_every_burst_without_user_call => event_loop_mode::event_loop_routes_every_burst_without_user_call,
+            r10_pings_queued_before_route_until_neither_block_nor_route_twice => event_loop_mode::pings_queued_before_route_until_neither_block_nor_route_twice,
+            r10_router_in_manual_mode_ignores_pings => event_loop_mode::router_in_manual_mode_ignores_pings,
+            r11_listener_may_close_its_own_pipe => reentrancy::listener_may_close_its_own_pipe,
+            r11_listener_may_open_a_pipe => reentrancy::listener_may_open_a_pipe,
+            r11_listener_may_connect_and_disconnect_listeners => reentrancy::listener_may_connect_and_disconnect_listeners,
+            r11_panicking_listener_leaves_router_usable_in_event_loop_mode => reentrancy::panicking_listener_leaves_router_usable_in_event_loop_mode,
+            r11_panicking_listener_leaves_router_usable_in_manual_mode => reentrancy::panicking_listener_leaves_router_usable_in_manual_mode,
+            s1_send_before_start_fails_not_started => sender_lifecycle::send_before_start_fails_not_started,
+            s1_start_twice_fails_already_started => sender_lifecycle::start_twice_fails_already_started,
+            s1_stop_before_start_fails_not_started => sender_lifecycle::stop_before_start_fails_not_started,
+            s1_stop_twice_fails_stopped => sender_lifecycle::stop_twice_fails_stopped,
+            s1_start_after_stop_fails_stopped => sender_lifecycle::start_after_stop_fails_stopped,
+            s1_send_after_stop_fails_stopped => sender_lifecycle::send_after_stop_fails_stopped,
+            s2_guard_starts_sender_and_stops_it_when_dropped => sender_lifecycle::guard_starts_sender_and_stops_it_when_dropped,
+            s2_open_on_started_sender_fails_already_started => sender_lifecycle::open_on_started_sender_fails_already_started,
+            s3_sender_sends_from_foreground_thread => sender_lifecycle::sender_sends_from_foreground_thread,
+            s3_boxed_sender_sends_from_another_thread => sender_lifecycle::boxed_sender_sends_from_another_thread,
+            s3_sender_dropped_while_open_stops_itself => sender_lifecycle::sender_dropped_while_open_stops_itself,
+            v1_every_listener_gets_each_message_in_connect_order => listeners::every_listener_gets_each_message_in_connect_order,
+            v1_disconnected_listener_is_no_longer_called => listeners::disconnected_listener_is_no_longer_called,
+            v1_disconnect_with_another_receivers_listener_returns_false => listeners::disconnect_with_another_receivers_listener_returns_false,
+        }
+    };
+}
+
+/// Writes the test module of [`conformance_tests!`] from the list.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __conformance_test_module {
+    ({ $name:ident, $factory:expr } $($test:ident => $module:ident :: $check:ident),* $(,)?) => {
+        // A factory closure that only calls a function reads best as the
+        // one line the docs show; clippy would ask for the function.
+        #[allow(clippy::redundant_closure)]
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            $(
+                #[test]
+                fn $test() {
+                    let new_router = $crate::__private::new_router($factory);
+                    $crate::checks::$module::$check(&new_router);
+                }
+            )*
+        }
+    };
+}

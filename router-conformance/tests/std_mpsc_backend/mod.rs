@@ -1,0 +1,46 @@
+//! A backend written as its author would: std's `mpsc` channel as a
+//! router channel. Everything but moving a value across threads (the
+//! lifecycle, routing table, listeners, warnings, pings, `route_until`)
+//! comes from `router_channel::ChannelRouter`.
+//!
+//! The README's "Writing a backend" walks through this file.
+
+use std::sync::mpsc;
+use std::time::Instant;
+
+use router_channel::{Channel, ChannelRouter};
+
+/// std's mpsc as a router channel.
+#[derive(Debug)]
+pub(crate) struct StdMpsc;
+
+impl<T: Send + 'static> Channel<T> for StdMpsc {
+    // `mpsc::Sender` is `Sync` since Rust 1.72, so all senders of a run
+    // share one.
+    type Tx = mpsc::Sender<T>;
+    type Rx = mpsc::Receiver<T>;
+
+    fn unbounded() -> (Self::Tx, Self::Rx) {
+        mpsc::channel()
+    }
+
+    fn send(tx: &Self::Tx, value: T) -> Result<(), T> {
+        tx.send(value).map_err(|error| error.0)
+    }
+
+    fn try_recv(rx: &Self::Rx) -> Option<T> {
+        rx.try_recv().ok()
+    }
+
+    fn recv(rx: &Self::Rx) -> Option<T> {
+        rx.recv().ok()
+    }
+
+    fn recv_deadline(rx: &Self::Rx, deadline: Instant) -> Option<T> {
+        rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .ok()
+    }
+}
+
+/// A router over std's mpsc.
+pub(crate) type MpscRouter<M> = ChannelRouter<M, StdMpsc>;

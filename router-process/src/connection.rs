@@ -1,0 +1,267 @@
+//! One sender's connection, as the monitor thread sees it: its hello is
+//! checked, then each frame is decoded and forwarded into the router's run.
+
+use std::io::{self, Read, Write};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+
+use mio::net::UnixStream;
+use router_api::PipeId;
+use router_channel::{Forwarder, Route};
+use router_crossbeam::Crossbeam;
+use serde::de::DeserializeOwned;
+
+use crate::frames::FrameReader;
+use crate::pipe_book::{Admission, PipeBook};
+use crate::wire::{self, Hello};
+
+/// Reads one connection may do before the monitor turns to the next, so
+/// one busy sender cannot starve the others.
+const READS_PER_TURN: usize = 16;
+
+/// What one router run lets in: its secret, the pipes it made, and the
+/// way into its channel.
+#[derive(Debug)]
+pub(crate) struct Intake<M: Send + 'static> {
+    pub(crate) secret: u128,
+    pub(crate) book: Arc<PipeBook>,
+    pub(crate) forwarder: Forwarder<M, Crossbeam>,
+}
+
+/// How a connection's turn ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Turn {
+    /// Everything the socket held was read.
+    Drained,
+    /// The turn's reads are spent and more may be waiting.
+    More,
+    /// The connection is over: the sender closed it, or it was refused.
+    Closed,
+}
+
+enum Phase {
+    /// Waiting for the hello.
+    Hello,
+    /// Admitted: every frame is a message for this pipe, on this route.
+    Open(PipeId, Route),
+}
+
+/// Why a connection is closed by the router.
+struct Refused;
+
+/// One accepted connection.
+pub(crate) struct Connection {
+    id: u64,
+    stream: UnixStream,
+    frames: FrameReader,
+    phase: Phase,
+}
+
+impl Connection {
+    pub(crate) fn new(id: u64, stream: UnixStream) -> Self {
+        Self {
+            id,
+            stream,
+            frames: FrameReader::new(),
+            phase: Phase::Hello,
+        }
+    }
+
+    pub(crate) fn stream(&mut self) -> &mut UnixStream {
+        &mut self.stream
+    }
+
+    fn pipe(&self) -> Option<PipeId> {
+        match self.phase {
+            Phase::Hello => None,
+            Phase::Open(pipe, _) => Some(pipe),
+        }
+    }
+
+    /// Reads what the socket holds (within the turn's budget), and
+    /// forwards each whole message.
+    pub(crate) fn read_turn<M>(&mut self, intake: &Intake<M>) -> Turn
+    where
+        M: DeserializeOwned + Send + 'static,
+    {
+        for _ in 0..READS_PER_TURN {
+            match self.stream.read(self.frames.spare()) {
+                Ok(0) => {
+                    self.closed_by_sender();
+                    return Turn::Closed;
+                }
+                Ok(count) => {
+                    self.frames.filled(count);
+                    if self.take_frames(intake).is_err() {
+                        return Turn::Closed;
+                    }
+                }
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Turn::Drained,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => {
+                    tracing::warn!(
+                        connection = self.id,
+                        pipe = ?self.pipe(),
+                        %error,
+                        "cannot read from a sender's connection; closing it"
+                    );
+                    return Turn::Closed;
+                }
+            }
+        }
+        Turn::More
+    }
+
+    fn closed_by_sender(&self) {
+        let pending = self.frames.pending();
+        match (self.pipe(), pending) {
+            (Some(pipe), 0) => {
+                tracing::debug!(connection = self.id, pipe = %pipe, "sender disconnected");
+            }
+            (Some(pipe), _) => tracing::warn!(
+                connection = self.id,
+                pipe = %pipe,
+                bytes = pending,
+                "sender of pipe {pipe} disconnected in the middle of a frame; dropping its last {pending} bytes"
+            ),
+            (None, _) => tracing::warn!(
+                connection = self.id,
+                "a connection closed before it presented its hello"
+            ),
+        }
+    }
+
+    fn take_frames<M>(&mut self, intake: &Intake<M>) -> Result<(), Refused>
+    where
+        M: DeserializeOwned + Send + 'static,
+    {
+        loop {
+            let range = match self.frames.next_frame() {
+                Ok(Some(range)) => range,
+                Ok(None) => return Ok(()),
+                Err(oversized) => {
+                    tracing::warn!(
+                        connection = self.id,
+                        pipe = ?self.pipe(),
+                        len = oversized.len,
+                        limit = wire::MAX_FRAME_LEN,
+                        "a frame announces {} bytes, over the limit of {}; dropping it and closing the connection",
+                        oversized.len,
+                        wire::MAX_FRAME_LEN
+                    );
+                    return Err(Refused);
+                }
+            };
+            match self.phase {
+                Phase::Hello => {
+                    let hello = wire::decode_payload::<Hello>(self.frames.payload(range));
+                    self.admit(hello, intake)?;
+                }
+                Phase::Open(pipe, route) => {
+                    let payload = self.frames.payload(range);
+                    // The message type's Deserialize is user code: a panic in
+                    // it must cost this connection only, not the monitor and
+                    // with it every other pipe.
+                    let decoded = panic::catch_unwind(AssertUnwindSafe(|| {
+                        wire::decode_payload::<M>(payload)
+                    }));
+                    let message = match decoded {
+                        Ok(Ok(message)) => message,
+                        Ok(Err(error)) => {
+                            tracing::warn!(
+                                connection = self.id,
+                                pipe = %pipe,
+                                %error,
+                                "a frame for pipe {} does not decode; dropping it and closing the connection",
+                                pipe
+                            );
+                            return Err(Refused);
+                        }
+                        Err(_) => {
+                            tracing::warn!(
+                                connection = self.id,
+                                pipe = %pipe,
+                                "decoding a frame for pipe {} panicked; dropping it and closing the connection",
+                                pipe
+                            );
+                            return Err(Refused);
+                        }
+                    };
+                    if intake.forwarder.send(route, message).is_err() {
+                        // The run stopped; the monitor is about to be told.
+                        tracing::debug!(connection = self.id, pipe = %pipe, "router run is over");
+                        return Err(Refused);
+                    }
+                }
+            }
+        }
+    }
+
+    fn admit<M: Send + 'static>(
+        &mut self,
+        hello: Result<Hello, postcard::Error>,
+        intake: &Intake<M>,
+    ) -> Result<(), Refused> {
+        let id = self.id;
+        let hello = hello.map_err(|error| {
+            tracing::warn!(connection = id, %error, "a connection's hello does not decode; closing it");
+            Refused
+        })?;
+        if hello.protocol != wire::PROTOCOL {
+            tracing::warn!(
+                connection = id,
+                protocol = hello.protocol,
+                expected = wire::PROTOCOL,
+                "a connection speaks another protocol version; closing it"
+            );
+            return Err(Refused);
+        }
+        if hello.secret != intake.secret {
+            tracing::warn!(
+                connection = id,
+                "a connection did not present this router's secret; closing it"
+            );
+            return Err(Refused);
+        }
+        let pipe = PipeId::new(hello.pipe);
+        let route = match intake.book.admit(pipe) {
+            Admission::Admitted(route) => route,
+            Admission::NeverMade => {
+                tracing::warn!(
+                    connection = id,
+                    pipe = %pipe,
+                    "a connection names pipe {pipe}, which this router never made; closing it"
+                );
+                return Err(Refused);
+            }
+            Admission::AlreadyConnected => {
+                tracing::warn!(
+                    connection = id,
+                    pipe = %pipe,
+                    "a second sender connected for pipe {pipe}; a pipe takes one sender; closing it"
+                );
+                return Err(Refused);
+            }
+        };
+        // The socket's buffer is empty at this point: one byte always fits.
+        match self.stream.write(&[wire::ACCEPTED]) {
+            Ok(1) => {}
+            Ok(_) | Err(_) => {
+                tracing::debug!(connection = id, pipe = %pipe, "sender left before it was accepted");
+                return Err(Refused);
+            }
+        }
+        tracing::debug!(connection = id, pipe = %pipe, "sender connected");
+        self.phase = Phase::Open(pipe, route);
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("id", &self.id)
+            .field("pipe", &self.pipe())
+            .finish_non_exhaustive()
+    }
+}
