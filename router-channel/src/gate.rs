@@ -21,8 +21,8 @@
 //!
 //! That read-modify-write is a locked instruction on every send, and it
 //! waits for the send's own stores to reach the router's core: with the
-//! router draining the same queue it cost more than the channel's send (a
-//! sender of the 2-core bench machine went from 16 to 59 ns a message).
+//! router draining the same queue it cost more than the channel's send
+//! (router-bench's README has the measurement).
 //! So, where the process-wide barrier of `crate::sync::barrier` is
 //! available, a router in the middle of a burst makes its hold *fast*
 //! ([`speed_up`](PingGate::speed_up)). A sender first *reads* the gate,

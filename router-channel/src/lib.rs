@@ -21,6 +21,12 @@ pub use router::ChannelRouter;
 pub use sender::ChannelSender;
 pub use table::Route;
 
+/// What `channel_backend!` expands to; not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::tuning::DRAIN_FROM;
+}
+
 /// Loom models only: whether the ping gates of routers started from now on,
 /// on this thread, take the fast path (senders read the gate; the default
 /// under loom) or claim it on every send (what a process without the

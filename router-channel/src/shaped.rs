@@ -73,11 +73,8 @@ macro_rules! channel_backend {
             ) -> ::std::option::Option<T> {
                 // `drain` takes the queue's buffer with its values, and the
                 // senders then grow a new one: worth it only for a long
-                // queue, where it saves a lock per value. (On the 2-core
-                // bench machine, 16 cost one sender 40% and 256 left half
-                // of the 64-sender gain.)
-                const DRAIN_FROM: usize = 64;
-                if rx.len() < DRAIN_FROM {
+                // queue, where it saves a lock per value.
+                if rx.len() < $crate::__private::DRAIN_FROM {
                     return rx.try_recv().ok();
                 }
                 let mut queued = rx.drain();

@@ -33,3 +33,8 @@ pub(crate) const BACKLOG_KEPT: usize = 4096;
 /// enough for the 64 interleaved pipes of the bench's fan-in, few enough
 /// to set up in a few nanoseconds per turn.
 pub(crate) const ROUTES_REMEMBERED: usize = 64;
+
+/// How long a queue must be before `channel_backend!`'s `with drain`
+/// takes it whole: `drain` takes the queue's buffer too, and the senders
+/// then grow a new one, which a short queue does not repay.
+pub const DRAIN_FROM: usize = 64;

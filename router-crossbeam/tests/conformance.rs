@@ -1,5 +1,5 @@
 //! The whole behaviour suite of router-conformance (every rule of
-//! DESIGN.md), run on the crossbeam backend.
+//! RULES.md), run on the crossbeam backend.
 
 use router_conformance::Msg;
 use router_crossbeam::CrossbeamRouter;

@@ -1,5 +1,5 @@
 //! The whole behaviour suite of router-conformance (every rule of
-//! DESIGN.md), run on the flume backend.
+//! RULES.md), run on the flume backend.
 
 use router_conformance::Msg;
 use router_flume::FlumeRouter;

@@ -16,7 +16,7 @@ pub use router::ProcessRouter;
 pub use sender::ProcessSender;
 pub use token::TokenError;
 
-/// Compile-time facts about the public types (see DESIGN.md, "Quality marks").
+/// Compile-time facts about the public types (see RULES.md, "Compile-time facts").
 mod facts {
     use static_assertions::{assert_impl_all, assert_not_impl_any};
 

@@ -1,5 +1,5 @@
 //! Random sequences of router, sender and listener calls, checked against
-//! a small reference model of the spec (DESIGN.md, R1..R11, S1, V1).
+//! a small reference model of the spec (RULES.md, R1..R11, S1, V1).
 //!
 //! Everything runs on the test thread: senders send from the foreground
 //! (S3 allows it) and routing happens only through `route_until` and the
