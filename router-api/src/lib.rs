@@ -6,9 +6,10 @@ mod ids;
 mod receiver;
 mod router;
 mod sender;
+mod sync;
 
 pub use error::{EventLoopError, Operation, RouterError, SendError, SenderError};
-pub use event_loop::{DefaultEventLoop, EventLoop, Pingee, Pinger};
+pub use event_loop::{DefaultEventLoop, EventLoop, Pingee, Pinger, Pump, WakeLoop};
 pub use ids::{ListenerId, PipeId};
 pub use receiver::{Listener, MessageReceiver};
 pub use router::{DrainBudget, MessageRouter, RouterStats};
@@ -21,12 +22,14 @@ mod facts {
     use static_assertions::assert_not_impl_any;
 
     use crate::{
-        DefaultEventLoop, EventLoopError, MessageReceiver, MessageSender, Pinger, RouterError,
-        SendError, SenderError,
+        DefaultEventLoop, EventLoopError, MessageReceiver, MessageSender, Pinger, Pump,
+        RouterError, SendError, SenderError, WakeLoop,
     };
 
     type Msg = Vec<u8>;
     assert_not_impl_any!(DefaultEventLoop: Sync, Send);
+    assert_not_impl_any!(WakeLoop: Sync, Send);
+    assert_not_impl_any!(Pump: Sync, Send);
     assert_impl_all!(RouterError: Send, Sync, std::error::Error);
     assert_impl_all!(SenderError: Send, Sync, std::error::Error);
     assert_impl_all!(SendError<Msg>: Send, Sync, std::error::Error);

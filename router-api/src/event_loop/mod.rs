@@ -13,12 +13,15 @@
 //!
 //! [`DefaultEventLoop`] is the std-only loop this crate ships: it runs
 //! callbacks on the thread that drives it, which is all a headless program
-//! or a test needs.
+//! or a test needs. [`WakeLoop`] is the core of every other loop: a wake
+//! function any thread may call, and a [`Pump`] the host runs on its
+//! foreground thread once woken.
 //!
 //! # For event-loop adapter authors
 //!
 //! An adapter (for tokio, a GUI toolkit, a game loop) implements the three
-//! traits. It **must** run callbacks only on the thread that owns the loop,
+//! traits, or, when its loop can be woken from any thread, wraps a
+//! [`WakeLoop`] (rules W1–W4 of RULES.md). It **must** run callbacks only on the thread that owns the loop,
 //! never inside `ping`; **must** run the callback at least once after each
 //! `ping` unless the pingee was disconnected first; **may** run it once for
 //! several pings; and **must not** run it after `disconnect` returns. The
@@ -26,10 +29,12 @@
 //! costly as posting an event to a GUI queue.
 
 mod default;
+mod wake;
 
 use std::sync::Arc;
 
 pub use default::DefaultEventLoop;
+pub use wake::{Pump, WakeLoop};
 
 /// A foreground event loop that can run callbacks when pinged.
 ///
