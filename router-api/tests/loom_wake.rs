@@ -32,7 +32,7 @@ use std::rc::Rc;
 use loom::sync::Arc;
 use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::thread;
-use router_api::{EventLoop, Pingee, WakeLoop};
+use router_api::{EventLoop, WakeLoop};
 
 /// The model's host: counts wake-ups; the foreground answers each with one
 /// `run_pending`.
@@ -70,7 +70,7 @@ fn pingers_never_lose_the_last_ping(pingers: usize) {
             })
             .collect();
         let mut answered = 0;
-        let mut answer = |answered: &mut usize| {
+        let answer = |answered: &mut usize| {
             while *answered < wakes.load(Ordering::Acquire) {
                 *answered += 1;
                 assert!(
