@@ -1,0 +1,215 @@
+//! `TokioLoop` on a current-thread runtime and a `LocalSet`: routing from
+//! threads and tasks, the lost-wake-up storm, fairness under a flood, and
+//! what happens once the `LocalSet` is gone.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use router_api::{DrainBudget, EventLoop, MessageReceiver, MessageRouter, MessageSender};
+use router_crossbeam::CrossbeamRouter;
+use router_tokio::TokioLoop;
+use tokio::runtime::Runtime;
+use tokio::task::LocalSet;
+
+const PATIENCE: Duration = Duration::from_secs(10);
+
+fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+}
+
+/// Drives `local` until `done` holds; false if the patience ran out.
+fn drive_until(runtime: &Runtime, local: &LocalSet, done: impl Fn() -> bool) -> bool {
+    local.block_on(runtime, async {
+        tokio::time::timeout(PATIENCE, async {
+            while !done() {
+                tokio::time::sleep(Duration::from_micros(200)).await;
+            }
+        })
+        .await
+        .is_ok()
+    })
+}
+
+#[test]
+fn messages_from_threads_and_tasks_reach_listeners_on_the_local_set() {
+    let runtime = runtime();
+    let local = LocalSet::new();
+    let router = CrossbeamRouter::<u32>::new(&TokioLoop::new(&local));
+    router.start().unwrap();
+    let total = Rc::new(Cell::new(0));
+    let mut receivers = Vec::new();
+    let mut senders = Vec::new();
+    for _ in 0..2 {
+        let (sender, receiver) = router.pipe().unwrap();
+        receiver.connect({
+            let total = Rc::clone(&total);
+            move |n: &u32| total.set(total.get() + n)
+        });
+        receivers.push(receiver);
+        senders.push(sender);
+    }
+    let mut task_sender = senders.pop().unwrap();
+    let mut thread_sender = senders.pop().unwrap();
+    let worker = std::thread::spawn(move || {
+        let mut open = thread_sender.open().unwrap();
+        for n in 1..=100 {
+            open.send(n).unwrap();
+        }
+    });
+    // A `Send` task of the runtime reports through its own pipe.
+    runtime.spawn(async move {
+        let mut open = task_sender.open().unwrap();
+        for n in 1..=100 {
+            open.send(n).unwrap();
+            tokio::task::yield_now().await;
+        }
+    });
+    assert!(drive_until(&runtime, &local, || total.get() == 2 * 5050));
+    worker.join().unwrap();
+    for receiver in &receivers {
+        router.close_pipe(receiver).unwrap();
+    }
+    router.stop().unwrap();
+}
+
+#[test]
+fn four_threads_pinging_in_a_tight_loop_always_deliver_the_last_message() {
+    let runtime = runtime();
+    let local = LocalSet::new();
+    let router = CrossbeamRouter::<(usize, u32)>::new(&TokioLoop::new(&local));
+    router.start().unwrap();
+    const PER_THREAD: u32 = 20_000;
+    let last = Rc::new([const { Cell::new(0) }; 4]);
+    let mut receivers = Vec::new();
+    let mut workers = Vec::new();
+    for thread in 0..4 {
+        let (mut sender, receiver) = router.pipe().unwrap();
+        receiver.connect({
+            let last = Rc::clone(&last);
+            move |(thread, n): &(usize, u32)| last[*thread].set(*n)
+        });
+        receivers.push(receiver);
+        workers.push(std::thread::spawn(move || {
+            let mut open = sender.open().unwrap();
+            for n in 1..=PER_THREAD {
+                open.send((thread, n)).unwrap();
+            }
+        }));
+    }
+    assert!(
+        drive_until(&runtime, &local, || last
+            .iter()
+            .all(|n| n.get() == PER_THREAD)),
+        "the last message of a thread was not delivered: {:?}",
+        last.iter().map(Cell::get).collect::<Vec<_>>()
+    );
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    for receiver in &receivers {
+        router.close_pipe(receiver).unwrap();
+    }
+    router.stop().unwrap();
+}
+
+#[test]
+fn a_flood_leaves_other_local_tasks_running() {
+    let runtime = runtime();
+    let local = LocalSet::new();
+    let router = CrossbeamRouter::<u64>::new(&TokioLoop::new(&local));
+    router.set_drain_budget(DrainBudget {
+        max_messages: 1_000,
+        ..DrainBudget::default()
+    });
+    router.start().unwrap();
+    let (mut sender, receiver) = router.pipe().unwrap();
+    let routed = Rc::new(Cell::new(0u64));
+    let ticks_during_flood = Rc::new(Cell::new(0u64));
+    receiver.connect({
+        let routed = Rc::clone(&routed);
+        move |_: &u64| routed.set(routed.get() + 1)
+    });
+    const FLOOD: u64 = 200_000;
+    {
+        // Queued before the loop runs: one long drain unless it yields.
+        let mut open = sender.open().unwrap();
+        for n in 0..FLOOD {
+            open.send(n).unwrap();
+        }
+    }
+    local.spawn_local({
+        let (routed, ticks) = (Rc::clone(&routed), Rc::clone(&ticks_during_flood));
+        async move {
+            while routed.get() < FLOOD {
+                if routed.get() > 0 {
+                    ticks.set(ticks.get() + 1);
+                }
+                tokio::task::yield_now().await;
+            }
+        }
+    });
+    assert!(drive_until(&runtime, &local, || routed.get() == FLOOD));
+    assert!(
+        ticks_during_flood.get() >= 10,
+        "another task ran only {} times while {FLOOD} messages were routed in turns of 1000",
+        ticks_during_flood.get()
+    );
+    router.close_pipe(&receiver).unwrap();
+    router.stop().unwrap();
+}
+
+#[test]
+fn once_the_local_set_is_gone_pings_do_nothing_and_stop_still_works() {
+    let runtime = runtime();
+    let local = LocalSet::new();
+    let event_loop = TokioLoop::new(&local);
+    let router = CrossbeamRouter::<u32>::new(&event_loop);
+    router.start().unwrap();
+    let (mut sender, receiver) = router.pipe().unwrap();
+    let seen = Rc::new(Cell::new(0));
+    receiver.connect({
+        let seen = Rc::clone(&seen);
+        move |n: &u32| seen.set(*n)
+    });
+    sender.start().unwrap();
+    sender.send(1).unwrap();
+    assert!(drive_until(&runtime, &local, || seen.get() == 1));
+    drop(local);
+    // The router is still running; its pings go nowhere, and nothing panics.
+    sender.send(2).unwrap();
+    std::thread::spawn(move || sender.send(3).unwrap())
+        .join()
+        .unwrap();
+    assert_eq!(seen.get(), 1);
+    router.close_pipe(&receiver).unwrap();
+    router.stop().unwrap();
+    drop(runtime);
+}
+
+#[test]
+fn disconnect_stops_the_callback_for_good() {
+    let runtime = runtime();
+    let local = LocalSet::new();
+    let event_loop = TokioLoop::new(&local);
+    let runs = Rc::new(Cell::new(0));
+    let mut pingee = event_loop.pingee(Box::new({
+        let runs = Rc::clone(&runs);
+        move || runs.set(runs.get() + 1)
+    }));
+    let pinger = pingee.pinger();
+    pinger.ping();
+    assert!(drive_until(&runtime, &local, || runs.get() == 1));
+    pingee.disconnect();
+    pinger.ping();
+    std::thread::spawn(move || pinger.ping()).join().unwrap();
+    local.block_on(&runtime, async {
+        tokio::time::sleep(Duration::from_millis(20)).await
+    });
+    assert_eq!(runs.get(), 1);
+    assert_eq!(event_loop.callbacks_run(), 1);
+}
