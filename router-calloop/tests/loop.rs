@@ -1,0 +1,195 @@
+//! `CalloopLoop`: routing from threads, the lost-wake-up storm, fairness
+//! under a flood, disconnect, and the source's removal with the last handle.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use calloop::EventLoop as Calloop;
+use router_api::{DrainBudget, EventLoop, MessageReceiver, MessageRouter, MessageSender};
+use router_calloop::CalloopLoop;
+use router_crossbeam::CrossbeamRouter;
+
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// Dispatches `event_loop` until `done` holds; false if the patience ran out.
+fn dispatch_until(event_loop: &mut Calloop<'static, ()>, done: impl Fn() -> bool) -> bool {
+    let deadline = Instant::now() + PATIENCE;
+    while !done() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return false;
+        }
+        event_loop.dispatch(Some(left), &mut ()).unwrap();
+    }
+    true
+}
+
+#[test]
+fn four_threads_pinging_in_a_tight_loop_always_deliver_the_last_message() {
+    let mut event_loop = Calloop::<'static, ()>::try_new().unwrap();
+    let router =
+        CrossbeamRouter::<(usize, u32)>::new(&CalloopLoop::new(&event_loop.handle()).unwrap());
+    router.start().unwrap();
+    const PER_THREAD: u32 = 20_000;
+    let last = Rc::new([const { Cell::new(0) }; 4]);
+    let mut receivers = Vec::new();
+    let mut workers = Vec::new();
+    for thread in 0..4 {
+        let (mut sender, receiver) = router.pipe().unwrap();
+        receiver.connect({
+            let last = Rc::clone(&last);
+            move |(thread, n): &(usize, u32)| last[*thread].set(*n)
+        });
+        receivers.push(receiver);
+        workers.push(std::thread::spawn(move || {
+            let mut open = sender.open().unwrap();
+            for n in 1..=PER_THREAD {
+                open.send((thread, n)).unwrap();
+            }
+        }));
+    }
+    assert!(
+        dispatch_until(&mut event_loop, || last
+            .iter()
+            .all(|n| n.get() == PER_THREAD)),
+        "the last message of a thread was not delivered: {:?}",
+        last.iter().map(Cell::get).collect::<Vec<_>>()
+    );
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    for receiver in &receivers {
+        router.close_pipe(receiver).unwrap();
+    }
+    router.stop().unwrap();
+}
+
+#[test]
+fn a_flood_leaves_the_loops_other_sources_dispatched() {
+    let mut event_loop = Calloop::<'static, ()>::try_new().unwrap();
+    let router = CrossbeamRouter::<u64>::new(&CalloopLoop::new(&event_loop.handle()).unwrap());
+    router.set_drain_budget(DrainBudget {
+        max_messages: 1_000,
+        ..DrainBudget::default()
+    });
+    router.start().unwrap();
+    let (mut sender, receiver) = router.pipe().unwrap();
+    let routed = Rc::new(Cell::new(0u64));
+    receiver.connect({
+        let routed = Rc::clone(&routed);
+        move |_: &u64| routed.set(routed.get() + 1)
+    });
+    // Another source, always ready: a ping that re-arms itself.
+    let (other, other_source) = calloop::ping::make_ping().unwrap();
+    other.ping();
+    let other_runs = Rc::new(Cell::new(0u64));
+    event_loop
+        .handle()
+        .insert_source(other_source, {
+            let other_runs = Rc::clone(&other_runs);
+            let other = other.clone();
+            move |(), &mut (), _: &mut ()| {
+                other_runs.set(other_runs.get() + 1);
+                other.ping();
+            }
+        })
+        .unwrap();
+    const FLOOD: u64 = 200_000;
+    {
+        let mut open = sender.open().unwrap();
+        for n in 0..FLOOD {
+            open.send(n).unwrap();
+        }
+    }
+    assert!(dispatch_until(&mut event_loop, || routed.get() == FLOOD));
+    assert!(
+        other_runs.get() >= 100,
+        "the other source ran {} times while {FLOOD} messages were routed in turns of 1000",
+        other_runs.get()
+    );
+    router.close_pipe(&receiver).unwrap();
+    router.stop().unwrap();
+}
+
+#[test]
+fn disconnect_stops_the_callback_for_good() {
+    let mut event_loop = Calloop::<'static, ()>::try_new().unwrap();
+    let calloop_loop = CalloopLoop::new(&event_loop.handle()).unwrap();
+    let runs = Rc::new(Cell::new(0));
+    let mut pingee = calloop_loop.pingee(Box::new({
+        let runs = Rc::clone(&runs);
+        move || runs.set(runs.get() + 1)
+    }));
+    let pinger = pingee.pinger();
+    std::thread::spawn({
+        let pinger = pinger.clone();
+        move || pinger.ping()
+    })
+    .join()
+    .unwrap();
+    assert!(dispatch_until(&mut event_loop, || runs.get() == 1));
+    pingee.disconnect();
+    pinger.ping();
+    event_loop
+        .dispatch(Some(Duration::from_millis(20)), &mut ())
+        .unwrap();
+    assert_eq!(runs.get(), 1);
+}
+
+/// Sets its flag when dropped.
+struct DropFlag(Rc<Cell<bool>>);
+
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        self.0.set(true);
+    }
+}
+
+#[test]
+fn the_ping_source_leaves_the_loop_with_the_last_handle() {
+    let mut event_loop = Calloop::<'static, ()>::try_new().unwrap();
+    let calloop_loop = CalloopLoop::new(&event_loop.handle()).unwrap();
+    let dropped = Rc::new(Cell::new(false));
+    // A callback that stays registered: only the source's removal (which
+    // drops the pump, and with it the callbacks) drops its flag.
+    let pingee = calloop_loop.pingee(Box::new({
+        let flag = DropFlag(Rc::clone(&dropped));
+        move || {
+            let _ = &flag;
+        }
+    }));
+    let clone = calloop_loop.clone();
+    drop(calloop_loop);
+    event_loop.dispatch(Some(Duration::ZERO), &mut ()).unwrap();
+    assert!(
+        !dropped.get(),
+        "a clone still holds the loop: the source must stay"
+    );
+    drop(clone);
+    event_loop.dispatch(Some(Duration::ZERO), &mut ()).unwrap();
+    assert!(
+        dropped.get(),
+        "the last handle is gone: the source must leave the loop"
+    );
+    // Its pinger outlives the loop and does nothing.
+    pingee.pinger().ping();
+    drop(pingee);
+}
+
+#[test]
+fn pings_after_the_loop_is_dropped_do_nothing_and_stop_still_works() {
+    let event_loop = Calloop::<'static, ()>::try_new().unwrap();
+    let router = CrossbeamRouter::<u32>::new(&CalloopLoop::new(&event_loop.handle()).unwrap());
+    router.start().unwrap();
+    let (mut sender, receiver) = router.pipe().unwrap();
+    drop(event_loop);
+    sender.start().unwrap();
+    sender.send(1).unwrap();
+    std::thread::spawn(move || sender.send(2).unwrap())
+        .join()
+        .unwrap();
+    router.close_pipe(&receiver).unwrap();
+    router.stop().unwrap();
+}
