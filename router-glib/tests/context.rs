@@ -1,0 +1,190 @@
+//! `GlibLoop` on a fresh `MainContext` per test: routing from threads, the
+//! lost-wake-up storm, fairness under a flood, the owner check, and what
+//! happens once the context is gone.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use glib::MainContext;
+use router_api::{DrainBudget, EventLoop, MessageReceiver, MessageRouter, MessageSender};
+use router_crossbeam::CrossbeamRouter;
+use router_glib::{GlibLoop, GlibLoopError};
+
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// Iterates `context` until `done` holds; false if the patience ran out.
+fn iterate_until(context: &MainContext, done: impl Fn() -> bool) -> bool {
+    let deadline = Instant::now() + PATIENCE;
+    while !done() {
+        if Instant::now() >= deadline {
+            return false;
+        }
+        // Non-blocking, with a short sleep: a blocking iteration could
+        // sleep past the deadline if nothing came.
+        if !context.iteration(false) {
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+    true
+}
+
+#[test]
+fn four_threads_pinging_in_a_tight_loop_always_deliver_the_last_message() {
+    let context = MainContext::new();
+    let router = CrossbeamRouter::<(usize, u32)>::new(&GlibLoop::new(&context).unwrap());
+    router.start().unwrap();
+    const PER_THREAD: u32 = 20_000;
+    let last = Rc::new([const { Cell::new(0) }; 4]);
+    let mut receivers = Vec::new();
+    let mut workers = Vec::new();
+    for thread in 0..4 {
+        let (mut sender, receiver) = router.pipe().unwrap();
+        receiver.connect({
+            let last = Rc::clone(&last);
+            move |(thread, n): &(usize, u32)| last[*thread].set(*n)
+        });
+        receivers.push(receiver);
+        workers.push(std::thread::spawn(move || {
+            let mut open = sender.open().unwrap();
+            for n in 1..=PER_THREAD {
+                open.send((thread, n)).unwrap();
+            }
+        }));
+    }
+    assert!(
+        iterate_until(&context, || last.iter().all(|n| n.get() == PER_THREAD)),
+        "the last message of a thread was not delivered: {:?}",
+        last.iter().map(Cell::get).collect::<Vec<_>>()
+    );
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    for receiver in &receivers {
+        router.close_pipe(receiver).unwrap();
+    }
+    router.stop().unwrap();
+}
+
+#[test]
+fn a_flood_leaves_the_contexts_other_sources_running() {
+    let context = MainContext::new();
+    let router = CrossbeamRouter::<u64>::new(&GlibLoop::new(&context).unwrap());
+    router.set_drain_budget(DrainBudget {
+        max_messages: 1_000,
+        ..DrainBudget::default()
+    });
+    router.start().unwrap();
+    let (mut sender, receiver) = router.pipe().unwrap();
+    let routed = Rc::new(Cell::new(0u64));
+    receiver.connect({
+        let routed = Rc::clone(&routed);
+        move |_: &u64| routed.set(routed.get() + 1)
+    });
+    const FLOOD: u64 = 200_000;
+    {
+        let mut open = sender.open().unwrap();
+        for n in 0..FLOOD {
+            open.send(n).unwrap();
+        }
+    }
+    let ticks = Rc::new(Cell::new(0u64));
+    context.spawn_local({
+        let (routed, ticks) = (Rc::clone(&routed), Rc::clone(&ticks));
+        async move {
+            while routed.get() < FLOOD {
+                if routed.get() > 0 {
+                    ticks.set(ticks.get() + 1);
+                }
+                glib::timeout_future(Duration::ZERO).await;
+            }
+        }
+    });
+    assert!(iterate_until(&context, || routed.get() == FLOOD));
+    assert!(
+        ticks.get() >= 10,
+        "another future ran only {} times while {FLOOD} messages were routed in turns of 1000",
+        ticks.get()
+    );
+    router.close_pipe(&receiver).unwrap();
+    router.stop().unwrap();
+}
+
+#[test]
+fn a_context_owned_by_another_thread_is_refused_with_an_error() {
+    let context = MainContext::new();
+    let (owned, release) = (mpsc::channel(), mpsc::channel::<()>());
+    let owner = std::thread::spawn({
+        let context = context.clone();
+        let (owned, release) = (owned.0, release.1);
+        move || {
+            let _guard = context.acquire().unwrap();
+            owned.send(()).unwrap();
+            release.recv().unwrap();
+        }
+    });
+    owned.1.recv().unwrap();
+    let refused = GlibLoop::new(&context);
+    assert!(
+        matches!(refused, Err(GlibLoopError::NotOwner)),
+        "{refused:?}"
+    );
+    release.0.send(()).unwrap();
+    owner.join().unwrap();
+    assert!(
+        GlibLoop::new(&context).is_ok(),
+        "free again: the loop can be made"
+    );
+}
+
+#[test]
+fn once_the_context_is_gone_pings_do_nothing_and_stop_still_works() {
+    let context = MainContext::new();
+    let router = CrossbeamRouter::<u32>::new(&GlibLoop::new(&context).unwrap());
+    router.start().unwrap();
+    let (mut sender, receiver) = router.pipe().unwrap();
+    let seen = Rc::new(Cell::new(0));
+    receiver.connect({
+        let seen = Rc::clone(&seen);
+        move |n: &u32| seen.set(*n)
+    });
+    sender.start().unwrap();
+    sender.send(1).unwrap();
+    assert!(iterate_until(&context, || seen.get() == 1));
+    drop(context);
+    sender.send(2).unwrap();
+    std::thread::spawn(move || sender.send(3).unwrap())
+        .join()
+        .unwrap();
+    assert_eq!(seen.get(), 1);
+    router.close_pipe(&receiver).unwrap();
+    router.stop().unwrap();
+}
+
+#[test]
+fn disconnect_stops_the_callback_for_good() {
+    let context = MainContext::new();
+    let glib_loop = GlibLoop::new(&context).unwrap();
+    let runs = Rc::new(Cell::new(0));
+    let mut pingee = glib_loop.pingee(Box::new({
+        let runs = Rc::clone(&runs);
+        move || runs.set(runs.get() + 1)
+    }));
+    let pinger = pingee.pinger();
+    std::thread::spawn({
+        let pinger = pinger.clone();
+        move || pinger.ping()
+    })
+    .join()
+    .unwrap();
+    assert!(iterate_until(&context, || runs.get() == 1));
+    pingee.disconnect();
+    pinger.ping();
+    let until = Instant::now() + Duration::from_millis(20);
+    while Instant::now() < until {
+        context.iteration(false);
+    }
+    assert_eq!(runs.get(), 1);
+}
