@@ -12,6 +12,7 @@
 //! - coalescing: a pingee is queued at most once at a time (one
 //!   `run_pending` never runs it twice), and there are never more
 //!   wake-ups than pings;
+//! - pingees queued behind another (one wake per batch) still run;
 //! - after `disconnect` the callback never runs (W3).
 //!
 //! ```text
@@ -136,5 +137,45 @@ fn pings_racing_a_disconnect_never_run_the_callback_after_it() {
             pump.run_pending();
         }
         assert!(!ran_after.get(), "W3: the callback ran after disconnect");
+    });
+}
+
+#[test]
+fn two_pingees_pinged_together_both_run_after_their_ping() {
+    // One wake per batch: the second pingee queued behind the first wakes
+    // nothing, and must still be run.
+    loom::model(|| {
+        let (event_loop, pump, wakes) = host();
+        let sent = [Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0))];
+        let seen = [Rc::new(Cell::new(0)), Rc::new(Cell::new(0))];
+        let pingees: Vec<_> = (0..2)
+            .map(|i| {
+                let (sent, seen) = (Arc::clone(&sent[i]), Rc::clone(&seen[i]));
+                event_loop.pingee(Box::new(move || seen.set(sent.load(Ordering::Acquire))))
+            })
+            .collect();
+        let workers: Vec<_> = (0..2)
+            .map(|i| {
+                let (pinger, sent) = (pingees[i].pinger(), Arc::clone(&sent[i]));
+                thread::spawn(move || {
+                    sent.fetch_add(1, Ordering::Release);
+                    pinger.ping();
+                })
+            })
+            .collect();
+        let mut answered = 0;
+        let answer = |answered: &mut usize| {
+            while *answered < wakes.load(Ordering::Acquire) {
+                *answered += 1;
+                pump.run_pending();
+            }
+        };
+        answer(&mut answered);
+        for worker in workers {
+            worker.join().unwrap();
+        }
+        answer(&mut answered);
+        assert_eq!(seen[0].get(), 1, "the first pingee's ping was lost");
+        assert_eq!(seen[1].get(), 1, "the second pingee's ping was lost");
     });
 }

@@ -16,11 +16,13 @@ use crate::sync::{Arc, AtomicBool, Mutex, MutexGuard, Ordering};
 /// the host calls [`Pump::run_pending`] once it has been woken.
 ///
 /// A ping marks its pingee pending and, if it was not pending already,
-/// queues it and calls `wake`. [`Pump::run_pending`] takes the pingees
-/// queued so far and, for each, clears the pending mark *before* it runs
-/// the callback: a ping that lands while the callback runs queues the
-/// pingee again and calls `wake` again, so no ping is lost, and a burst of
-/// pings costs one wake.
+/// queues it, and calls `wake` if the queue was empty. [`Pump::run_pending`]
+/// takes the whole queue and, for each pingee, clears the pending mark
+/// *before* it runs the callback: a ping that lands while the callback
+/// runs queues the pingee again and calls `wake` again, so no ping is
+/// lost. A burst of pings, of one pingee or many, costs one wake: a host
+/// whose wake-up queues an event per call (winit's proxy) gets one event
+/// per batch.
 ///
 /// A loop the project ships no adapter for takes a few lines. With a host
 /// whose foreground runs a closure per frame (bevy, iced, slint, ...):
@@ -92,8 +94,8 @@ struct Slot {
 }
 
 impl WakeLoop {
-    /// A loop that calls `wake` when a pingee of it is pinged and was not
-    /// pending, and the [`Pump`] the host calls when woken.
+    /// A loop that calls `wake` when a pingee of it is pinged while none
+    /// is queued, and the [`Pump`] the host calls when woken.
     ///
     /// `wake` runs on the pinging thread, inside [`Pinger::ping`]: it must
     /// not block for long and must not run the pump itself.
@@ -204,11 +206,14 @@ impl Drop for Batch<'_> {
             return;
         }
         let mut ready = self.shared.ready();
+        let first = ready.is_empty();
         for slot in self.slots.drain(..).rev() {
             ready.push_front(slot);
         }
         drop(ready);
-        (self.shared.wake)();
+        if first {
+            (self.shared.wake)();
+        }
     }
 }
 
@@ -257,8 +262,15 @@ impl Pinger for WakePinger {
             // runs after this ping.
             return;
         }
-        self.shared.ready().push_back(Arc::clone(&self.slot));
-        (self.shared.wake)();
+        let mut ready = self.shared.ready();
+        // One wake-up per batch: a queue that holds a pingee already has
+        // one on its way, which the pump answers by taking the whole queue.
+        let first = ready.is_empty();
+        ready.push_back(Arc::clone(&self.slot));
+        drop(ready);
+        if first {
+            (self.shared.wake)();
+        }
     }
 }
 
