@@ -170,6 +170,9 @@ fn once_the_loop_has_exited_pings_do_nothing_and_stop_still_works(mut winit: Win
     router.stop().unwrap();
 }
 
+/// A case that runs on the one winit loop and leaves it running.
+type Case = dyn Fn(&mut Winit<Route>);
+
 fn main() -> ExitCode {
     let mut winit = match Winit::<Route>::with_user_event().build() {
         Ok(winit) => winit,
@@ -178,7 +181,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let cases: [(&str, &dyn Fn(&mut Winit<Route>)); 2] = [
+    let cases: [(&str, &Case); 2] = [
         (
             "four_threads_pinging_in_a_tight_loop_deliver_the_last_message",
             &four_threads_pinging_in_a_tight_loop_deliver_the_last_message,
