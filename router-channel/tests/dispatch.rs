@@ -1,9 +1,20 @@
-//! The router reuses a pipe's listener snapshot while a burst from that
-//! pipe lasts (the hot path this crate measures). These tests queue a
-//! whole burst first, so it is routed in one `route_until` call or one
-//! ping's turn, and change the pipe from inside a listener mid-burst: the
-//! change must take effect from the next message on (R11, V1, R7).
+//! The dispatcher (`src/router/dispatch.rs`): a routing loop remembers
+//! the pipes it routed to, direct-mapped by table slot, each with a
+//! snapshot of its listeners, and reuses a snapshot while nothing changed
+//! its pipe (the hot path router-bench measures).
+//!
+//! These tests queue a whole burst first, so it is routed in one
+//! `route_until` call or one ping's turn. Some change a pipe from inside
+//! a listener mid-burst: the change must take effect from the next message
+//! on (R11, V1, R7). Others interleave more pipes than a loop remembers,
+//! so pipes share a remembered place and evict each other (`route_afresh`):
+//! each pipe's messages must still reach its own listeners, once and in
+//! order (R8). Every test runs in both modes, on crossbeam (which hands
+//! messages over one by one) and on flume (which hands over batches).
 
+// Real threads and channels: under `--cfg loom` the router's atomics are
+// loom's, which only work inside a model (tests/loom_ping.rs).
+#![cfg(not(loom))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::cell::RefCell;
@@ -212,6 +223,228 @@ fn interleaved_pipes_each_reach_only_their_own_listeners() {
         for (_, receiver) in &pipes {
             router.close_pipe(receiver).unwrap();
         }
+        router.stop().unwrap();
+    }
+    each_case(check::<Crossbeam>, check::<Flume>);
+}
+
+/// More pipes than a routing loop remembers (`ROUTES_REMEMBERED`, 64, in
+/// `src/tuning.rs`): slots 0, 64 and 128 share one remembered place, and so
+/// on, so each message of the interleaving below evicts another pipe's
+/// snapshot.
+const PIPES: u64 = 130;
+
+/// Messages per pipe in the interleaving tests.
+const ROUNDS: u64 = 24;
+
+/// The message `seq` of pipe `pipe`: the pipe in the high half, so a
+/// listener can tell a message meant for another pipe.
+fn tagged(pipe: u64, seq: u64) -> u64 {
+    (pipe << 32) | seq
+}
+
+/// `PIPES` started pipes on `router`, each with a listener that records
+/// the sequence numbers it gets and the messages that were not its own.
+struct ManyPipes<C: Channel<Envelope<u64>>> {
+    senders: Vec<router_channel::ChannelSender<u64, C>>,
+    receivers: Vec<router_channel::PipeReceiver<u64>>,
+    got: Vec<Rc<RefCell<Vec<u64>>>>,
+    misrouted: Rc<RefCell<Vec<(u64, u64, u64)>>>,
+}
+
+impl<C: Channel<Envelope<u64>>> ManyPipes<C> {
+    fn open(router: &ChannelRouter<u64, C>) -> Self {
+        let misrouted = Rc::new(RefCell::new(Vec::new()));
+        let mut pipes = Self {
+            senders: Vec::new(),
+            receivers: Vec::new(),
+            got: Vec::new(),
+            misrouted: Rc::clone(&misrouted),
+        };
+        for pipe in 0..PIPES {
+            let (mut sender, receiver) = router.pipe().unwrap();
+            let got = Rc::new(RefCell::new(Vec::new()));
+            receiver.connect({
+                let (got, misrouted) = (Rc::clone(&got), Rc::clone(&misrouted));
+                move |message: &u64| {
+                    if message >> 32 == pipe {
+                        got.borrow_mut().push(message & 0xffff_ffff);
+                    } else {
+                        misrouted
+                            .borrow_mut()
+                            .push((pipe, message >> 32, message & 0xffff_ffff));
+                    }
+                }
+            });
+            sender.start().unwrap();
+            pipes.senders.push(sender);
+            pipes.receivers.push(receiver);
+            pipes.got.push(got);
+        }
+        // The premise: the pipes really do share remembered places.
+        let widest = pipes
+            .senders
+            .iter()
+            .map(|sender| sender.route().slot())
+            .max()
+            .unwrap();
+        assert!(widest >= 64, "the pipes use table slots 0..={widest} only");
+        pipes
+    }
+
+    fn delivered(&self) -> usize {
+        self.got.iter().map(|got| got.borrow().len()).sum::<usize>() + self.misrouted.borrow().len()
+    }
+
+    /// Routes until every message sent arrived, then checks that each
+    /// pipe got exactly its own, once and in order.
+    fn expect_all(
+        &self,
+        mode: Mode,
+        event_loop: &DefaultEventLoop,
+        router: &ChannelRouter<u64, C>,
+    ) {
+        let total = usize::try_from(PIPES * ROUNDS).unwrap();
+        route(mode, event_loop, router, || self.delivered() >= total);
+        let misrouted = self.misrouted.borrow();
+        assert!(
+            misrouted.is_empty(),
+            "{mode:?}: {} messages reached another pipe's listener; the first \
+             (listener's pipe, message's pipe, seq): {:?}",
+            misrouted.len(),
+            &misrouted[..misrouted.len().min(8)]
+        );
+        drop(misrouted);
+        let expected: Vec<u64> = (0..ROUNDS).collect();
+        for (pipe, got) in self.got.iter().enumerate() {
+            assert_eq!(*got.borrow(), expected, "{mode:?}: pipe {pipe}");
+        }
+        assert_eq!(router.stats().routed, PIPES * ROUNDS, "{mode:?}");
+    }
+
+    fn close(&self, router: &ChannelRouter<u64, C>) {
+        for receiver in &self.receivers {
+            router.close_pipe(receiver).unwrap();
+        }
+    }
+}
+
+#[test]
+fn more_interleaved_pipes_than_remembered_each_get_their_own_once_in_order() {
+    fn check<C: Channel<Envelope<u64>>>(mode: Mode) {
+        let (event_loop, router) = started::<C>();
+        let mut pipes = ManyPipes::open(&router);
+        // Round robin over all pipes: no two messages in a row are of one
+        // pipe, and pipes 64 apart take turns in one remembered place.
+        // Every third pipe sends a run of two, so a snapshot is also
+        // reused while a run lasts.
+        for round in (0..ROUNDS).step_by(2) {
+            for (pipe, sender) in (0..).zip(&mut pipes.senders) {
+                sender.send(tagged(pipe, round)).unwrap();
+                if pipe % 3 != 0 {
+                    continue;
+                }
+                sender.send(tagged(pipe, round + 1)).unwrap();
+            }
+            for (pipe, sender) in (0..).zip(&mut pipes.senders) {
+                if pipe % 3 != 0 {
+                    sender.send(tagged(pipe, round + 1)).unwrap();
+                }
+            }
+        }
+        pipes.expect_all(mode, &event_loop, &router);
+        pipes.close(&router);
+        router.stop().unwrap();
+    }
+    each_case(check::<Crossbeam>, check::<Flume>);
+}
+
+#[test]
+fn more_pipes_than_remembered_sending_from_several_threads_each_keep_their_order() {
+    fn check<C: Channel<Envelope<u64>>>(mode: Mode) {
+        const THREADS: usize = 5;
+        let (event_loop, router) = started::<C>();
+        let mut pipes = ManyPipes::open(&router);
+        // Each thread sends round robin over its share of the pipes (every
+        // fifth one); the threads' messages interleave in the channel.
+        let mut shares: Vec<Vec<(u64, router_channel::ChannelSender<u64, C>)>> =
+            (0..THREADS).map(|_| Vec::new()).collect();
+        for (pipe, sender) in (0..).zip(pipes.senders.drain(..)) {
+            shares[usize::try_from(pipe).unwrap() % THREADS].push((pipe, sender));
+        }
+        let threads: Vec<_> = shares
+            .into_iter()
+            .map(|mut share| {
+                std::thread::spawn(move || {
+                    for round in 0..ROUNDS {
+                        for (pipe, sender) in &mut share {
+                            sender.send(tagged(*pipe, round)).unwrap();
+                        }
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        pipes.expect_all(mode, &event_loop, &router);
+        pipes.close(&router);
+        router.stop().unwrap();
+    }
+    each_case(check::<Crossbeam>, check::<Flume>);
+}
+
+#[test]
+fn slot_reused_mid_burst_serves_the_new_pipe_not_the_old_snapshot() {
+    fn check<C: Channel<Envelope<u64>>>(mode: Mode) {
+        let event_loop = DefaultEventLoop::new();
+        let router = Rc::new(ChannelRouter::<u64, C>::new(&event_loop));
+        router.start().unwrap();
+        let (mut old, old_receiver) = router.pipe().unwrap();
+        let old_slot = old.route().slot();
+        let old_receiver = Rc::new(old_receiver);
+        let old_got = Rc::new(RefCell::new(Vec::new()));
+        let new_got = Rc::new(RefCell::new(Vec::new()));
+        // The new pipe, made inside the old pipe's listener: its receiver
+        // and its slot.
+        let new_pipe = Rc::new(RefCell::new(None));
+        old_receiver.connect({
+            let (old_got, new_got, new_pipe) = (old_got.clone(), new_got.clone(), new_pipe.clone());
+            let (router, old_receiver) = (Rc::downgrade(&router), Rc::downgrade(&old_receiver));
+            move |message: &u64| {
+                old_got.borrow_mut().push(*message);
+                if *message != 2 {
+                    return;
+                }
+                // Close this pipe and open one in its slot, mid-burst; the
+                // new pipe sends from here, behind the old pipe's queue.
+                let router = router.upgrade().unwrap();
+                router.close_pipe(&old_receiver.upgrade().unwrap()).unwrap();
+                let (mut sender, receiver) = router.pipe().unwrap();
+                let new_got = new_got.clone();
+                receiver.connect(move |message: &u64| new_got.borrow_mut().push(*message));
+                sender.start().unwrap();
+                for message in [100, 101] {
+                    sender.send(message).unwrap();
+                }
+                *new_pipe.borrow_mut() = Some((receiver, sender.route().slot()));
+            }
+        });
+        old.start().unwrap();
+        for message in 1..=4 {
+            old.send(message).unwrap();
+        }
+        route(mode, &event_loop, &router, || new_got.borrow().len() == 2);
+        let (new_receiver, new_slot) = new_pipe.borrow_mut().take().unwrap();
+        assert_eq!(new_slot, old_slot, "{mode:?}: the new pipe reuses the slot");
+        assert_eq!(*old_got.borrow(), [1, 2], "{mode:?}");
+        assert_eq!(*new_got.borrow(), [100, 101], "{mode:?}");
+        assert_eq!(
+            router.stats().dropped,
+            2,
+            "{mode:?}: the old pipe's 3 and 4"
+        );
+        router.close_pipe(&new_receiver).unwrap();
         router.stop().unwrap();
     }
     each_case(check::<Crossbeam>, check::<Flume>);

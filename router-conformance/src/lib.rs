@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod capability;
 pub mod capture;
 pub mod checks;
 mod macros;
@@ -11,13 +12,16 @@ mod threads;
 /// but this crate and the backend.
 pub use router_api as api;
 
+pub use capability::{Capability, Lacker, Outcome};
 pub use message::Msg;
 pub use suite::{Check, suite};
 
 /// What the macros expand to; not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__conformance_test_case as test_case;
     pub use crate::__conformance_test_module as test_module;
+    pub use crate::__conformance_test_needing as test_needing;
     pub use crate::__for_each_check as for_each_check;
 
     use router_api::DefaultEventLoop;

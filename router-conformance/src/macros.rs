@@ -37,16 +37,69 @@
 /// The tests are named after the checks' behaviour, their rule first
 /// (`std_mpsc::r4_stop_with_open_pipes_warns_with_count`), so
 /// `cargo test r4_` runs one rule. See the crate docs for a whole example.
+///
+/// # Capabilities
+///
+/// A few checks need something besides the router (see
+/// [`Capability`](crate::Capability)). A backend that lacks one names it
+/// after the factory, and the checks that need it are skipped by name:
+///
+/// ```
+/// # mod my_backend {
+/// #     use std::{sync::mpsc, time::Instant};
+/// #     use router_channel::{Channel, ChannelRouter};
+/// #     pub struct StdMpsc;
+/// #     impl<T: Send + 'static> Channel<T> for StdMpsc {
+/// #         type Tx = mpsc::Sender<T>;
+/// #         type Rx = mpsc::Receiver<T>;
+/// #         fn unbounded() -> (Self::Tx, Self::Rx) { mpsc::channel() }
+/// #         fn send(tx: &Self::Tx, v: T) -> Result<(), T> { tx.send(v).map_err(|e| e.0) }
+/// #         fn try_recv(rx: &Self::Rx) -> Option<T> { rx.try_recv().ok() }
+/// #         fn recv(rx: &Self::Rx) -> Option<T> { rx.recv().ok() }
+/// #         fn recv_deadline(rx: &Self::Rx, d: Instant) -> Option<T> {
+/// #             rx.recv_timeout(d.saturating_duration_since(Instant::now())).ok()
+/// #         }
+/// #     }
+/// #     pub type MpscRouter<M> = ChannelRouter<M, StdMpsc>;
+/// # }
+/// # use my_backend::MpscRouter;
+/// # use router_conformance::Msg;
+/// router_conformance::conformance_tests!(
+///     pooled,
+///     |event_loop| MpscRouter::<Msg>::new(event_loop),
+///     lacks: [CountThreads],
+/// );
+/// # fn main() {}
+/// ```
+///
+/// Each such check's `#[test]` is then marked
+/// `#[ignore = "skipped: the backend lacks CountThreads"]`, so `cargo test`
+/// lists it as ignored, by name, and `cargo test -- --ignored` still runs
+/// it on demand. Where the platform lacks a capability (threads are
+/// counted on Linux and Android only), its checks are marked
+/// `#[ignore = "skipped: this platform lacks CountThreads"]` the same way,
+/// with no word from the backend. A name that is not a capability does not
+/// compile.
 #[macro_export]
 macro_rules! conformance_tests {
+    ($name:ident, $factory:expr, lacks: [$($lack:ident),* $(,)?] $(,)?) => {
+        // Only capabilities are accepted after `lacks:`.
+        const _: &[$crate::Capability] = &[$($crate::Capability::$lack),*];
+        $crate::__private::for_each_check!(
+            [$crate::__private::test_module] { $name, $factory, [$($lack),*] }
+        );
+    };
     ($name:ident, $factory:expr $(,)?) => {
-        $crate::__private::for_each_check!([$crate::__private::test_module] { $name, $factory });
+        $crate::__private::for_each_check!([$crate::__private::test_module] { $name, $factory, [] });
     };
 }
 
 /// Calls the macro named in brackets with the given group, then the list
-/// of every check as `test_name => module::function`. The one list both
-/// [`conformance_tests!`] and [`suite`](crate::suite) are made from.
+/// of every check as `test_name => module::function`, followed by
+/// `needs Capability` for a check that needs one. The one list
+/// [`conformance_tests!`], [`suite`](crate::suite), the README's table
+/// (checked by `tests/readme.rs`) and the broken-backend tests are made
+/// from.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __for_each_check {
@@ -62,7 +115,7 @@ macro_rules! __for_each_check {
             r3_route_until_on_router_not_running_fails => router_lifecycle::route_until_on_router_not_running_fails,
             r4_stop_with_open_pipes_warns_with_count => router_lifecycle::stop_with_open_pipes_warns_with_count,
             r4_stop_with_every_pipe_closed_logs_no_warning => router_lifecycle::stop_with_every_pipe_closed_logs_no_warning,
-            r5_no_router_thread_alive_after_stop => shutdown::no_router_thread_alive_after_stop,
+            r5_no_router_thread_alive_after_stop => shutdown::no_router_thread_alive_after_stop needs CountThreads,
             r5_no_ping_reaches_router_after_stop => shutdown::no_ping_reaches_router_after_stop,
             r5_send_after_router_stop_fails_disconnected_without_blocking => shutdown::send_after_router_stop_fails_disconnected_without_blocking,
             r5_sender_of_previous_run_fails_disconnected => shutdown::sender_of_previous_run_fails_disconnected,
@@ -98,7 +151,8 @@ macro_rules! __for_each_check {
             s2_open_on_started_sender_fails_already_started => sender_lifecycle::open_on_started_sender_fails_already_started,
             s3_sender_sends_from_foreground_thread => sender_lifecycle::sender_sends_from_foreground_thread,
             s3_boxed_sender_sends_from_another_thread => sender_lifecycle::boxed_sender_sends_from_another_thread,
-            s3_sender_dropped_while_open_stops_itself => sender_lifecycle::sender_dropped_while_open_stops_itself,
+            s3_sender_dropped_while_open_delivers_what_it_sent => sender_lifecycle::sender_dropped_while_open_delivers_what_it_sent,
+            s3_sender_dropped_while_open_stops_itself => sender_lifecycle::sender_dropped_while_open_stops_itself needs CountThreads,
             v1_every_listener_gets_each_message_in_connect_order => listeners::every_listener_gets_each_message_in_connect_order,
             v1_disconnected_listener_is_no_longer_called => listeners::disconnected_listener_is_no_longer_called,
             v1_disconnect_with_another_receivers_listener_returns_false => listeners::disconnect_with_another_receivers_listener_returns_false,
@@ -110,7 +164,10 @@ macro_rules! __for_each_check {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __conformance_test_module {
-    ({ $name:ident, $factory:expr } $($test:ident => $module:ident :: $check:ident),* $(,)?) => {
+    (
+        { $name:ident, $factory:expr, $lacks:tt }
+        $($test:ident => $module:ident :: $check:ident $(needs $needs:ident)?),* $(,)?
+    ) => {
         // A factory closure that only calls a function reads best as the
         // one line the docs show; clippy would ask for the function.
         #[allow(clippy::redundant_closure)]
@@ -119,12 +176,55 @@ macro_rules! __conformance_test_module {
             use super::*;
 
             $(
-                #[test]
-                fn $test() {
-                    let new_router = $crate::__private::new_router($factory);
-                    $crate::checks::$module::$check(&new_router);
+                $crate::__private::test_case! {
+                    $lacks $($needs)? =>
+                    fn $test() {
+                        let new_router = $crate::__private::new_router($factory);
+                        $crate::checks::$module::$check(&new_router);
+                    }
                 }
             )*
         }
+    };
+}
+
+/// One `#[test]` of [`conformance_tests!`]: a check that needs nothing, or
+/// one that needs a capability, which `__conformance_test_needing!`
+/// marks ignored where it is lacking.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __conformance_test_case {
+    ([$($lack:ident),*] => $($test:tt)*) => {
+        #[test]
+        $($test)*
+    };
+    ([$($lack:ident),*] $needs:ident => $($test:tt)*) => {
+        $crate::__private::test_needing! { $needs [$($lack),*] $($test)* }
+    };
+}
+
+/// A `#[test]` of a check that needs `$needs`: ignored, with the reason
+/// `Outcome` gives too, when the backend's list of what
+/// it lacks names it or the platform lacks it. Walks the list one name at
+/// a time; each capability has its two rules, the one place that says
+/// which platforms have it.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __conformance_test_needing {
+    (CountThreads [CountThreads $(, $rest:ident)*] $($test:tt)*) => {
+        #[test]
+        #[ignore = "skipped: the backend lacks CountThreads"]
+        $($test)*
+    };
+    (CountThreads [] $($test:tt)*) => {
+        #[test]
+        #[cfg_attr(
+            not(any(target_os = "linux", target_os = "android")),
+            ignore = "skipped: this platform lacks CountThreads"
+        )]
+        $($test)*
+    };
+    ($needs:ident [$other:ident $(, $rest:ident)*] $($test:tt)*) => {
+        $crate::__private::test_needing! { $needs [$($rest),*] $($test)* }
     };
 }

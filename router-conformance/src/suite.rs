@@ -5,16 +5,18 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use router_api::{DefaultEventLoop, MessageRouter};
 
-use crate::Msg;
+use crate::{Capability, Lacker, Msg, Outcome};
 
 /// A check function, given the factory of the routers it checks.
 type CheckFn<R> = fn(&dyn Fn(&DefaultEventLoop) -> R);
 
 /// One check of the suite: its name (the `#[test]` name
-/// [`conformance_tests!`](crate::conformance_tests) gives it) and its
-/// function.
+/// [`conformance_tests!`](crate::conformance_tests) gives it), its
+/// function, and the capability it needs, if any.
 pub struct Check<R> {
     name: &'static str,
+    function: &'static str,
+    requires: Option<Capability>,
     run: CheckFn<R>,
 }
 
@@ -35,29 +37,72 @@ impl<R> Check<R> {
             .to_uppercase()
     }
 
+    /// The check's function, under [`checks`](crate::checks):
+    /// `router_lifecycle::stop_with_open_pipes_warns_with_count`.
+    #[must_use]
+    pub fn function(&self) -> &'static str {
+        self.function
+    }
+
+    /// The capability the check needs besides the router, if any: where
+    /// it is lacking, the check is skipped by name.
+    #[must_use]
+    pub fn requires(&self) -> Option<Capability> {
+        self.requires
+    }
+
+    /// Why the check cannot run for a backend that lacks `lacks`, on this
+    /// platform: the capability it needs and who lacks it, or `None` when
+    /// it can run. The backend's word comes first.
+    #[must_use]
+    pub fn skipped(&self, lacks: &[Capability]) -> Option<(Capability, Lacker)> {
+        let capability = self.requires?;
+        if lacks.contains(&capability) {
+            Some((capability, Lacker::Backend))
+        } else if !capability.on_this_platform() {
+            Some((capability, Lacker::Platform))
+        } else {
+            None
+        }
+    }
+
     /// Runs the check on routers made by `new_router`.
     ///
     /// # Panics
     ///
-    /// When the backend breaks the check's rule.
+    /// When the backend breaks the check's rule, and when the check needs
+    /// a capability this platform lacks (it cannot look; see
+    /// [`outcome`](Self::outcome), which skips it).
     pub fn run(&self, new_router: &dyn Fn(&DefaultEventLoop) -> R) {
         (self.run)(new_router);
     }
 
-    /// Runs the check and returns its failure message instead of
-    /// panicking.
-    ///
-    /// # Errors
-    ///
-    /// The message of the check's panic, when the backend breaks the rule.
-    pub fn outcome(&self, new_router: &dyn Fn(&DefaultEventLoop) -> R) -> Result<(), String> {
-        catch_unwind(AssertUnwindSafe(|| self.run(new_router))).map_err(|panic| {
-            panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|text| (*text).to_owned()))
-                .unwrap_or_else(|| "the check panicked with a payload that is not text".to_owned())
-        })
+    /// Runs the check for a backend that lacks the capabilities `lacks`
+    /// (`&[]` for one that lacks none), and says what came of it, instead
+    /// of panicking: [`Outcome::Skipped`] without running it when it needs
+    /// a capability that the backend or this platform lacks,
+    /// [`Outcome::Failed`] with the check's message when the backend broke
+    /// the rule, [`Outcome::Passed`] otherwise.
+    pub fn outcome(
+        &self,
+        new_router: &dyn Fn(&DefaultEventLoop) -> R,
+        lacks: &[Capability],
+    ) -> Outcome {
+        if let Some((capability, lacker)) = self.skipped(lacks) {
+            return Outcome::Skipped { capability, lacker };
+        }
+        match catch_unwind(AssertUnwindSafe(|| self.run(new_router))) {
+            Ok(()) => Outcome::Passed,
+            Err(panic) => Outcome::Failed(
+                panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|text| (*text).to_owned()))
+                    .unwrap_or_else(|| {
+                        "the check panicked with a payload that is not text".to_owned()
+                    }),
+            ),
+        }
     }
 }
 
@@ -71,15 +116,20 @@ impl<R> Copy for Check<R> {}
 
 impl<R> fmt::Debug for Check<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Check").field("name", &self.name).finish()
+        f.debug_struct("Check")
+            .field("name", &self.name)
+            .field("requires", &self.requires)
+            .finish()
     }
 }
 
 /// Builds the list from the one list of checks in `__for_each_check!`.
 macro_rules! check_list {
-    ({} $($test:ident => $module:ident :: $check:ident),* $(,)?) => {
+    ({} $($test:ident => $module:ident :: $check:ident $(needs $needs:ident)?),* $(,)?) => {
         vec![$(Check {
             name: stringify!($test),
+            function: concat!(stringify!($module), "::", stringify!($check)),
+            requires: [$(Capability::$needs)?].first().copied(),
             run: crate::checks::$module::$check::<R>,
         }),*]
     };
@@ -102,7 +152,7 @@ macro_rules! check_list {
 /// #         rx.recv_timeout(d.saturating_duration_since(std::time::Instant::now())).ok()
 /// #     }
 /// # }
-/// use router_conformance::{Msg, suite};
+/// use router_conformance::{Capability, Msg, Outcome, suite};
 ///
 /// let new_router = |event_loop: &_| ChannelRouter::<Msg, StdMpsc>::new(event_loop);
 /// let check = suite()
@@ -110,7 +160,15 @@ macro_rules! check_list {
 ///     .find(|check| check.name() == "r4_stop_with_open_pipes_warns_with_count")
 ///     .expect("the suite has an R4 check");
 /// assert_eq!(check.rule(), "R4");
-/// assert_eq!(check.outcome(&new_router), Ok(()));
+/// assert_eq!(check.outcome(&new_router, &[]), Outcome::Passed);
+///
+/// // A backend that lacks a capability: its checks are skipped, by name.
+/// for check in suite() {
+///     if check.requires() == Some(Capability::CountThreads) {
+///         let outcome = check.outcome(&new_router, &[Capability::CountThreads]);
+///         assert_eq!(outcome.to_string(), "skipped: the backend lacks CountThreads");
+///     }
+/// }
 /// ```
 #[must_use]
 pub fn suite<R>() -> Vec<Check<R>>

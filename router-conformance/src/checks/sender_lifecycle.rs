@@ -6,8 +6,8 @@ use router_api::{DefaultEventLoop, MessageRouter, MessageSender, SenderError};
 use super::drive::{drain, join, run_loop_until};
 use super::inbox::{Inbox, assert_messages, sequence};
 use super::refusal::refused;
-use crate::Msg;
 use crate::capture::capture;
+use crate::{Msg, threads};
 
 /// A started router with one pipe whose receiver records what it gets.
 struct OnePipe<R: MessageRouter<Msg>> {
@@ -431,16 +431,23 @@ pub fn boxed_sender_sends_from_another_thread<R: MessageRouter<Msg>>(
     one.finish("S3");
 }
 
-/// **S3**: a sender dropped while open (never stopped) stops itself: what
-/// it sent is still routed, in order, and the run ends with no warning.
+/// **S3**: a sender dropped while open (never stopped) still delivers
+/// what it sent: all of it is routed, in order, and the run ends with no
+/// warning.
 ///
 /// > S3 a sender dropped while open stops itself; a sender sends from any
 /// > thread, the foreground one included.
 ///
+/// A sender that holds messages back until `stop` (a buffer, a batch)
+/// must send them when it is dropped, as `stop` would. That the drop stops
+/// the sender is checked by
+/// [`sender_dropped_while_open_stops_itself`], where threads can be
+/// counted.
+///
 /// # Panics
 ///
 /// When the backend breaks S3.
-pub fn sender_dropped_while_open_stops_itself<R: MessageRouter<Msg>>(
+pub fn sender_dropped_while_open_delivers_what_it_sent<R: MessageRouter<Msg>>(
     new_router: &dyn Fn(&DefaultEventLoop) -> R,
 ) {
     let mut one = OnePipe::new(new_router, "S3");
@@ -457,4 +464,75 @@ pub fn sender_dropped_while_open_stops_itself<R: MessageRouter<Msg>>(
     join(worker);
     one.expect_routed(&sequence(0, 3), "S3");
     one.finish("S3");
+}
+
+/// **S3**: a sender dropped while open (never stopped) stops itself: what
+/// its `start` set up ends with the drop, as `stop` would end it, and what
+/// it sent is routed, in order, with no warning.
+///
+/// > S3 a sender dropped while open stops itself; a sender sends from any
+/// > thread, the foreground one included.
+///
+/// What a stop does is seen through the traits only by what it releases
+/// (after it the sender sends no more, but a dropped sender cannot be
+/// asked). What the kit can see released is threads: the check lists the
+/// process's threads (`/proc/self/task`) after the pipe is made, lets a
+/// worker thread start the sender, send three messages and drop it, and
+/// lists them again once the worker has ended. A thread in the second list
+/// and not in the first was started during the sender's life (by its
+/// `start`: a flusher, a heartbeat, a connection's reader) and outlived
+/// the drop: the sender did not stop. As for R5's thread check
+/// ([`no_router_thread_alive_after_stop`](super::shutdown::no_router_thread_alive_after_stop)),
+/// tests running in parallel start threads too, so the check runs up to 7
+/// times and passes as soon as one run leaves no new thread behind.
+///
+/// A sender whose `start` sets up nothing but its share of the router's
+/// channel (a `ChannelSender`) passes by releasing that share when
+/// dropped; no check can see that share.
+///
+/// Needs [`Capability::CountThreads`](crate::Capability::CountThreads):
+/// where the platform cannot list threads (not Linux), or the backend
+/// declares it lacks it, `conformance_tests!` marks this check's test
+/// ignored and [`Check::outcome`](crate::Check::outcome) reports it
+/// skipped, by name;
+/// [`sender_dropped_while_open_delivers_what_it_sent`] still runs there.
+///
+/// # Panics
+///
+/// When the backend breaks S3 (a thread started during the sender's life
+/// is alive after its drop, in every run), and where the platform cannot
+/// list threads (the check cannot look).
+pub fn sender_dropped_while_open_stops_itself<R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+) {
+    let outcome = threads::until_none_left(|_| {
+        let mut one = OnePipe::new(new_router, "S3");
+        let Some(mut sender) = one.sender.take() else {
+            unreachable!("a new pipe holds its sender")
+        };
+        let before = threads::census("S3");
+        let worker = std::thread::spawn(move || {
+            let worker = threads::current();
+            sender.start().expect("S3: start failed");
+            for message in sequence(0, 3) {
+                sender.send(message).expect("S3: send failed");
+            }
+            drop(sender);
+            worker
+        });
+        // The worker is the check's own thread; it may still be listed for
+        // a moment after it was joined.
+        let worker = join(worker);
+        let left = threads::new_since(&before, worker.as_slice());
+        one.expect_routed(&sequence(0, 3), "S3");
+        one.finish("S3");
+        left
+    });
+    if let Err(left_alive) = outcome {
+        panic!(
+            "S3: a sender dropped while open did not stop itself: threads started during its \
+             life were alive after the drop, in each of {} runs: {left_alive:?}",
+            threads::RUNS
+        );
+    }
 }

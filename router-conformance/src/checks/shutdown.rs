@@ -1,7 +1,6 @@
 //! What `stop` leaves behind (R5): no thread, no ping, senders that fail.
 
 use std::sync::mpsc;
-use std::time::Duration;
 
 use router_api::{
     DefaultEventLoop, MessageReceiver, MessageRouter, MessageSender, SendError, SenderError,
@@ -33,42 +32,35 @@ use crate::{Msg, threads};
 /// would have to start a long-lived thread inside every one of 7 short
 /// windows to fail a good router.
 ///
-/// Where the system does not list threads (not Linux), the check cannot
-/// look and passes.
+/// Needs [`Capability::CountThreads`](crate::Capability::CountThreads):
+/// where the platform cannot list threads (not Linux), or the backend
+/// declares it lacks it, `conformance_tests!` marks this check's test
+/// ignored and [`Check::outcome`](crate::Check::outcome) reports it
+/// skipped, by name.
 ///
 /// # Panics
 ///
-/// When the backend leaves a thread alive after every one of the runs.
+/// When the backend leaves a thread alive after every one of the runs, and
+/// where the platform cannot list threads (the check cannot look).
 pub fn no_router_thread_alive_after_stop<R: MessageRouter<Msg>>(
     new_router: &dyn Fn(&DefaultEventLoop) -> R,
 ) {
-    const RUNS: u32 = 7;
-    let mut left_alive = Vec::new();
-    for run in 0..RUNS {
-        let Some(before) = threads::live() else {
-            return;
-        };
+    let outcome = threads::until_none_left(|_| {
+        let before = threads::census("R5");
         let event_loop = DefaultEventLoop::new();
         let router = new_router(&event_loop);
         router.start().expect("R5: start failed");
         round_trip(&event_loop, &router, "R5");
         router.stop().expect("R5: stop failed");
-        let after = threads::live().unwrap_or_default();
-        let new: Vec<String> = after
-            .difference(&before)
-            .map(|&id| threads::name(id))
-            .collect();
-        if new.is_empty() {
-            return;
-        }
-        left_alive.push(new);
-        drop(router);
-        std::thread::sleep(Duration::from_millis(10) * 2u32.pow(run));
+        threads::new_since(&before, &[])
+    });
+    if let Err(left_alive) = outcome {
+        panic!(
+            "R5: threads started during the router's run were alive right after stop returned, \
+             in each of {} runs: {left_alive:?}",
+            threads::RUNS
+        );
     }
-    panic!(
-        "R5: threads started during the router's run were alive right after stop returned, \
-         in each of {RUNS} runs: {left_alive:?}"
-    );
 }
 
 /// **R5**: pings of messages sent before `stop` do not reach the router

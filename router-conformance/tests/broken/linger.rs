@@ -1,4 +1,5 @@
-//! A thread that outlives `stop` (for [`Flaw::LingeringThread`](super::Flaw)).
+//! A thread that outlives `stop` (for [`Flaw::LingeringThread`](super::Flaw)),
+//! or a sender's drop ([`Flaw::DropLeavesOpen`](super::Flaw)).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,10 +13,11 @@ pub(crate) struct Lingering {
 }
 
 impl Lingering {
-    pub(crate) fn spawn() -> Self {
+    /// A thread named `name` that idles until this is dropped.
+    pub(crate) fn spawn(name: &str) -> Self {
         let done = Arc::new(AtomicBool::new(false));
         let thread = std::thread::Builder::new()
-            .name("lingering".to_owned())
+            .name(name.to_owned())
             .spawn({
                 let done = Arc::clone(&done);
                 move || {

@@ -9,9 +9,21 @@ mod sender;
 
 pub(crate) use router::Broken;
 
-/// The one rule a [`Broken`] router breaks.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Flaw {
+/// Writes [`Flaw`] and [`ALL_FLAWS`] from one list.
+macro_rules! flaws {
+    ($($(#[$doc:meta])* $flaw:ident,)*) => {
+        /// The one rule a [`Broken`] router breaks.
+        #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+        pub(crate) enum Flaw {
+            $($(#[$doc])* $flaw,)*
+        }
+
+        /// Every flaw, in the order [`Flaw`] lists them.
+        pub(crate) const ALL_FLAWS: &[Flaw] = &[$(Flaw::$flaw),*];
+    };
+}
+
+flaws! {
     /// None: the wrapper only forwards.
     None,
     /// R1: `start` on a running router succeeds.
@@ -46,6 +58,10 @@ pub(crate) enum Flaw {
     RestartableSender,
     /// S2: `stop` leaves the sender open, so the guard does not stop it.
     StopIgnored,
+    /// S3: a sender dropped while open does not stop: the helper thread its
+    /// `start` set up (a flusher, say), which `stop` ends, outlives the
+    /// drop (until the router is dropped). What it sent is delivered.
+    DropLeavesOpen,
     /// V1: listeners are called in the reverse of the order they were
     /// connected.
     ReversedListeners,

@@ -2,6 +2,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use router_conformance::Msg;
@@ -18,6 +19,9 @@ pub(crate) struct Broken<R> {
     flaw: Flaw,
     event_loop: DefaultEventLoop,
     lingering: RefCell<Option<Lingering>>,
+    /// The helper threads of senders dropped open ([`Flaw::DropLeavesOpen`]),
+    /// ended when the router is dropped.
+    abandoned: Arc<Mutex<Vec<Lingering>>>,
     poisoned: Rc<Cell<bool>>,
 }
 
@@ -29,6 +33,7 @@ impl<R: MessageRouter<Msg>> Broken<R> {
             flaw,
             event_loop: event_loop.clone(),
             lingering: RefCell::new(None),
+            abandoned: Arc::default(),
             poisoned: Rc::default(),
         }
     }
@@ -104,7 +109,7 @@ where
         match self.inner.start() {
             Err(RouterError::AlreadyRunning) if self.flaw == Flaw::SecondStartAccepted => Ok(()),
             Ok(()) if self.flaw == Flaw::LingeringThread => {
-                *self.lingering.borrow_mut() = Some(Lingering::spawn());
+                *self.lingering.borrow_mut() = Some(Lingering::spawn("lingering"));
                 Ok(())
             }
             started => started,
@@ -133,7 +138,7 @@ where
         }
         let (sender, receiver) = self.inner.pipe()?;
         Ok((
-            BrokenSender::new(sender, self.flaw),
+            BrokenSender::new(sender, self.flaw, Arc::clone(&self.abandoned)),
             BrokenReceiver::new(receiver, self.flaw, Rc::clone(&self.poisoned)),
         ))
     }

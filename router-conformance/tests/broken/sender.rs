@@ -1,9 +1,12 @@
 //! The sender of a [`Broken`](super::Broken) router.
 
+use std::sync::{Arc, Mutex, PoisonError};
+
 use router_conformance::Msg;
 use router_conformance::api::{MessageSender, PipeId, SendError, SenderError};
 
 use super::Flaw;
+use super::linger::Lingering;
 
 pub(crate) struct BrokenSender<S: MessageSender<Msg>> {
     inner: S,
@@ -11,14 +14,22 @@ pub(crate) struct BrokenSender<S: MessageSender<Msg>> {
     /// The first of a pair, held back to be sent after the second
     /// ([`Flaw::Reordering`]).
     held: Option<Msg>,
+    /// The helper thread `start` sets up and `stop` ends
+    /// ([`Flaw::DropLeavesOpen`]).
+    helper: Option<Lingering>,
+    /// Where a drop leaves the helper running: the router's, which ends
+    /// them when it is dropped.
+    abandoned: Arc<Mutex<Vec<Lingering>>>,
 }
 
 impl<S: MessageSender<Msg>> BrokenSender<S> {
-    pub(crate) fn new(inner: S, flaw: Flaw) -> Self {
+    pub(crate) fn new(inner: S, flaw: Flaw, abandoned: Arc<Mutex<Vec<Lingering>>>) -> Self {
         Self {
             inner,
             flaw,
             held: None,
+            helper: None,
+            abandoned,
         }
     }
 
@@ -37,6 +48,10 @@ impl<S: MessageSender<Msg>> MessageSender<Msg> for BrokenSender<S> {
     fn start(&mut self) -> Result<(), SenderError> {
         match self.inner.start() {
             Err(SenderError::AlreadyStarted { .. }) if self.flaw == Flaw::RestartableSender => {
+                Ok(())
+            }
+            Ok(()) if self.flaw == Flaw::DropLeavesOpen => {
+                self.helper = Some(Lingering::spawn("sender-helper"));
                 Ok(())
             }
             started => started,
@@ -68,6 +83,8 @@ impl<S: MessageSender<Msg>> MessageSender<Msg> for BrokenSender<S> {
             return Ok(());
         }
         self.flush();
+        // Ends (joins) the helper thread, if `start` set one up.
+        self.helper = None;
         self.inner.stop()
     }
 }
@@ -75,5 +92,12 @@ impl<S: MessageSender<Msg>> MessageSender<Msg> for BrokenSender<S> {
 impl<S: MessageSender<Msg>> Drop for BrokenSender<S> {
     fn drop(&mut self) {
         self.flush();
+        // No `stop` here: the helper of an open sender keeps running.
+        if let Some(helper) = self.helper.take() {
+            self.abandoned
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(helper);
+        }
     }
 }

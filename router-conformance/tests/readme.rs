@@ -1,0 +1,94 @@
+//! The README's table of checks is the suite's one list, written out:
+//! this test fails when they differ, and prints the table as it should
+//! read (paste it over the old one).
+
+mod std_mpsc_backend;
+
+use router_conformance::{Msg, suite};
+use std_mpsc_backend::MpscRouter;
+
+const README: &str = include_str!("../README.md");
+
+/// The heading the table follows.
+const SECTION: &str = "### What the suite checks";
+
+/// The table's header and separator rows.
+const HEADER: &str = "| rule | test | check (`checks::…`) | needs |\n|---|---|---|---|";
+
+/// The table as the suite's list has it.
+fn table_from_the_list() -> String {
+    let mut table = String::from(HEADER);
+    for check in suite::<MpscRouter<Msg>>() {
+        let needs = check
+            .requires()
+            .map(|capability| format!("`{capability}`"))
+            .unwrap_or_default();
+        table.push_str(&format!(
+            "\n| {} | `{}` | `{}` | {needs} |",
+            check.rule(),
+            check.name(),
+            check.function()
+        ));
+    }
+    table
+}
+
+/// The rows of the README's table, cells trimmed, header included.
+fn rows(table: &str) -> Vec<Vec<String>> {
+    table
+        .lines()
+        .map(|line| {
+            line.trim()
+                .trim_matches('|')
+                .split('|')
+                .map(|cell| cell.trim().to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+/// The first table after [`SECTION`].
+fn table_in_the_readme() -> String {
+    let section = README
+        .find(SECTION)
+        .map(|at| &README[at..])
+        .unwrap_or_else(|| panic!("README.md has no section {SECTION:?}"));
+    section
+        .lines()
+        .skip_while(|line| !line.starts_with('|'))
+        .take_while(|line| line.starts_with('|'))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn readme_table_lists_every_check_of_the_suite_with_its_rule_and_needs() {
+    let expected = table_from_the_list();
+    assert!(
+        rows(&table_in_the_readme()) == rows(&expected),
+        "README.md's table under {SECTION:?} differs from the suite's list \
+         (src/macros.rs); it should read:\n\n{expected}\n"
+    );
+}
+
+#[test]
+fn readme_counts_the_tests_the_macro_writes() {
+    let count = suite::<MpscRouter<Msg>>().len();
+    let said = format!("`cargo test` runs {count} tests");
+    assert!(
+        README.replace('\n', " ").contains(&said),
+        "README.md should say {said:?}: the suite has {count} checks"
+    );
+}
+
+#[test]
+fn test_names_are_the_rule_then_the_function() {
+    for check in suite::<MpscRouter<Msg>>() {
+        let function = check.function().rsplit("::").next().unwrap_or_default();
+        assert_eq!(
+            check.name(),
+            format!("{}_{function}", check.rule().to_lowercase()),
+            "a test is named after its rule and its check"
+        );
+    }
+}
