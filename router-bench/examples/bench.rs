@@ -17,7 +17,7 @@
 //! each run at one of two speeds (about 60 or 25 M/s) from run to run.
 //!
 //! `--only` takes any of `throughput`, `split`, `churn`, `latency`,
-//! `memory`, `flood`, `process`.
+//! `memory`, `flood`, `loops`, `process`.
 //!
 //! Throughput figures are the medians of the runs (router and bare hop
 //! interleaved, so both see the same machine); pings per message are the
@@ -32,7 +32,8 @@ use router_api::DrainBudget;
 use router_bench::process::{Blob, Pair, Payload};
 use router_bench::report::{Row, Table, Verdict, micros, per_second, rate};
 use router_bench::{
-    Backend, BenchError, Workload, churn, flood, hop, latency, memory, process, split, throughput,
+    Backend, BenchError, Workload, churn, flood, hop, latency, loops, memory, process, split,
+    throughput,
 };
 use router_crossbeam::Crossbeam;
 use router_flume::Flume;
@@ -171,6 +172,58 @@ fn section<B: Backend>(
     }
     if options.wants("flood") {
         flood_notes::<B>(table, notes)?;
+    }
+    if options.wants("loops") {
+        loop_rows::<B>(table, runs)?;
+    }
+    Ok(())
+}
+
+/// A measurement of one side of a loop row.
+type LoopSide = fn(Workload) -> Result<Duration, BenchError>;
+
+/// The router on tokio and on calloop against the loop's own channel, one
+/// sender and 64, medians of interleaved runs.
+fn loop_rows<B: Backend>(table: &mut Table, runs: usize) -> Result<(), BenchError> {
+    let hosts: [(&str, LoopSide, LoopSide, &str); 2] = [
+        (
+            "tokio LocalSet",
+            loops::tokio_router::<B>,
+            loops::tokio_bare,
+            "tokio mpsc + spawn_local",
+        ),
+        (
+            "calloop",
+            loops::calloop_router::<B>,
+            loops::calloop_bare,
+            "calloop::channel",
+        ),
+    ];
+    for (host, router_side, bare_side, bare_name) in hosts {
+        for (senders, work) in [
+            ("1 sender x 1 M", ONE_TO_ONE),
+            ("64 senders x 20 k", FAN_IN),
+        ] {
+            let mut routers = Vec::with_capacity(runs);
+            let mut bares = Vec::with_capacity(runs);
+            for _ in 0..runs {
+                routers.push(router_side(work)?);
+                bares.push(bare_side(work)?);
+            }
+            routers.sort_unstable();
+            bares.sort_unstable();
+            let (router, bare) = (routers[runs / 2], bares[runs / 2]);
+            let ratio = bare.as_secs_f64() / router.as_secs_f64();
+            table.push(Row {
+                backend: B::NAME,
+                measure: format!("{host}, {senders}"),
+                router: rate(work.messages(), router),
+                bare: format!("{} ({bare_name})", rate(work.messages(), bare)),
+                ratio: format!("{ratio:.2}"),
+                target: ">= 1.0".to_owned(),
+                verdict: Verdict::of(ratio >= 1.0),
+            });
+        }
     }
     Ok(())
 }

@@ -27,6 +27,9 @@ pub enum BenchError {
     /// A sending thread panicked.
     #[error("a sending thread panicked")]
     SenderPanicked,
+    /// A host event loop of the loop rows (tokio, calloop) failed.
+    #[error("event loop: {0}")]
+    Loop(String),
     /// A socket or a child process of the process-backend rows failed.
     #[error("process bench: {0}")]
     Process(String),

@@ -14,6 +14,7 @@
 //! | [`throughput`] | P1 manual mode, P2 event-loop mode, P3 64 senders into 64 pipes |
 //! | [`churn`] | P4 `pipe` + `close_pipe` pairs with many pipes open |
 //! | [`latency`] | P5 send-to-listener latency of single messages |
+//! | [`loops`] | the router on tokio and calloop against each loop's own channel |
 //! | [`split`] | what each end costs per message on its own, no second core involved |
 //! | [`memory`] | heap bytes per open pipe |
 //! | [`flood`] | how long another callback of the loop waits while a flood drains |
@@ -45,6 +46,7 @@ pub mod churn;
 pub mod flood;
 pub mod hop;
 pub mod latency;
+pub mod loops;
 pub mod memory;
 pub mod process;
 pub mod report;

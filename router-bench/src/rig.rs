@@ -2,18 +2,21 @@
 
 use std::time::Instant;
 
-use router_api::{DefaultEventLoop, DrainBudget, MessageReceiver, MessageRouter, MessageSender};
+use router_api::{
+    DefaultEventLoop, DrainBudget, EventLoop, MessageReceiver, MessageRouter, MessageSender,
+};
 use router_channel::PipeReceiver;
 use router_channel::{ChannelRouter, ChannelSender};
 
 use crate::{Backend, BenchError, Feed, Tally, Workload};
 
-/// A started router on its own [`DefaultEventLoop`], with pipes whose
-/// senders wait in a [`Feed`] for [`release`](Self::release).
+/// A started router on its own event loop (a [`DefaultEventLoop`] unless
+/// [`on`](Self::on) names another), with pipes whose senders wait in a
+/// [`Feed`] for [`release`](Self::release).
 #[derive(Debug)]
-pub struct Rig<B: Backend> {
+pub struct Rig<B: Backend, E = DefaultEventLoop> {
     /// The loop the router routes on.
-    pub event_loop: DefaultEventLoop,
+    pub event_loop: E,
     /// The router under test.
     pub router: ChannelRouter<u64, B>,
     receivers: Vec<PipeReceiver<u64>>,
@@ -33,17 +36,7 @@ impl<B: Backend> Rig<B> {
         budget: Option<DrainBudget>,
         tally: &Tally,
     ) -> Result<Self, BenchError> {
-        let rig = Self::with_feed(work.senders, budget, |senders| {
-            let sends = senders
-                .into_iter()
-                .map(|mut sender| move |value| sender.send(value).is_ok())
-                .collect();
-            Feed::spawn(sends, work.per_sender)
-        })?;
-        for receiver in &rig.receivers {
-            receiver.connect(tally.listener());
-        }
-        Ok(rig)
+        Rig::for_work(DefaultEventLoop::new(), work, budget, || tally.listener())
     }
 
     /// `pipes` pipes on a new router; `feed` gets their started senders
@@ -57,7 +50,47 @@ impl<B: Backend> Rig<B> {
         budget: Option<DrainBudget>,
         feed: impl FnOnce(Vec<ChannelSender<u64, B>>) -> Feed,
     ) -> Result<Self, BenchError> {
-        let event_loop = DefaultEventLoop::new();
+        Rig::on(DefaultEventLoop::new(), pipes, budget, feed)
+    }
+}
+
+impl<B: Backend, E: EventLoop + Clone + 'static> Rig<B, E> {
+    /// `work` on a new router on `event_loop` with the given drain budget
+    /// (the default when `None`), each pipe's listener made by `listener`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Rig::new`].
+    pub fn for_work<L: Fn(&u64) + 'static>(
+        event_loop: E,
+        work: Workload,
+        budget: Option<DrainBudget>,
+        listener: impl Fn() -> L,
+    ) -> Result<Self, BenchError> {
+        let rig = Self::on(event_loop, work.senders, budget, |senders| {
+            let sends = senders
+                .into_iter()
+                .map(|mut sender| move |value| sender.send(value).is_ok())
+                .collect();
+            Feed::spawn(sends, work.per_sender)
+        })?;
+        for receiver in &rig.receivers {
+            receiver.connect(listener());
+        }
+        Ok(rig)
+    }
+
+    /// [`with_feed`](Rig::with_feed) on `event_loop`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Rig::new`].
+    pub fn on(
+        event_loop: E,
+        pipes: usize,
+        budget: Option<DrainBudget>,
+        feed: impl FnOnce(Vec<ChannelSender<u64, B>>) -> Feed,
+    ) -> Result<Self, BenchError> {
         let router = ChannelRouter::<u64, B>::new(&event_loop);
         if let Some(budget) = budget {
             router.set_drain_budget(budget);
