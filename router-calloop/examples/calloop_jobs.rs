@@ -11,7 +11,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use calloop::timer::{TimeoutAction, Timer};
-use router_api::{MessageReceiver, MessageRouter, MessageSender};
+use router_api::{MessageReceiver, MessageRouter, MessageSender, SenderError};
 use router_calloop::CalloopLoop;
 use router_crossbeam::CrossbeamRouter;
 
@@ -38,19 +38,21 @@ fn collatz_steps(mut n: u64) -> u32 {
 }
 
 /// The longest chain starting in `range`, in ten reported steps.
-fn longest_chain(mut sender: impl MessageSender<Report>, range: std::ops::Range<u64>) {
-    let mut open = sender.open().expect("a new sender starts");
+fn longest_chain(
+    mut sender: impl MessageSender<Report>,
+    range: std::ops::Range<u64>,
+) -> Result<(), SenderError> {
+    let mut open = sender.open()?;
     let length = range.end - range.start;
     let mut longest = 0;
     for step in 0..10 {
         let from = range.start + step * length / 10;
         let to = range.start + (step + 1) * length / 10;
         longest = (from..to).map(collatz_steps).fold(longest, u32::max);
-        open.send(Report::Progress((step as u8 + 1) * 10))
-            .expect("the router is running");
+        open.send(Report::Progress((step as u8 + 1) * 10))?;
     }
-    open.send(Report::Done(longest))
-        .expect("the router is running");
+    open.send(Report::Done(longest))?;
+    Ok(())
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -99,7 +101,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         event_loop.dispatch(Some(Duration::from_secs(1)), &mut ())?;
     }
     for worker in workers {
-        worker.join().map_err(|_| "a worker thread panicked")?;
+        worker.join().map_err(|_| "a worker thread panicked")??;
     }
     for receiver in &receivers {
         router.close_pipe(receiver)?;

@@ -14,7 +14,7 @@ use std::error::Error;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use router_api::{MessageReceiver, MessageRouter, MessageSender};
+use router_api::{MessageReceiver, MessageRouter, MessageSender, SenderError};
 use router_crossbeam::CrossbeamRouter;
 use router_tokio::TokioLoop;
 use tokio::sync::Notify;
@@ -30,32 +30,35 @@ enum Report {
 }
 
 /// CPU work on a thread: the sum of the squares below `n`, in ten steps.
-fn sum_of_squares(mut sender: impl MessageSender<Report>, n: u64) {
-    let mut open = sender.open().expect("a new sender starts");
+fn sum_of_squares(mut sender: impl MessageSender<Report>, n: u64) -> Result<(), SenderError> {
+    let mut open = sender.open()?;
     let mut sum = 0_u64;
     for step in 0..10 {
         for k in step * n / 10..(step + 1) * n / 10 {
             sum = sum.wrapping_add(k * k);
         }
-        open.send(Report::Progress((step as u8 + 1) * 10))
-            .expect("the router is running");
+        open.send(Report::Progress((step as u8 + 1) * 10))?;
     }
-    open.send(Report::Done(sum)).expect("the router is running");
+    open.send(Report::Done(sum))?;
+    Ok(())
 }
 
 /// Async work on the runtime: `chunks` chunks of `chunk` bytes, one per
 /// tick.
-async fn download(mut sender: impl MessageSender<Report> + Send, chunks: u64, chunk: u64) {
-    let mut open = sender.open().expect("a new sender starts");
+async fn download(
+    mut sender: impl MessageSender<Report> + Send,
+    chunks: u64,
+    chunk: u64,
+) -> Result<(), SenderError> {
+    let mut open = sender.open()?;
     for done in 1..=chunks {
         tokio::time::sleep(Duration::from_millis(30)).await;
         #[allow(clippy::cast_possible_truncation)] // a percentage
         let percent = (done * 100 / chunks) as u8;
-        open.send(Report::Progress(percent))
-            .expect("the router is running");
+        open.send(Report::Progress(percent))?;
     }
-    open.send(Report::Done(chunks * chunk))
-        .expect("the router is running");
+    open.send(Report::Done(chunks * chunk))?;
+    Ok(())
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -91,16 +94,21 @@ fn main() -> Result<(), Box<dyn Error>> {
         senders.push(sender);
     }
     let mut senders = senders.into_iter();
-    let mut next = || senders.next().expect("one sender per job");
-    let threads = [next(), next()]
+    let mut next = || senders.next().ok_or("one sender per job");
+    let threads = [next()?, next()?]
         .map(|sender| std::thread::spawn(move || sum_of_squares(sender, 20_000_000)));
-    runtime.spawn(download(next(), 10, 64 * 1024));
-    runtime.spawn(download(next(), 5, 1024 * 1024));
+    let downloads = [
+        runtime.spawn(download(next()?, 10, 64 * 1024)),
+        runtime.spawn(download(next()?, 5, 1024 * 1024)),
+    ];
 
     // The foreground: the listeners run here, between the runtime's tasks.
     local.block_on(&runtime, all_done.notified());
     for thread in threads {
-        thread.join().map_err(|_| "a worker thread panicked")?;
+        thread.join().map_err(|_| "a worker thread panicked")??;
+    }
+    for download in downloads {
+        runtime.block_on(download)??;
     }
     for receiver in &receivers {
         router.close_pipe(receiver)?;
