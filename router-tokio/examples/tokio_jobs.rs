@@ -46,7 +46,7 @@ fn sum_of_squares(mut sender: impl MessageSender<Report>, n: u64) -> Result<(), 
 /// Async work on the runtime: `chunks` chunks of `chunk` bytes, one per
 /// tick.
 async fn download(
-    mut sender: impl MessageSender<Report> + Send,
+    mut sender: impl MessageSender<Report>,
     chunks: u64,
     chunk: u64,
 ) -> Result<(), SenderError> {
