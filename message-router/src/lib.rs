@@ -13,6 +13,15 @@ pub use router_process::{
     MONITOR_THREAD_NAME, ProcessRouter, ProcessSender, TokenError, child, wire,
 };
 
+#[cfg(feature = "tokio")]
+pub use router_tokio::TokioLoop;
+
+#[cfg(feature = "calloop")]
+pub use router_calloop::{CalloopLoop, CalloopLoopError};
+
+#[cfg(feature = "egui")]
+pub use router_egui::EguiLoop;
+
 /// The router of the backend the Cargo features pick (see the feature table).
 #[cfg(feature = "crossbeam")]
 pub type Router<M> = CrossbeamRouter<M>;
@@ -33,7 +42,7 @@ pub const BACKEND: &str = "flume";
 pub mod prelude {
     pub use router_api::{
         DefaultEventLoop, EventLoop, EventLoopError, MessageReceiver, MessageRouter, MessageSender,
-        PipeId, RouterError, SendError, SenderError,
+        PipeId, Pump, RouterError, SendError, SenderError, WakeLoop,
     };
 
     #[cfg(any(feature = "crossbeam", feature = "flume"))]
