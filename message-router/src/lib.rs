@@ -1,6 +1,7 @@
 #![doc = include_str!("../../README.md")]
 
 pub use router_api::*;
+pub use router_channel::PipeReceiver;
 
 #[cfg(feature = "crossbeam")]
 pub use router_crossbeam::{Crossbeam, CrossbeamRouter, CrossbeamSender};
@@ -41,9 +42,12 @@ pub const BACKEND: &str = "flume";
 /// Everything an application needs, in one `use`.
 pub mod prelude {
     pub use router_api::{
-        DefaultEventLoop, EventLoop, EventLoopError, MessageReceiver, MessageRouter, MessageSender,
-        PipeId, Pump, RouterError, SendError, SenderError, WakeLoop,
+        DefaultEventLoop, DrainBudget, EventLoop, EventLoopError, MessageReceiver, MessageRouter,
+        MessageSender, PipeId, Pump, RouterControl, RouterError, RouterStats, SendError,
+        SenderError, WakeLoop,
     };
+
+    pub use router_channel::PipeReceiver;
 
     #[cfg(any(feature = "crossbeam", feature = "flume"))]
     pub use crate::Router;

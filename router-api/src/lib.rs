@@ -12,7 +12,7 @@ pub use error::{EventLoopError, Operation, RouterError, SendError, SenderError};
 pub use event_loop::{DefaultEventLoop, EventLoop, Pingee, Pinger, Pump, WakeLoop};
 pub use ids::{ListenerId, PipeId};
 pub use receiver::{Listener, MessageReceiver};
-pub use router::{DrainBudget, MessageRouter, RouterStats};
+pub use router::{DrainBudget, MessageRouter, RouterControl, RouterStats};
 pub use sender::{MessageSender, SenderGuard};
 
 /// Compile-time facts about the public types (see RULES.md, "Compile-time

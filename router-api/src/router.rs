@@ -103,6 +103,38 @@ pub trait MessageRouter<M> {
     fn is_running(&self) -> bool;
 }
 
+/// What a router reports of itself, and how much one ping may route: for
+/// code generic over routers (`R: MessageRouter<M> + RouterControl`).
+///
+/// ```
+/// use router_api::{MessageRouter, RouterControl};
+///
+/// fn report<M, R: MessageRouter<M> + RouterControl>(router: &R) -> String {
+///     let stats = router.stats();
+///     format!("{} routed, {} dropped, {} open", stats.routed, stats.dropped, router.open_pipes())
+/// }
+/// ```
+///
+/// # Contract
+///
+/// For backend authors: `stats` counts over every run of the router;
+/// `open_pipes` is the number of pipes open now (0 when stopped); the
+/// drain budget applies from the next ping on. All four are called on the
+/// foreground thread.
+pub trait RouterControl {
+    /// What the router has done so far, over all its runs.
+    fn stats(&self) -> RouterStats;
+
+    /// How many pipes are open.
+    fn open_pipes(&self) -> usize;
+
+    /// How much one ping may route before it yields the event loop.
+    fn drain_budget(&self) -> DrainBudget;
+
+    /// Sets how much one ping may route before it yields the event loop.
+    fn set_drain_budget(&self, budget: DrainBudget);
+}
+
 /// How much one ping may route before it yields the event loop.
 ///
 /// When a ping's turn ends with messages still queued, the router pings
@@ -151,7 +183,8 @@ pub struct RouterStats {
     /// `route_until`) adds its messages when it returns, so a listener
     /// reading this during a call sees the count from before that call.
     pub routed: u64,
-    /// Messages dropped because their pipe was closed (R7).
+    /// Messages dropped unrouted: because their pipe was closed (R7), or
+    /// because the router stopped before routing them.
     pub dropped: u64,
     /// Pings the router took from its event loop, ignored ones included.
     pub pings: u64,

@@ -66,7 +66,7 @@ fn send_fails_disconnected(
 fn assert_stopped_with_one_unclosed_pipe(captured: &Captured) {
     let warnings: Vec<_> = captured.warnings().collect();
     assert_eq!(warnings.len(), 1);
-    assert_eq!(warnings[0].message, "router stopped with 1 unclosed pipes");
+    assert_eq!(warnings[0].message, "router stopped with 1 unclosed pipe");
 }
 
 /// The panic's message, if it is a string.

@@ -273,8 +273,9 @@ impl Model {
             });
         }
         self.running = false;
-        // Queued messages are dropped unrouted and uncounted; a queued ping
-        // finds its pingee disconnected.
+        // Queued messages are dropped unrouted and counted as dropped; a
+        // queued ping finds its pingee disconnected.
+        self.stats.dropped += self.queue.len() as u64;
         self.queue.clear();
         self.ping_queued = false;
         let router = self.router;
@@ -289,8 +290,9 @@ impl Model {
         }
         self.flush_discards();
         if unclosed > 0 {
+            let pipes = if unclosed == 1 { "pipe" } else { "pipes" };
             self.warnings
-                .push(format!("router stopped with {unclosed} unclosed pipes"));
+                .push(format!("router stopped with {unclosed} unclosed {pipes}"));
         }
         Ok(())
     }

@@ -1,5 +1,6 @@
 //! The discard log: messages for closed pipes are dropped and counted, with
-//! one warning per burst rather than one per message (R7).
+//! one warning per burst rather than one per message (R7); messages a stop
+//! leaves unrouted are counted too.
 
 use std::cell::Cell;
 
@@ -8,7 +9,8 @@ use router_api::PipeId;
 /// Counts the messages dropped for closed pipes and writes their warnings.
 #[derive(Debug, Default)]
 pub(super) struct DiscardLog {
-    /// Every message dropped so far, over all runs.
+    /// Every message dropped so far, over all runs: for a closed pipe, or
+    /// left unrouted by a stop.
     dropped: Cell<u64>,
     /// The closed pipe whose messages are being discarded now, and how many
     /// were discarded since its warning.
@@ -35,6 +37,12 @@ impl DiscardLog {
                 self.burst.set(Some((pipe, 0)));
             }
         }
+    }
+
+    /// Counts `count` messages a stopped run left unrouted (they drop with
+    /// it, with no warning: the stop's own warning covers its pipes).
+    pub(super) fn unrouted(&self, count: u64) {
+        self.dropped.set(self.dropped.get() + count);
     }
 
     /// Ends a burst of discards: one more warning if it held more than the

@@ -19,7 +19,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use router_api::{DrainBudget, EventLoop, MessageRouter, Operation, RouterError, RouterStats};
+use router_api::{
+    DrainBudget, EventLoop, MessageRouter, Operation, RouterControl, RouterError, RouterStats,
+};
 
 use crate::link::Link;
 use crate::receiver::PipeReceiver;
@@ -68,7 +70,8 @@ struct Inner<M: Send + 'static, C: Channel<Envelope<M>>> {
     /// Whether the last turn routed more than one message: a burst may be
     /// under way, and the next turn lingers even if it finds little.
     bursting: Cell<bool>,
-    discards: DiscardLog,
+    /// Shared with each run, which counts what it leaves unrouted.
+    discards: Rc<DiscardLog>,
 }
 
 impl<M, C> ChannelRouter<M, C>
@@ -94,7 +97,7 @@ where
                 routed: Cell::new(0),
                 pings: Cell::new(0),
                 bursting: Cell::new(false),
-                discards: DiscardLog::default(),
+                discards: Rc::default(),
             }),
         }
     }
@@ -140,6 +143,28 @@ where
     #[must_use]
     pub fn is_manual(&self) -> bool {
         self.inner.manual.get()
+    }
+}
+
+impl<M, C> RouterControl for ChannelRouter<M, C>
+where
+    M: Send + 'static,
+    C: Channel<Envelope<M>>,
+{
+    fn stats(&self) -> RouterStats {
+        ChannelRouter::stats(self)
+    }
+
+    fn open_pipes(&self) -> usize {
+        ChannelRouter::open_pipes(self)
+    }
+
+    fn drain_budget(&self) -> DrainBudget {
+        ChannelRouter::drain_budget(self)
+    }
+
+    fn set_drain_budget(&self, budget: DrainBudget) {
+        ChannelRouter::set_drain_budget(self, budget);
     }
 }
 
@@ -230,7 +255,13 @@ where
         if self.manual.get() {
             link.gate.silence();
         }
-        *self.run.borrow_mut() = Some(Rc::new(Run::new(number, rx, link, pingee)));
+        *self.run.borrow_mut() = Some(Rc::new(Run::new(
+            number,
+            rx,
+            link,
+            pingee,
+            Rc::clone(&self.discards),
+        )));
         self.live.set(number);
         tracing::debug!(router = self.id, run = number, "router started");
         Ok(())
@@ -261,10 +292,11 @@ where
         drop(unclosed);
         self.discards.flush();
         if count > 0 {
+            let pipes = if count == 1 { "pipe" } else { "pipes" };
             tracing::warn!(
                 router = self.id,
                 unclosed_pipes = count,
-                "router stopped with {count} unclosed pipes"
+                "router stopped with {count} unclosed {pipes}"
             );
         }
         tracing::debug!(router = self.id, run = number, "router stopped");

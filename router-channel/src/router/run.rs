@@ -4,6 +4,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use router_api::Pingee;
@@ -11,6 +12,8 @@ use router_api::Pingee;
 use crate::link::Link;
 use crate::tuning::{BACKLOG_KEPT, DEEP_BATCH, SINGLES_AFTER_SHALLOW};
 use crate::{Channel, Envelope};
+
+use super::discards::DiscardLog;
 
 /// One run: from `start` to `stop`.
 pub(super) struct Run<M, C: Channel<Envelope<M>>> {
@@ -27,6 +30,9 @@ pub(super) struct Run<M, C: Channel<Envelope<M>>> {
     singles: Cell<u32>,
     pub(super) link: Arc<Link<M, C>>,
     pub(super) pingee: RefCell<Box<dyn Pingee>>,
+    /// Where the messages this run leaves unrouted are counted, when it
+    /// drops.
+    discards: Rc<DiscardLog>,
 }
 
 impl<M, C: Channel<Envelope<M>>> Run<M, C> {
@@ -35,6 +41,7 @@ impl<M, C: Channel<Envelope<M>>> Run<M, C> {
         rx: C::Rx,
         link: Arc<Link<M, C>>,
         pingee: Box<dyn Pingee>,
+        discards: Rc<DiscardLog>,
     ) -> Self {
         Self {
             number,
@@ -43,6 +50,7 @@ impl<M, C: Channel<Envelope<M>>> Run<M, C> {
             singles: Cell::new(0),
             link,
             pingee: RefCell::new(pingee),
+            discards,
         }
     }
 
@@ -75,6 +83,27 @@ impl<M, C: Channel<Envelope<M>>> Run<M, C> {
             self.singles.set(SINGLES_AFTER_SHALLOW);
         }
         next
+    }
+}
+
+impl<M, C: Channel<Envelope<M>>> Drop for Run<M, C> {
+    /// A run drops when the router stops and no routing loop holds it any
+    /// more: what it still holds, in its backlog and its channel, was never
+    /// routed, and counts as dropped. Each message drops here, one at a
+    /// time, with no borrow of the router held (its drop may call it).
+    fn drop(&mut self) {
+        let mut unrouted = 0;
+        for envelope in std::mem::take(self.backlog.get_mut()) {
+            unrouted += 1;
+            drop(envelope);
+        }
+        while let Some(envelope) = C::try_recv(&self.rx) {
+            unrouted += 1;
+            drop(envelope);
+        }
+        if unrouted > 0 {
+            self.discards.unrouted(unrouted);
+        }
     }
 }
 
@@ -209,6 +238,11 @@ mod tests {
         // listeners. None was routed.
         assert_eq!(drops.load(Ordering::SeqCst), 6);
         assert_eq!(*routed.borrow(), 1);
+        assert_eq!(
+            router.stats().dropped,
+            5,
+            "the five the stop left unrouted count as dropped"
+        );
         let refused = open.send(Tracked(Arc::clone(&drops)));
         assert!(refused.is_err(), "a sender of a stopped run must fail");
         drop(refused);
@@ -216,5 +250,64 @@ mod tests {
         assert_eq!(event_loop.run_pending(), 0);
         assert_eq!(*routed.borrow(), 1);
         assert_eq!(drops.load(Ordering::SeqCst), 7);
+    }
+
+    #[test]
+    fn stop_counts_the_messages_it_leaves_unrouted_as_dropped() {
+        let event_loop = DefaultEventLoop::new();
+        let router = BatchedRouter::<u32>::new(&event_loop);
+        router.start().unwrap();
+        let (mut sender, receiver) = router.pipe().unwrap();
+        receiver.connect(|_: &u32| {});
+        sender.start().unwrap();
+        for n in 0..10 {
+            sender.send(n).unwrap();
+        }
+        // Three routed (two of them taken into the backlog by the batch and
+        // routed from it), seven left: some in the backlog, some not.
+        let mut routed = 0;
+        router
+            .route_until(
+                || {
+                    routed += 1;
+                    routed > 3
+                },
+                Some(PATIENCE),
+            )
+            .unwrap();
+        router.stop().unwrap();
+        let stats = router.stats();
+        assert_eq!(stats.routed, 3);
+        assert_eq!(
+            stats.dropped, 7,
+            "a stop's unrouted messages count as dropped"
+        );
+        drop(receiver);
+    }
+
+    /// Code generic over routers reaches the stats, the open pipes and the
+    /// drain budget through `RouterControl`.
+    fn report<R: MessageRouter<u32> + router_api::RouterControl>(router: &R) -> (u64, usize) {
+        router.set_drain_budget(router_api::DrainBudget {
+            max_messages: 7,
+            ..router.drain_budget()
+        });
+        (router.stats().routed, router.open_pipes())
+    }
+
+    #[test]
+    fn router_control_reaches_stats_pipes_and_budget_generically() {
+        let event_loop = DefaultEventLoop::new();
+        let router = BatchedRouter::<u32>::new(&event_loop);
+        router.start().unwrap();
+        let (mut sender, receiver) = router.pipe().unwrap();
+        receiver.connect(|_: &u32| {});
+        sender.start().unwrap();
+        sender.send(1).unwrap();
+        event_loop.run_pending();
+        assert_eq!(report(&router), (1, 1));
+        assert_eq!(router.drain_budget().max_messages, 7);
+        router.close_pipe(&receiver).unwrap();
+        router.stop().unwrap();
     }
 }
