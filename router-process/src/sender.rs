@@ -81,6 +81,7 @@ impl<M> ProcessSender<M> {
     }
 
     /// Rebuilds a sender from its [`token`](Self::token), un-started.
+    /// Whitespace around the token (a trailing newline, say) is ignored.
     ///
     /// # Errors
     ///

@@ -16,7 +16,10 @@ const SECRET_DIGITS: usize = 32;
 /// The router's socket, its secret, and the pipe.
 ///
 /// Written as `rp1:<pipe>:<secret in 32 hex digits>:<socket path>`; the path
-/// comes last, so it may hold any character but a newline.
+/// comes last, so it may hold any character but a newline. Whitespace
+/// around the token is not part of it (a token read from a file, a shell
+/// variable or a terminal often carries some), so a path cannot begin or
+/// end with whitespace; the router's own paths end in `/socket`.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Token {
     pub(crate) pipe: PipeId,
@@ -81,7 +84,7 @@ impl FromStr for Token {
     type Err = TokenError;
 
     fn from_str(text: &str) -> Result<Self, TokenError> {
-        let rest = text.trim_end_matches(['\n', '\r']);
+        let rest = text.trim();
         let rest = rest.strip_prefix(PREFIX).ok_or(TokenError::NotAToken)?;
         let mut fields = rest.splitn(3, ':');
         let (Some(pipe), Some(secret), Some(socket)) =
@@ -149,6 +152,19 @@ mod tests {
         let shown = format!("{:?}", token());
         assert!(!shown.contains("0123456789abcdef"), "{shown}");
         assert!(shown.contains("42"), "{shown}");
+    }
+
+    #[test]
+    fn token_with_surrounding_whitespace_is_read_trimmed() {
+        let text = token().to_string();
+        for padded in [
+            format!(" {text}"),
+            format!("{text} "),
+            format!("\t {text}\r\n"),
+            format!("\n{text}\n\n"),
+        ] {
+            assert_eq!(padded.parse::<Token>(), Ok(token()), "{padded:?}");
+        }
     }
 
     #[test]
