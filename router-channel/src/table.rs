@@ -11,9 +11,9 @@ use router_api::PipeId;
 /// 32 bits of the pipe's number) that tells a live slot from one reused by
 /// a later pipe.
 ///
-/// Eight bytes, not sixteen: every message carries one, and an envelope
-/// of `u64` then fits the sixteen bytes a bare channel of `(u64, u64)`
-/// moves, which measurably speeds the channel hop itself. A stale message
+/// One word: every message carries one, and an envelope of `u64` is then
+/// a pair of words, as the messages of a bare channel of `(u64, u64)`
+/// are. A stale message
 /// could only meet a new pipe with the same tag in its slot after 2^32
 /// more pipes were made while it waited in the queue.
 ///
@@ -21,10 +21,13 @@ use router_api::PipeId;
 /// make a route with [`from_parts`](Self::from_parts). A route that names
 /// no open pipe is harmless: its messages are discarded with the
 /// closed-pipe warning.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Route {
-    pub(crate) slot: u32,
-    pub(crate) tag: u32,
+    /// The slot in the low 32 bits, the tag in the high 32. One field, not
+    /// two: the envelope of a word-sized message then moves through the
+    /// channel in registers, as a bare `(u64, u64)` does, instead of being
+    /// stored piecewise and loaded whole.
+    word: u64,
 }
 
 impl Route {
@@ -32,21 +35,27 @@ impl Route {
     #[must_use]
     pub const fn from_parts(slot: u32, pipe: PipeId) -> Self {
         Self {
-            slot,
-            tag: tag_of(pipe),
+            word: (tag_of(pipe) as u64) << 32 | slot as u64,
         }
     }
 
     /// The slot of the pipe in its router's table.
     #[must_use]
+    #[allow(clippy::cast_possible_truncation)] // the low half, by design
     pub const fn slot(self) -> u32 {
-        self.slot
+        self.word as u32
+    }
+
+    /// The tag: the low 32 bits of the pipe's number.
+    #[allow(clippy::cast_possible_truncation)] // the high half, by design
+    const fn tag(self) -> u32 {
+        (self.word >> 32) as u32
     }
 
     /// Whether this route leads to `pipe` (if it sits in this route's slot).
     #[must_use]
     pub const fn names(self, pipe: PipeId) -> bool {
-        self.tag == tag_of(pipe)
+        self.tag() == tag_of(pipe)
     }
 
     /// The pipe this route names, given `last`, the newest pipe its router
@@ -55,12 +64,21 @@ impl Route {
     pub(crate) fn pipe_before(self, last: PipeId) -> PipeId {
         const TAGS: u64 = 1 << 32;
         let last = last.get();
-        let candidate = (last & !(TAGS - 1)) | u64::from(self.tag);
+        let candidate = (last & !(TAGS - 1)) | u64::from(self.tag());
         PipeId::new(if candidate > last {
             candidate.saturating_sub(TAGS)
         } else {
             candidate
         })
+    }
+}
+
+impl std::fmt::Debug for Route {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Route")
+            .field("slot", &self.slot())
+            .field("tag", &self.tag())
+            .finish()
     }
 }
 
@@ -142,7 +160,7 @@ impl<M> RoutingTable<M> {
 
     /// The receiver a message on `route` goes to, if its pipe is open.
     pub(crate) fn get(&self, route: Route) -> Option<&Rc<ReceiverShared<M>>> {
-        match self.slots.get(route.slot as usize) {
+        match self.slots.get(route.slot() as usize) {
             Some(Slot::Open(receiver)) if route.names(receiver.pipe()) => Some(receiver),
             _ => None,
         }
@@ -152,10 +170,10 @@ impl<M> RoutingTable<M> {
     pub(crate) fn remove(&mut self, route: Route) -> Option<Rc<ReceiverShared<M>>> {
         self.get(route)?;
         let freed = std::mem::replace(
-            &mut self.slots[route.slot as usize],
+            &mut self.slots[route.slot() as usize],
             Slot::Free { next: self.free },
         );
-        self.free = route.slot;
+        self.free = route.slot();
         self.open -= 1;
         match freed {
             Slot::Open(receiver) => {

@@ -25,8 +25,8 @@ pub(crate) const DEEP_BATCH: usize = 8;
 /// See [`DEEP_BATCH`].
 pub(crate) const SINGLES_AFTER_SHALLOW: u32 = 32;
 
-/// The backlog capacity kept once a backlog runs dry: a flood may have
-/// grown it far beyond what the next burst needs.
+/// The backlog capacity kept once a routing call finds the queue empty: a
+/// flood may have grown it far beyond what the next burst needs.
 pub(crate) const BACKLOG_KEPT: usize = 4096;
 
 /// How many pipes a routing loop remembers (see `router/dispatch.rs`):

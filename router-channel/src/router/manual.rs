@@ -38,6 +38,7 @@ where
             let envelope = self.next_manual(&mut run, deadline, timeout)?;
             dispatch.route(envelope);
             if condition() {
+                run.trim_backlog();
                 return Ok(());
             }
         }

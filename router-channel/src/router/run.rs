@@ -54,6 +54,20 @@ impl<M, C: Channel<Envelope<M>>> Run<M, C> {
         }
     }
 
+    /// Gives back what a flood grew the backlog to, once it is empty: for a
+    /// routing call that found the queue empty. Not per batch: a backlog
+    /// shrunk between batches of one burst grows again at once, and each
+    /// growth of a large buffer costs page faults.
+    pub(super) fn trim_backlog(&self) {
+        if !C::TAKES_BATCHES {
+            return;
+        }
+        let mut backlog = self.backlog.borrow_mut();
+        if backlog.is_empty() && backlog.capacity() > BACKLOG_KEPT {
+            backlog.shrink_to(BACKLOG_KEPT);
+        }
+    }
+
     /// The run's next message, if one is queued: the backlog's first, or
     /// else the channel's, with what the channel hands over behind it.
     #[inline]
@@ -74,9 +88,6 @@ impl<M, C: Channel<Envelope<M>>> Run<M, C> {
                 self.singles.set(singles - 1);
             }
             return next;
-        }
-        if backlog.capacity() > BACKLOG_KEPT {
-            backlog.shrink_to(BACKLOG_KEPT);
         }
         let next = C::try_recv_batch(&self.rx, &mut backlog);
         if backlog.len() + 1 < DEEP_BATCH {

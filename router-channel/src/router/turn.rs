@@ -126,6 +126,9 @@ where
     fn end(&mut self, end: End) {
         self.ended = true;
         self.dispatch.settle();
+        if end == End::Finished {
+            self.run.trim_backlog();
+        }
         self.inner.bursting.set(self.taken > 1);
         if end == End::Unfinished && self.inner.current_run(self.run.number) {
             self.run.link.pinger.ping();
