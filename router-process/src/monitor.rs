@@ -6,11 +6,21 @@
 //! sixteen child processes cost one thread, not seventeen, and stopping
 //! is one wake-up and one join. Connections are read in turns of a few
 //! reads each, so a flood on one pipe does not starve the others.
+//!
+//! When `accept` fails (the process is out of file descriptors, most
+//! likely: `EMFILE`), the connection stays in the socket's backlog. The
+//! listener's readiness is edge-triggered, so no new event would come for
+//! it; instead the monitor tries `accept` again every [`ACCEPT_RETRY`]
+//! until it succeeds, and warns once per such stall, not once per retry.
+//! A timer rather than the spare-descriptor trick (keep a descriptor open,
+//! close it to accept and at once close the connection): that trick can
+//! only turn a waiting sender away, while the retry lets it in as soon as
+//! descriptors are free, and it costs nothing while `accept` works.
 
 use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use mio::net::UnixListener;
 use mio::{Events, Interest, Poll, Token, Waker};
@@ -25,6 +35,11 @@ pub const MONITOR_THREAD_NAME: &str = "router-process";
 const WAKE: Token = Token(0);
 const LISTEN: Token = Token(1);
 const FIRST_CONNECTION: usize = 2;
+
+/// How long the monitor waits before it tries `accept` again after it
+/// failed: short next to a sender's connect timeout (30 s), long enough
+/// not to spin while the process is out of descriptors.
+const ACCEPT_RETRY: Duration = Duration::from_millis(50);
 
 /// A running monitor thread.
 #[derive(Debug)]
@@ -56,6 +71,7 @@ impl Monitor {
             connections: HashMap::new(),
             ready: VecDeque::new(),
             next: FIRST_CONNECTION,
+            stalled: None,
         };
         let thread = thread::Builder::new()
             .name(MONITOR_THREAD_NAME.to_owned())
@@ -83,6 +99,13 @@ struct Queued {
     ready: bool,
 }
 
+/// A run of failed `accept`s: connections may be waiting in the backlog.
+struct Stalled {
+    since: Instant,
+    retry_at: Instant,
+    retries: u64,
+}
+
 /// The monitor thread's state.
 struct Watch<M: Send + 'static> {
     poll: Poll,
@@ -91,6 +114,8 @@ struct Watch<M: Send + 'static> {
     connections: HashMap<Token, Queued>,
     ready: VecDeque<Token>,
     next: usize,
+    /// Set while `accept` fails, to try again on a timer.
+    stalled: Option<Stalled>,
 }
 
 impl<M> Watch<M>
@@ -101,8 +126,7 @@ where
         tracing::debug!("router monitor started");
         let mut events = Events::with_capacity(256);
         loop {
-            // Poll without waiting while connections have turns left.
-            let timeout = (!self.ready.is_empty()).then_some(Duration::ZERO);
+            let timeout = self.poll_timeout(Instant::now());
             if let Err(error) = self.poll.poll(&mut events, timeout) {
                 if error.kind() == io::ErrorKind::Interrupted {
                     continue;
@@ -123,14 +147,34 @@ where
                     token => self.mark_ready(token),
                 }
             }
+            if self
+                .stalled
+                .as_ref()
+                .is_some_and(|stalled| Instant::now() >= stalled.retry_at)
+            {
+                self.accept();
+            }
             self.serve_ready();
         }
+    }
+
+    /// How long the next poll may wait: not at all while connections have
+    /// turns left, until the next `accept` retry while stalled, else for
+    /// an event.
+    fn poll_timeout(&self, now: Instant) -> Option<Duration> {
+        if !self.ready.is_empty() {
+            return Some(Duration::ZERO);
+        }
+        self.stalled
+            .as_ref()
+            .map(|stalled| stalled.retry_at.saturating_duration_since(now))
     }
 
     fn accept(&mut self) {
         loop {
             match self.listener.accept() {
                 Ok((mut stream, _)) => {
+                    self.accepting_again();
                     let token = Token(self.next);
                     self.next += 1;
                     if let Err(error) =
@@ -151,14 +195,62 @@ where
                     );
                     self.mark_ready(token);
                 }
-                Err(error) if error.kind() == io::ErrorKind::WouldBlock => return,
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
+                    self.accepting_again();
+                    return;
+                }
+                // Interrupted, or a connection that was reset while it
+                // waited: the next one may be fine.
+                Err(error)
+                    if matches!(
+                        error.kind(),
+                        io::ErrorKind::Interrupted | io::ErrorKind::ConnectionAborted
+                    ) => {}
                 Err(error) => {
-                    // Out of descriptors, most likely: the next connection tries again.
-                    tracing::warn!(%error, "cannot accept a connection");
+                    self.accept_failed(&error);
                     return;
                 }
             }
+        }
+    }
+
+    /// `accept` failed: out of descriptors, most likely. Retries on a
+    /// timer, since the listener's readiness is edge-triggered and the
+    /// connection already waiting brings no new event. Warns on the first
+    /// failure of a stall only.
+    fn accept_failed(&mut self, error: &io::Error) {
+        let now = Instant::now();
+        let retry_at = now + ACCEPT_RETRY;
+        if let Some(stalled) = &mut self.stalled {
+            stalled.retries += 1;
+            stalled.retry_at = retry_at;
+            return;
+        }
+        tracing::warn!(
+            %error,
+            os_error = error.raw_os_error(),
+            connections = self.connections.len(),
+            retry_ms = ACCEPT_RETRY.as_millis(),
+            "cannot accept a connection (out of file descriptors?); it waits in the backlog, \
+             and accepting is retried every {} ms until it works",
+            ACCEPT_RETRY.as_millis()
+        );
+        self.stalled = Some(Stalled {
+            since: now,
+            retry_at,
+            retries: 0,
+        });
+    }
+
+    /// `accept` works (it returned a connection or found none waiting):
+    /// ends a stall, saying so.
+    fn accepting_again(&mut self) {
+        if let Some(stalled) = self.stalled.take() {
+            tracing::info!(
+                retries = stalled.retries,
+                stalled_ms = stalled.since.elapsed().as_millis(),
+                "accepting connections again"
+            );
         }
     }
 
