@@ -4,6 +4,7 @@
 use std::io::{self, Read, Write};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
+use std::time::Duration;
 
 use mio::net::UnixStream;
 use router_api::PipeId;
@@ -26,6 +27,8 @@ pub(crate) struct Intake<M: Send + 'static> {
     pub(crate) secret: u128,
     pub(crate) book: Arc<PipeBook>,
     pub(crate) forwarder: Forwarder<M, Crossbeam>,
+    /// How long a connection may take to present its hello.
+    pub(crate) hello_timeout: Duration,
 }
 
 /// How a connection's turn ended.
@@ -69,6 +72,23 @@ impl Connection {
 
     pub(crate) fn stream(&mut self) -> &mut UnixStream {
         &mut self.stream
+    }
+
+    /// Whether the connection has not presented its hello yet.
+    pub(crate) fn awaits_hello(&self) -> bool {
+        matches!(self.phase, Phase::Hello)
+    }
+
+    /// The connection took longer than `timeout` to present its hello:
+    /// says so, before the monitor closes it.
+    pub(crate) fn hello_timed_out(&self, timeout: Duration) {
+        tracing::warn!(
+            connection = self.id,
+            timeout_ms = timeout.as_millis(),
+            bytes = self.frames.pending(),
+            "a connection sent no hello within {} ms; closing it",
+            timeout.as_millis()
+        );
     }
 
     fn pipe(&self) -> Option<PipeId> {

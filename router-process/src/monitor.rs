@@ -72,6 +72,7 @@ impl Monitor {
             ready: VecDeque::new(),
             next: FIRST_CONNECTION,
             stalled: None,
+            hello_deadlines: VecDeque::new(),
         };
         let thread = thread::Builder::new()
             .name(MONITOR_THREAD_NAME.to_owned())
@@ -116,6 +117,9 @@ struct Watch<M: Send + 'static> {
     next: usize,
     /// Set while `accept` fails, to try again on a timer.
     stalled: Option<Stalled>,
+    /// When each connection's hello is due, in the order they were
+    /// accepted (so in the order they fall due: one timeout for all).
+    hello_deadlines: VecDeque<(Instant, Token)>,
 }
 
 impl<M> Watch<M>
@@ -155,6 +159,7 @@ where
                 self.accept();
             }
             self.serve_ready();
+            self.close_overdue(Instant::now());
         }
     }
 
@@ -165,9 +170,40 @@ where
         if !self.ready.is_empty() {
             return Some(Duration::ZERO);
         }
-        self.stalled
-            .as_ref()
-            .map(|stalled| stalled.retry_at.saturating_duration_since(now))
+        let retry = self.stalled.as_ref().map(|stalled| stalled.retry_at);
+        let hello = self.hello_deadlines.front().map(|(due, _)| *due);
+        let wake = match (retry, hello) {
+            (Some(retry), Some(hello)) => Some(retry.min(hello)),
+            (one, other) => one.or(other),
+        };
+        wake.map(|at| at.saturating_duration_since(now))
+    }
+
+    /// Closes the connections whose hello was due by `now` and has not
+    /// come. Connections that presented theirs, or are gone, just leave
+    /// the list.
+    fn close_overdue(&mut self, now: Instant) {
+        while let Some(&(due, token)) = self.hello_deadlines.front() {
+            if due > now {
+                return;
+            }
+            self.hello_deadlines.pop_front();
+            let overdue = self
+                .connections
+                .get(&token)
+                .is_some_and(|queued| queued.connection.awaits_hello());
+            if overdue && let Some(mut queued) = self.connections.remove(&token) {
+                queued.connection.hello_timed_out(self.intake.hello_timeout);
+                self.close(&mut queued);
+            }
+        }
+    }
+
+    /// Stops watching a connection that left the table; dropping it then
+    /// closes its stream. A token still in the ready list or the deadline
+    /// list finds nothing and is passed over.
+    fn close(&self, queued: &mut Queued) {
+        let _ = self.poll.registry().deregister(queued.connection.stream());
     }
 
     fn accept(&mut self) {
@@ -193,6 +229,10 @@ where
                             ready: false,
                         },
                     );
+                    // A timeout too long to add up is no timeout.
+                    if let Some(due) = Instant::now().checked_add(self.intake.hello_timeout) {
+                        self.hello_deadlines.push_back((due, token));
+                    }
                     self.mark_ready(token);
                 }
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
@@ -277,8 +317,7 @@ where
                 Turn::More => self.ready.push_back(token),
                 Turn::Closed => {
                     if let Some(mut queued) = self.connections.remove(&token) {
-                        // Dropping the stream closes it, registered or not.
-                        let _ = self.poll.registry().deregister(queued.connection.stream());
+                        self.close(&mut queued);
                     }
                 }
             }

@@ -1,7 +1,7 @@
 //! The router: router-api's channel router, plus a socket and a monitor
 //! thread for senders in other processes.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -21,6 +21,9 @@ use crate::monitor::Monitor;
 use crate::pipe_book::PipeBook;
 use crate::sender::ProcessSender;
 use crate::token::Token;
+
+/// How long a connection may take to present its hello, unless set.
+const DEFAULT_HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A router whose senders may live in other processes.
 ///
@@ -44,6 +47,7 @@ where
 {
     core: CrossbeamRouter<M>,
     run: RefCell<Option<Run>>,
+    hello_timeout: Cell<Duration>,
 }
 
 /// What one run adds to the core's run.
@@ -62,7 +66,25 @@ where
         Self {
             core: CrossbeamRouter::new(event_loop),
             run: RefCell::new(None),
+            hello_timeout: Cell::new(DEFAULT_HELLO_TIMEOUT),
         }
+    }
+
+    /// Sets how long a connection may take to present its hello before
+    /// the router closes it (and logs a `WARN`); 10 s unless set. A
+    /// [`ProcessSender`] writes its hello as soon as it connects, so only
+    /// a stuck or hostile peer ever waits this long; until then the
+    /// connection holds a descriptor and a little memory, and the router
+    /// serves every other connection as usual. Takes effect at the next
+    /// [`start`](MessageRouter::start).
+    pub fn set_hello_timeout(&self, timeout: Duration) {
+        self.hello_timeout.set(timeout);
+    }
+
+    /// How long a connection may take to present its hello.
+    #[must_use]
+    pub fn hello_timeout(&self) -> Duration {
+        self.hello_timeout.get()
     }
 
     /// The socket senders connect to in this run, or `None` when the
@@ -116,6 +138,7 @@ where
             secret: endpoint.secret(),
             book: Arc::clone(&book),
             forwarder,
+            hello_timeout: self.hello_timeout.get(),
         };
         match Monitor::spawn(listener, intake) {
             Ok(monitor) => Ok(Run {

@@ -9,6 +9,7 @@ mod support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::thread;
+use std::time::{Duration, Instant};
 
 use router_api::{DefaultEventLoop, MessageRouter, MessageSender, SenderError};
 use router_conformance::capture::capture;
@@ -298,4 +299,47 @@ fn frame_whose_decoding_panics_is_dropped_and_closes_only_its_connection() {
     let warnings = captured.warnings_containing("panicked");
     assert_eq!(warnings.len(), 1, "{captured:?}");
     assert_eq!(warnings[0].field("pipe"), Some("#1"));
+}
+
+#[test]
+fn connection_that_never_sends_its_hello_is_closed_after_the_timeout() {
+    const HELLO_TIMEOUT: Duration = Duration::from_millis(300);
+    let ((), captured) = capture(|| {
+        let event_loop = DefaultEventLoop::new();
+        let router = ProcessRouter::<String>::new(&event_loop);
+        router.set_hello_timeout(HELLO_TIMEOUT);
+        router.start().unwrap();
+        let (good, _good_rx, good_inbox) = pipe_with_inbox(&router);
+        let socket = router.socket_path().unwrap();
+        let socket = socket.to_str().unwrap();
+
+        let opened = Instant::now();
+        // One says nothing, one stops in the middle of its hello.
+        let mut silent = RawClient::connect(socket);
+        let mut halting = RawClient::connect(socket);
+        halting.write_bytes(&[40, 0]);
+        // Well short of PATIENCE, so that a router that never closes them
+        // fails the test soon.
+        for client in [&silent, &halting] {
+            client
+                .stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+        }
+
+        // Meanwhile the router lets other senders in and routes them.
+        good_pipe_carries_on(&event_loop, good, &good_inbox, 10);
+
+        assert!(silent.closed_without_answer(), "the silent connection");
+        assert!(halting.closed_without_answer(), "the halting connection");
+        let waited = opened.elapsed();
+        assert!(waited >= HELLO_TIMEOUT, "closed after {waited:?}");
+        router.stop().unwrap();
+    });
+    let warnings = captured.warnings_containing("no hello");
+    assert_eq!(warnings.len(), 2, "{captured:?}");
+    for warning in warnings {
+        assert!(warning.field("connection").is_some(), "{warning:?}");
+        assert_eq!(warning.field("timeout_ms"), Some("300"), "{warning:?}");
+    }
 }
