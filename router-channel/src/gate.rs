@@ -76,25 +76,33 @@ impl PingGate {
         self.state.fetch_or(HELD, Ordering::SeqCst) & HELD == 0
     }
 
-    /// [`claim`](Self::claim) for a sender that has just queued a message:
-    /// nothing to claim once the router is manual, which routes only in
-    /// `route_until` and ignores pings for good (a sender that reads the
-    /// flag late claims as before, and its ping is ignored: harmless), nor
-    /// while the router holds the gate fast.
+    /// What a sender that has just queued a message does about it: pings
+    /// if it turns the gate from free to held; wakes the foreground if the
+    /// router is manual (a `route_until` may be waiting, see waiter.rs);
+    /// nothing while the router holds the gate fast (it will look), or if
+    /// the gate is held plain (a ping is on its way). A sender that reads
+    /// "manual" late claims as before, and its ping is ignored: harmless.
     #[inline]
-    pub(crate) fn claim_after_send(&self) -> bool {
-        if self.silenced.load(Ordering::Relaxed) {
-            return false;
-        }
+    pub(crate) fn after_send(&self) -> AfterSend {
+        // Orders the send before the looks below; paired with the router's
+        // heavy barrier (ending a fast hold here, starting a wait in
+        // waiter.rs).
         barrier::light();
-        if self.state.load(Ordering::Relaxed) == HELD | FAST {
-            return false;
+        if self.silenced.load(Ordering::Relaxed) {
+            return AfterSend::Manual;
         }
-        self.claim()
+        if self.state.load(Ordering::Relaxed) == HELD | FAST {
+            return AfterSend::Nothing;
+        }
+        if self.claim() {
+            AfterSend::Ping
+        } else {
+            AfterSend::Nothing
+        }
     }
 
     /// Tells senders the router has gone manual (see
-    /// [`claim_after_send`](Self::claim_after_send)).
+    /// [`after_send`](Self::after_send)).
     pub(crate) fn silence(&self) {
         self.silenced.store(true, Ordering::Relaxed);
     }
@@ -165,6 +173,17 @@ impl PingGate {
         let held = self.state.swap(0, Ordering::SeqCst);
         debug_assert_eq!(held & FAST, 0, "a fast hold released without slowing down");
     }
+}
+
+/// What [`PingGate::after_send`] asks of a sender.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum AfterSend {
+    /// Nothing: a ping is on its way, or the router is looking.
+    Nothing,
+    /// Ping: this sender turned the gate from free to held.
+    Ping,
+    /// The router is manual: wake its `route_until` if it waits.
+    Manual,
 }
 
 /// What a look at the queue found.

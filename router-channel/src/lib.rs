@@ -11,6 +11,7 @@ mod shaped;
 mod sync;
 mod table;
 mod tuning;
+mod waiter;
 
 use std::fmt;
 

@@ -5,9 +5,10 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use crate::gate::PingGate;
+use crate::gate::{AfterSend, PingGate};
 use crate::sync::{AtomicBool, Ordering};
 use crate::table::Route;
+use crate::waiter::Waiter;
 use crate::{Channel, Envelope};
 use router_api::Pinger;
 
@@ -15,6 +16,8 @@ pub(crate) struct Link<M, C: Channel<Envelope<M>>> {
     tx: C::Tx,
     pub(crate) gate: PingGate,
     pub(crate) pinger: Arc<dyn Pinger>,
+    /// Where a manual router's `route_until` waits for a message.
+    pub(crate) waiter: Waiter,
     /// Set when the router stops the run: sends fail from then on, even
     /// while a routing loop still holds the run's receiving half.
     closed: AtomicBool,
@@ -27,6 +30,7 @@ impl<M, C: Channel<Envelope<M>>> Link<M, C> {
             tx,
             gate: PingGate::new(),
             pinger,
+            waiter: Waiter::new(),
             closed: AtomicBool::new(false),
             _message: PhantomData,
         }
@@ -39,8 +43,10 @@ impl<M, C: Channel<Envelope<M>>> Link<M, C> {
             return Err(message);
         }
         C::send(&self.tx, Envelope { route, message }).map_err(|envelope| envelope.message)?;
-        if self.gate.claim_after_send() {
-            self.pinger.ping();
+        match self.gate.after_send() {
+            AfterSend::Nothing => {}
+            AfterSend::Ping => self.pinger.ping(),
+            AfterSend::Manual => self.waiter.notify(),
         }
         Ok(())
     }

@@ -4,13 +4,42 @@
 
 #[cfg(loom)]
 pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+#[cfg(loom)]
+pub(crate) use loom::sync::{Mutex, MutexGuard};
+#[cfg(loom)]
+pub(crate) use loom::thread::{Thread, current as current_thread, park};
 
 #[cfg(not(loom))]
 pub(crate) use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+#[cfg(not(loom))]
+pub(crate) use std::sync::{Mutex, MutexGuard};
+#[cfg(not(loom))]
+pub(crate) use std::thread::{Thread, current as current_thread, park};
+
+/// Waits for an unpark or `timeout`. Loom has no timed park: its models
+/// wait without a deadline, and a timed wait there parks until unparked.
+pub(crate) fn park_timeout(timeout: std::time::Duration) {
+    #[cfg(not(loom))]
+    std::thread::park_timeout(timeout);
+    #[cfg(loom)]
+    {
+        let _ = timeout;
+        park();
+    }
+}
+
+/// Locks `mutex`, taking over a lock poisoned by a panic: what is kept
+/// under these locks (a thread handle) holds no invariant a panic breaks.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// Asymmetric barriers: a *light* one for the hot side (every send), which
 /// costs nothing at run time, paired with a *heavy* one for the cold side
-/// (the router ending a fast hold of the ping gate, once per burst), which
+/// (the router ending a fast hold of the ping gate, once per burst, or
+/// starting to wait in `route_until`, see waiter.rs), which
 /// makes every running thread of the process execute a full barrier before
 /// it returns.
 ///
@@ -55,6 +84,16 @@ pub(crate) mod barrier {
     pub(crate) fn light() {
         #[cfg(not(loom))]
         std::sync::atomic::compiler_fence(std::sync::atomic::Ordering::SeqCst);
+        #[cfg(loom)]
+        loom::sync::atomic::fence(loom::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// A full barrier, for a hot side that cannot count on the heavy one
+    /// (the process-wide barrier is missing).
+    #[inline]
+    pub(crate) fn full() {
+        #[cfg(not(loom))]
+        std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
         #[cfg(loom)]
         loom::sync::atomic::fence(loom::sync::atomic::Ordering::SeqCst);
     }

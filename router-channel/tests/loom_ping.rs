@@ -28,6 +28,8 @@
 //! `membarrier`, whose pairing promises the same ordering.
 //!
 //! Checked, over every interleaving loom explores:
+//! - a manual router's `route_until`, waiting with no deadline, sees every
+//!   message its senders send (no lost unpark);
 //! - every message enqueued is routed, once, in order, when the senders
 //!   are done and the loop has run out of pings (no lost wake-up);
 //! - the gate is free again then: the next message pings;
@@ -75,6 +77,11 @@
 //!   release, or the sender's light barrier before it reads the gate: the
 //!   flagged-slots models lose a message (the sender reads "held", the
 //!   router's second look misses its message);
+//! - in a manual router's wait (src/waiter.rs), dropping the heavy
+//!   barrier between `waiting = true` and the look at the queue, or the
+//!   sender's light barrier before it reads the flags: the flagged-slots
+//!   models of `route_until` deadlock (the foreground parks with a message
+//!   queued and no unpark coming); the lock-based one hides it;
 //! - making `PingGate::claim` a load then a store: two pings outstanding;
 //! - dropping the re-ping of a turn that spent its budget: a message left;
 //! - re-pinging without asking whether the run is still current: the
@@ -669,4 +676,73 @@ fn locked_queue_listener_stop_mid_turn_pings_no_more() {
 #[test]
 fn flagged_slots_listener_stop_mid_turn_pings_no_more() {
     listener_stop_mid_turn_pings_no_more::<FlaggedSlots>();
+}
+
+/// A manual router's `route_until` waits for messages by parking, and its
+/// senders unpark it (src/waiter.rs): `SENDERS` threads send `MESSAGES`
+/// each while the foreground waits for all of them with no deadline. A
+/// lost wake-up leaves the foreground parked for good, which loom reports
+/// as a deadlock.
+fn manual_wait_sees_every_message<C, const SENDERS: usize, const MESSAGES: u32>()
+where
+    C: Channel<Envelope<u32>>,
+{
+    let total = SENDERS * MESSAGES as usize;
+    both_gate_paths(move || {
+        let event_loop = ModelLoop::new();
+        let router = ChannelRouter::<u32, C>::new(&event_loop);
+        router.start().unwrap();
+        let log: Log = Rc::default();
+        let mut receivers = Vec::new();
+        let mut senders = Vec::new();
+        for index in 0..SENDERS {
+            let (mut sender, receiver) = router.pipe().unwrap();
+            sender.start().unwrap();
+            log_into(&log, index, &receiver);
+            receivers.push(receiver);
+            senders.push(sender);
+        }
+        // Manual from here on, before anything is sent.
+        router.route_until(|| true, Some(Duration::ZERO)).unwrap();
+        let workers: Vec<_> = senders
+            .into_iter()
+            .map(|mut sender| {
+                thread::spawn(move || {
+                    for message in 0..MESSAGES {
+                        sender.send(message).unwrap();
+                    }
+                })
+            })
+            .collect();
+        router
+            .route_until(|| log.borrow().len() == total, None)
+            .unwrap();
+        // Not joined: a sender's unpark may land after its last message is
+        // routed, and loom mixes that late unpark up with `join`'s own
+        // wake-up (its park and join share the thread's notification).
+        // loom waits for every thread before the next interleaving anyway.
+        drop(workers);
+        for index in 0..SENDERS {
+            assert_eq!(messages_of(&log, index), (0..MESSAGES).collect::<Vec<_>>());
+        }
+        for receiver in &receivers {
+            router.close_pipe(receiver).unwrap();
+        }
+        router.stop().unwrap();
+    });
+}
+
+#[test]
+fn locked_queue_manual_wait_sees_every_message() {
+    manual_wait_sees_every_message::<LockedQueue, 1, 2>();
+}
+
+#[test]
+fn flagged_slots_manual_wait_sees_every_message() {
+    manual_wait_sees_every_message::<FlaggedSlots, 1, 2>();
+}
+
+#[test]
+fn flagged_slots_manual_wait_sees_every_message_of_two_senders() {
+    manual_wait_sees_every_message::<FlaggedSlots, 2, 1>();
 }

@@ -61,13 +61,13 @@ where
         if let Some(envelope) = run.try_recv() {
             return Ok(envelope);
         }
-        let received = match deadline {
-            Some(deadline) => C::recv_deadline(&run.rx, deadline),
-            None => C::recv(&run.rx),
-        };
-        received.ok_or(RouterError::Timeout {
-            timeout: timeout.unwrap_or(Duration::MAX),
-        })
+        // Not the channel's blocking receive: see waiter.rs.
+        run.link
+            .waiter
+            .wait(|| run.try_recv(), deadline)
+            .ok_or(RouterError::Timeout {
+                timeout: timeout.unwrap_or(Duration::MAX),
+            })
     }
 
     /// Moves `run` on to the current run, or fails if there is none. The
