@@ -87,8 +87,12 @@ pub trait MessageRouter<M> {
     /// each. `timeout` is one deadline for the whole call; `Some(ZERO)`
     /// still routes the messages already queued, and `None` waits without
     /// limit. The first call switches the router to manual mode for good:
-    /// it ignores pings from then on, and messages are routed only by this
-    /// method (R10).
+    /// it ignores pings from then on, also after `stop` and `start`, and
+    /// messages are routed only by this method (R10). That holds for a call
+    /// from inside a listener too (a nested loop waiting for more messages):
+    /// the application's event loop never routes this router again.
+    /// See the repository's README, "Reliability", for the ways a nested
+    /// loop can wait without that.
     ///
     /// # Errors
     ///
