@@ -535,6 +535,33 @@ fn route_until_inside_a_listener_during_a_ping_routes_the_next_messages<B: Backe
     assert_eq!(event_loop.pending(), 0);
 }
 
+/// What the README says of a nested loop's `route_until`: manual mode for
+/// good, also across `stop` and `start`; the event loop never routes the
+/// router again, and `route_until` does.
+fn route_until_inside_a_listener_leaves_the_router_manual_across_stop_and_start<B: Backend>() {
+    let (event_loop, router) = started::<B>();
+    nested_route_until::<B>(&router, |log| {
+        event_loop
+            .run_until(|| log.borrow().len() == 3, SAFETY)
+            .unwrap();
+    });
+    router.stop().unwrap();
+    router.start().unwrap();
+    assert!(router.is_manual(), "manual mode outlives stop and start");
+    let (mut sender, receiver) = router.pipe().unwrap();
+    let log = logged(&receiver);
+    sender.start().unwrap();
+    sender.send(4).unwrap();
+    let waited = event_loop.run_until(|| !log.borrow().is_empty(), Some(Duration::from_millis(50)));
+    assert!(waited.is_err(), "the event loop routed a manual router");
+    assert!(log.borrow().is_empty());
+    router
+        .route_until(|| !log.borrow().is_empty(), SAFETY)
+        .unwrap();
+    assert_eq!(*log.borrow(), [4]);
+    router.close_pipe(&receiver).unwrap();
+}
+
 fn route_until_inside_a_listener_during_route_until_routes_the_next_messages<B: Backend>() {
     let (_event_loop, router) = started::<B>();
     let outer = Outcome::default();
@@ -727,6 +754,7 @@ router_reliability::for_each_backend! {
     a_listener_dropping_the_last_handle_to_its_router_stops_it_cleanly;
     a_listener_closing_its_own_pipe_during_dispatch_drops_the_rest_with_one_warning;
     route_until_inside_a_listener_during_a_ping_routes_the_next_messages;
+    route_until_inside_a_listener_leaves_the_router_manual_across_stop_and_start;
     route_until_inside_a_listener_during_route_until_routes_the_next_messages;
     route_until_inside_a_listener_times_out_cleanly_when_nothing_comes;
     a_nested_event_loop_inside_a_listener_waits_until_the_listener_returns;
