@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 
 use crate::frames::FrameReader;
 use crate::pipe_book::{Admission, PipeBook};
-use crate::wire::{self, Hello};
+use crate::wire::{self, Hello, Refusal};
 
 /// Reads one connection may do before the monitor turns to the next, so
 /// one busy sender cannot starve the others.
@@ -80,8 +80,8 @@ impl Connection {
     }
 
     /// The connection took longer than `timeout` to present its hello:
-    /// says so, before the monitor closes it.
-    pub(crate) fn hello_timed_out(&self, timeout: Duration) {
+    /// says so, to the log and to the peer, before the monitor closes it.
+    pub(crate) fn hello_timed_out(&mut self, timeout: Duration) {
         tracing::warn!(
             connection = self.id,
             timeout_ms = timeout.as_millis(),
@@ -89,6 +89,15 @@ impl Connection {
             "a connection sent no hello within {} ms; closing it",
             timeout.as_millis()
         );
+        let _ = self.refuse(Refusal::HelloTimeout);
+    }
+
+    /// Tells the peer why it is refused, before the connection is closed.
+    /// Nothing was answered yet, so the socket's send buffer is empty and
+    /// the one byte fits; a peer that left misses nothing it could use.
+    fn refuse(&mut self, refusal: Refusal) -> Refused {
+        let _ = self.stream.write(&[refusal.code()]);
+        Refused
     }
 
     fn pipe(&self) -> Option<PipeId> {
@@ -169,6 +178,9 @@ impl Connection {
                         oversized.len,
                         wire::MAX_FRAME_LEN
                     );
+                    if self.awaits_hello() {
+                        return Err(self.refuse(Refusal::BadHello));
+                    }
                     return Err(Refused);
                 }
             };
@@ -223,10 +235,13 @@ impl Connection {
         intake: &Intake<M>,
     ) -> Result<(), Refused> {
         let id = self.id;
-        let hello = hello.map_err(|error| {
-            tracing::warn!(connection = id, %error, "a connection's hello does not decode; closing it");
-            Refused
-        })?;
+        let hello = match hello {
+            Ok(hello) => hello,
+            Err(error) => {
+                tracing::warn!(connection = id, %error, "a connection's hello does not decode; closing it");
+                return Err(self.refuse(Refusal::BadHello));
+            }
+        };
         if hello.protocol != wire::PROTOCOL {
             tracing::warn!(
                 connection = id,
@@ -234,14 +249,14 @@ impl Connection {
                 expected = wire::PROTOCOL,
                 "a connection speaks another protocol version; closing it"
             );
-            return Err(Refused);
+            return Err(self.refuse(Refusal::Protocol));
         }
         if hello.secret != intake.secret {
             tracing::warn!(
                 connection = id,
                 "a connection did not present this router's secret; closing it"
             );
-            return Err(Refused);
+            return Err(self.refuse(Refusal::Secret));
         }
         let pipe = PipeId::new(hello.pipe);
         let route = match intake.book.admit(pipe) {
@@ -252,7 +267,7 @@ impl Connection {
                     pipe = %pipe,
                     "a connection names pipe {pipe}, which this router never made; closing it"
                 );
-                return Err(Refused);
+                return Err(self.refuse(Refusal::UnknownPipe));
             }
             Admission::AlreadyConnected => {
                 tracing::warn!(
@@ -260,7 +275,7 @@ impl Connection {
                     pipe = %pipe,
                     "a second sender connected for pipe {pipe}; a pipe takes one sender; closing it"
                 );
-                return Err(Refused);
+                return Err(self.refuse(Refusal::AlreadyConnected));
             }
         };
         // The socket's buffer is empty at this point: one byte always fits.

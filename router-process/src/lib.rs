@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod child;
+mod connect_error;
 mod connection;
 mod endpoint;
 mod frames;
@@ -11,6 +12,7 @@ mod sender;
 mod token;
 pub mod wire;
 
+pub use connect_error::{ConnectError, StartError};
 pub use monitor::MONITOR_THREAD_NAME;
 pub use router::ProcessRouter;
 pub use sender::ProcessSender;
@@ -20,12 +22,14 @@ pub use token::TokenError;
 mod facts {
     use static_assertions::{assert_impl_all, assert_not_impl_any};
 
-    use crate::{ProcessRouter, ProcessSender, TokenError};
+    use crate::{ConnectError, ProcessRouter, ProcessSender, StartError, TokenError};
 
     type Msg = Vec<u8>;
     assert_impl_all!(ProcessSender<Msg>: Send);
     assert_not_impl_any!(ProcessRouter<Msg>: Sync, Send);
     assert_impl_all!(TokenError: Send, Sync, std::error::Error);
+    assert_impl_all!(ConnectError: Send, Sync, std::error::Error);
+    assert_impl_all!(StartError: Send, Sync, std::error::Error);
     assert_impl_all!(crate::wire::EncodeError: Send, Sync, std::error::Error);
 
     fn _sender_is_object_safe(_: &dyn router_api::MessageSender<Msg>) {}

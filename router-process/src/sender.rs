@@ -9,8 +9,9 @@ use std::time::Duration;
 use router_api::{MessageSender, PipeId, SendError, SenderError};
 use serde::Serialize;
 
+use crate::connect_error::{ConnectError, StartError};
 use crate::token::{Token, TokenError};
-use crate::wire::{self, Hello};
+use crate::wire::{self, Hello, Refusal};
 
 /// How long `start` waits for the router to accept the hello. The router's
 /// monitor thread answers at once; this only bounds a router process that
@@ -32,8 +33,10 @@ const KEEP_BUFFER: usize = 1 << 20;
 /// - [`start`](MessageSender::start) connects to the router's socket and
 ///   presents the router's secret; it fails with [`SenderError::Connect`]
 ///   when no router is listening (not started yet, or stopped) or the router
-///   refuses the connection, and the sender stays un-started, so `start`
-///   may be tried again;
+///   refuses the connection, saying which one cause it was, and the sender
+///   stays un-started, so `start` may be tried again
+///   ([`connect`](Self::connect) does the same and gives the cause as a
+///   [`ConnectError`]);
 /// - [`send`](MessageSender::send) writes one frame. It does not wait for
 ///   the foreground thread; it waits only while the router's monitor
 ///   thread catches up with the socket. It fails with
@@ -95,55 +98,100 @@ impl<M> ProcessSender<M> {
         self.token.pipe
     }
 
+    /// Connects to the router, presents the hello and waits for its
+    /// answer: what [`start`](MessageSender::start) does, with the reason
+    /// of a failure as a type rather than in words.
+    ///
+    /// # Errors
+    ///
+    /// [`StartError::AlreadyStarted`] or [`StartError::Stopped`] when the
+    /// sender is not new (S1); [`StartError::Connect`] with the
+    /// [`ConnectError`] when it could not connect: no router listening,
+    /// the router refused it (its cause, one of them), or the connection
+    /// failed. After a connect error the sender stays un-started, so this
+    /// may be tried again.
+    pub fn connect(&mut self) -> Result<(), StartError> {
+        let pipe = self.pipe();
+        match self.state {
+            State::Ready => {
+                let stream = self
+                    .dial()
+                    .map_err(|cause| StartError::Connect { pipe, cause })?;
+                self.state = State::Open(stream);
+                tracing::debug!(pipe = %pipe, "process sender connected");
+                Ok(())
+            }
+            State::Open(_) | State::Broken => Err(StartError::AlreadyStarted { pipe }),
+            State::Stopped => Err(StartError::Stopped { pipe }),
+        }
+    }
+
     /// Connects, presents the hello and waits for the router's answer.
-    fn connect(&self) -> Result<UnixStream, SenderError> {
+    fn dial(&self) -> Result<UnixStream, ConnectError> {
         let pipe = self.pipe();
         let socket = &*self.token.socket;
-        let connect_error = |reason: String| SenderError::Connect { pipe, reason };
         let mut stream = UnixStream::connect(socket).map_err(|error| {
-            connect_error(match error.kind() {
-                io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused => format!(
-                    "no router is listening at {socket}: it has not started yet, or it has stopped ({error})"
-                ),
-                _ => format!("cannot connect to {socket}: {error}"),
-            })
+            let (socket, reason) = (socket.to_owned(), error.to_string());
+            match error.kind() {
+                io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused => {
+                    ConnectError::NoRouter { socket, reason }
+                }
+                _ => ConnectError::Socket { socket, reason },
+            }
         })?;
         let hello = Hello {
             protocol: wire::PROTOCOL,
             secret: self.token.secret,
             pipe: pipe.get(),
         };
-        let frame = wire::encode_frame(&hello, Vec::new())
-            .map_err(|error| connect_error(format!("cannot encode the hello: {error}")))?;
-        let refused = |error: io::Error| {
-            connect_error(match error.kind() {
-                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
-                    format!("the router did not answer within {ACCEPT_TIMEOUT:?}")
-                }
-                _ => format!(
-                    "the router closed the connection: it is stopping, or it refused this sender \
-                     (wrong secret, a pipe it never made, or a pipe whose sender connected already; \
-                     its log says which) ({error})"
-                ),
-            })
-        };
-        stream.write_all(&frame).map_err(refused)?;
+        let frame =
+            wire::encode_frame(&hello, Vec::new()).map_err(|error| ConnectError::Hello {
+                reason: error.to_string(),
+            })?;
         stream
             .set_read_timeout(Some(ACCEPT_TIMEOUT))
-            .map_err(|error| connect_error(format!("cannot set a timeout: {error}")))?;
+            .map_err(|error| ConnectError::Io {
+                reason: format!("cannot set a timeout: {error}"),
+            })?;
+        // A router that refuses may close before the hello is all written;
+        // its answer is still there to read, and says why.
+        // A write that failed (the router closed the connection) leaves
+        // the read to say so.
+        let _ = stream.write_all(&frame);
         let mut answer = [0u8];
-        stream.read_exact(&mut answer).map_err(refused)?;
-        if answer[0] != wire::ACCEPTED {
-            return Err(connect_error(format!(
-                "the router answered {:#04x}, not the accept byte of protocol {}",
-                answer[0],
-                wire::PROTOCOL
-            )));
+        stream.read_exact(&mut answer).map_err(lost)?;
+        match answer[0] {
+            wire::ACCEPTED => {}
+            code => {
+                return Err(match Refusal::from_code(code) {
+                    Some(refusal) => ConnectError::refused(refusal, pipe),
+                    None => ConnectError::UnknownAnswer { answer: code },
+                });
+            }
         }
         stream
             .set_read_timeout(None)
-            .map_err(|error| connect_error(format!("cannot clear the timeout: {error}")))?;
+            .map_err(|error| ConnectError::Io {
+                reason: format!("cannot clear the timeout: {error}"),
+            })?;
         Ok(stream)
+    }
+}
+
+/// What an I/O error before the router's answer means.
+fn lost(error: io::Error) -> ConnectError {
+    match error.kind() {
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => ConnectError::NoAnswer {
+            timeout: ACCEPT_TIMEOUT,
+        },
+        io::ErrorKind::UnexpectedEof
+        | io::ErrorKind::ConnectionReset
+        | io::ErrorKind::BrokenPipe => ConnectError::Closed {
+            reason: error.to_string(),
+        },
+        _ => ConnectError::Io {
+            reason: error.to_string(),
+        },
     }
 }
 
@@ -153,16 +201,7 @@ impl<M: Serialize + 'static> MessageSender<M> for ProcessSender<M> {
     }
 
     fn start(&mut self) -> Result<(), SenderError> {
-        let pipe = self.pipe();
-        match self.state {
-            State::Ready => {
-                self.state = State::Open(self.connect()?);
-                tracing::debug!(pipe = %pipe, "process sender connected");
-                Ok(())
-            }
-            State::Open(_) | State::Broken => Err(SenderError::AlreadyStarted { pipe }),
-            State::Stopped => Err(SenderError::Stopped { pipe }),
-        }
+        self.connect().map_err(SenderError::from)
     }
 
     fn send(&mut self, message: M) -> Result<(), SendError<M>> {

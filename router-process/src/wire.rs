@@ -4,8 +4,11 @@
 //! then that many bytes of [postcard](https://docs.rs/postcard), at most
 //! [`MAX_FRAME_LEN`] of them. The first frame a sender writes is its
 //! [`Hello`] (protocol version, the router's secret, the pipe number); the
-//! router answers it with the single byte [`ACCEPTED`], or closes the
+//! router answers it with the single byte [`ACCEPTED`], or refuses it with
+//! the one byte of a [`Refusal`], which names the cause, and closes the
 //! connection. Every later frame is one message of the pipe, in order.
+//! A connection the router closes without any answer was cut by the
+//! router stopping.
 //!
 //! This module is public so that a benchmark or a sender written in
 //! another language can speak the same frames; a Rust program uses
@@ -27,6 +30,58 @@ pub const PROTOCOL: u16 = 1;
 
 /// The byte the router answers an accepted hello with.
 pub const ACCEPTED: u8 = 0xA5;
+
+/// Why the router refused a connection: the byte it answers the hello
+/// with, instead of [`ACCEPTED`], just before it closes the connection.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The hello is not a [`Hello`] (it does not decode, or announces more
+    /// than [`MAX_FRAME_LEN`]).
+    BadHello,
+    /// The hello speaks another [`PROTOCOL`] version.
+    Protocol,
+    /// The hello does not carry this router run's secret.
+    Secret,
+    /// The hello names a pipe this router run never made.
+    UnknownPipe,
+    /// The hello names a pipe whose sender connected already; a pipe
+    /// takes one sender per run.
+    AlreadyConnected,
+    /// The whole hello did not arrive within the router's hello timeout.
+    HelloTimeout,
+}
+
+impl Refusal {
+    /// Every refusal, in the order of their codes.
+    pub const ALL: [Self; 6] = [
+        Self::BadHello,
+        Self::Protocol,
+        Self::Secret,
+        Self::UnknownPipe,
+        Self::AlreadyConnected,
+        Self::HelloTimeout,
+    ];
+
+    /// The byte that stands for this refusal on the wire.
+    #[must_use]
+    pub const fn code(self) -> u8 {
+        match self {
+            Self::BadHello => 0x01,
+            Self::Protocol => 0x02,
+            Self::Secret => 0x03,
+            Self::UnknownPipe => 0x04,
+            Self::AlreadyConnected => 0x05,
+            Self::HelloTimeout => 0x06,
+        }
+    }
+
+    /// The refusal a byte stands for, if it stands for one.
+    #[must_use]
+    pub fn from_code(code: u8) -> Option<Self> {
+        Self::ALL.into_iter().find(|refusal| refusal.code() == code)
+    }
+}
 
 /// The first frame of a connection: who the sender is and that it may
 /// speak to this router. On the wire it is the three numbers in order,
@@ -142,6 +197,19 @@ mod tests {
         let mut frame = encode_frame(&5u8, Vec::new()).unwrap();
         frame.push(0);
         assert!(decode_payload::<u8>(&frame[HEADER_LEN..]).is_err());
+    }
+
+    #[test]
+    fn refusal_codes_are_distinct_read_back_and_never_the_accept_byte() {
+        for refusal in Refusal::ALL {
+            assert_ne!(refusal.code(), ACCEPTED);
+            assert_eq!(Refusal::from_code(refusal.code()), Some(refusal));
+        }
+        let mut codes: Vec<u8> = Refusal::ALL.iter().map(|r| r.code()).collect();
+        codes.dedup();
+        assert_eq!(codes.len(), Refusal::ALL.len());
+        assert_eq!(Refusal::from_code(ACCEPTED), None);
+        assert_eq!(Refusal::from_code(0), None);
     }
 
     #[test]

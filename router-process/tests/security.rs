@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 
 use router_api::{DefaultEventLoop, MessageRouter, MessageSender, SenderError};
 use router_conformance::capture::capture;
-use router_process::{ProcessRouter, ProcessSender, wire};
+use router_process::wire::Refusal;
+use router_process::{ConnectError, ProcessRouter, ProcessSender, StartError, wire};
 use support::{
     Inbox, PATIENCE, RawClient, TokenParts, pipe_with_inbox, started_router, token_parts,
 };
@@ -42,9 +43,11 @@ fn good_pipe_carries_on(
 }
 
 /// Starts a router with one pipe, lets `write` speak on a raw connection to
-/// its socket (given the pipe's token), checks that the router closes that
-/// connection without answering, and that the pipe then carries ten lines.
+/// its socket (given the pipe's token), checks that the router refuses that
+/// connection with `refusal` and closes it, and that the pipe then carries
+/// ten lines.
 fn refused_connection_leaves_pipe_carrying_on(
+    refusal: Refusal,
     write: impl FnOnce(&mut RawClient, &TokenParts),
 ) -> (DefaultEventLoop, ProcessRouter<String>) {
     let (event_loop, router) = started_router::<String>();
@@ -53,7 +56,7 @@ fn refused_connection_leaves_pipe_carrying_on(
 
     let mut client = RawClient::connect(&parts.socket);
     write(&mut client, &parts);
-    assert!(client.closed_without_answer());
+    assert_eq!(client.refusal(), Some(refusal));
 
     good_pipe_carries_on(&event_loop, good, &good_inbox, 10);
     (event_loop, router)
@@ -70,7 +73,7 @@ fn connection_with_wrong_secret_is_closed_logged_and_never_routed() {
         let mut intruder = RawClient::connect(&parts.socket);
         intruder.hello(parts.secret ^ 1, parts.pipe);
         intruder.write_value(&"smuggled".to_owned());
-        assert!(intruder.closed_without_answer());
+        assert_eq!(intruder.refusal(), Some(Refusal::Secret));
 
         // Everything the intruder's connection could have queued was queued
         // before it was closed, so it would be routed before these.
@@ -121,7 +124,7 @@ fn sender_with_tampered_token_fails_to_start_with_connect_error() {
 fn connection_naming_a_pipe_never_made_is_closed_and_logged() {
     let ((), captured) = capture(|| {
         let (_event_loop, router) =
-            refused_connection_leaves_pipe_carrying_on(|stranger, parts| {
+            refused_connection_leaves_pipe_carrying_on(Refusal::UnknownPipe, |stranger, parts| {
                 stranger.hello(parts.secret, parts.pipe + 1000);
                 stranger.write_value(&"lost".to_owned());
             });
@@ -160,9 +163,10 @@ fn second_sender_for_one_pipe_is_refused_at_start() {
 #[test]
 fn hello_that_does_not_decode_is_closed_and_logged() {
     let ((), captured) = capture(|| {
-        let (_event_loop, router) = refused_connection_leaves_pipe_carrying_on(|client, _| {
-            client.write_bytes(&[3, 0, 0, 0, 0xFF, 0xFF, 0xFF]);
-        });
+        let (_event_loop, router) =
+            refused_connection_leaves_pipe_carrying_on(Refusal::BadHello, |client, _| {
+                client.write_bytes(&[3, 0, 0, 0, 0xFF, 0xFF, 0xFF]);
+            });
         router.stop().unwrap();
     });
     assert_eq!(
@@ -330,8 +334,16 @@ fn connection_that_never_sends_its_hello_is_closed_after_the_timeout() {
         // Meanwhile the router lets other senders in and routes them.
         good_pipe_carries_on(&event_loop, good, &good_inbox, 10);
 
-        assert!(silent.closed_without_answer(), "the silent connection");
-        assert!(halting.closed_without_answer(), "the halting connection");
+        assert_eq!(
+            silent.refusal(),
+            Some(Refusal::HelloTimeout),
+            "the silent one"
+        );
+        assert_eq!(
+            halting.refusal(),
+            Some(Refusal::HelloTimeout),
+            "the halting one"
+        );
         let waited = opened.elapsed();
         assert!(waited >= HELLO_TIMEOUT, "closed after {waited:?}");
         router.stop().unwrap();
@@ -342,4 +354,112 @@ fn connection_that_never_sends_its_hello_is_closed_after_the_timeout() {
         assert!(warning.field("connection").is_some(), "{warning:?}");
         assert_eq!(warning.field("timeout_ms"), Some("300"), "{warning:?}");
     }
+}
+
+/// The reason of the connect error `start` fails with.
+fn connect_reason(sender: &mut ProcessSender<String>) -> String {
+    match sender.start().unwrap_err() {
+        SenderError::Connect { reason, .. } => reason,
+        other => panic!("expected a connect error, got {other}"),
+    }
+}
+
+#[test]
+fn refused_sender_is_told_the_one_cause() {
+    let (_event_loop, router) = started_router::<String>();
+    let (mut first, _receiver) = router.pipe().unwrap();
+    let parts = token_parts(&first.token());
+    let token = |pipe: u64, secret: u128| format!("rp1:{pipe}:{secret:032x}:{}", parts.socket);
+
+    let mut wrong_secret =
+        ProcessSender::<String>::from_token(&token(parts.pipe, parts.secret ^ 1)).unwrap();
+    let mut unknown_pipe =
+        ProcessSender::<String>::from_token(&token(parts.pipe + 1000, parts.secret)).unwrap();
+    let mut second = ProcessSender::<String>::from_token(&first.token()).unwrap();
+    first.start().unwrap();
+
+    let cases = [
+        (
+            connect_reason(&mut wrong_secret),
+            "secret is not this router run's",
+        ),
+        (connect_reason(&mut unknown_pipe), "never made pipe #1001"),
+        (
+            connect_reason(&mut second),
+            "pipe #1 has a sender connected already",
+        ),
+    ];
+    for (reason, cause) in &cases {
+        assert!(reason.contains(cause), "{reason:?} does not say {cause:?}");
+        // One cause, not a list of what it might be.
+        assert!(!reason.contains("log says which"), "{reason:?}");
+        for (_, other) in cases.iter().filter(|(_, other)| other != cause) {
+            assert!(!reason.contains(other), "{reason:?} also says {other:?}");
+        }
+    }
+
+    // The same causes as types, from `connect`; each sender stays
+    // un-started and is refused the same way again.
+    let cause = |sender: &mut ProcessSender<String>| match sender.connect().unwrap_err() {
+        StartError::Connect { cause, .. } => cause,
+        other => panic!("expected a connect error, got {other}"),
+    };
+    assert_eq!(cause(&mut wrong_secret), ConnectError::WrongSecret);
+    assert_eq!(
+        cause(&mut unknown_pipe),
+        ConnectError::UnknownPipe {
+            pipe: unknown_pipe.pipe_id()
+        }
+    );
+    assert_eq!(
+        cause(&mut second),
+        ConnectError::AlreadyConnected {
+            pipe: first.pipe_id()
+        }
+    );
+    assert_eq!(
+        first.connect(),
+        Err(StartError::AlreadyStarted {
+            pipe: first.pipe_id()
+        })
+    );
+    router.stop().unwrap();
+}
+
+#[test]
+fn close_without_answer_and_unknown_answer_are_told_apart() {
+    use std::io::{Read, Write};
+    use std::os::unix::net::UnixListener;
+
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("socket");
+    let listener = UnixListener::bind(&socket).unwrap();
+    // Reads the hello's header and payload, then answers `answer`
+    // (nothing at all when `None`) and closes.
+    let impostor = thread::spawn(move || {
+        for answer in [None, Some(0x77u8)] {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut header = [0u8; wire::HEADER_LEN];
+            stream.read_exact(&mut header).unwrap();
+            let mut hello = vec![0u8; wire::payload_len(header)];
+            stream.read_exact(&mut hello).unwrap();
+            if let Some(answer) = answer {
+                stream.write_all(&[answer]).unwrap();
+            }
+        }
+    });
+    let token = format!("rp1:1:{:032x}:{}", 7u128, socket.display());
+    let cause = || match ProcessSender::<String>::from_token(&token)
+        .unwrap()
+        .connect()
+        .unwrap_err()
+    {
+        StartError::Connect { cause, .. } => cause,
+        other => panic!("expected a connect error, got {other}"),
+    };
+    let closed = cause();
+    assert!(matches!(closed, ConnectError::Closed { .. }), "{closed}");
+    assert!(closed.to_string().contains("without answering"), "{closed}");
+    assert_eq!(cause(), ConnectError::UnknownAnswer { answer: 0x77 });
+    impostor.join().unwrap();
 }

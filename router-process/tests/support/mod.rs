@@ -140,6 +140,26 @@ impl RawClient {
         }
     }
 
+    /// Waits until the router closes the connection; returns the refusal
+    /// it answered with, or `None` if it answered nothing or something
+    /// else than one refusal byte.
+    pub fn refusal(&mut self) -> Option<wire::Refusal> {
+        let mut rest = Vec::new();
+        // A reset after the answer still leaves the answer read.
+        let mut byte = [0u8];
+        match self.stream.read(&mut byte) {
+            Ok(1) => {}
+            _ => return None,
+        }
+        match self.stream.read_to_end(&mut rest) {
+            Ok(_) if rest.is_empty() => wire::Refusal::from_code(byte[0]),
+            Err(error) if error.kind() == std::io::ErrorKind::ConnectionReset => {
+                wire::Refusal::from_code(byte[0])
+            }
+            _ => None,
+        }
+    }
+
     /// Waits until the router closes the connection (after an accept).
     pub fn wait_closed(&mut self) {
         let mut rest = Vec::new();

@@ -1,0 +1,171 @@
+//! Why a sender could not connect to its router, one variant per cause.
+
+use std::time::Duration;
+
+use router_api::{PipeId, SenderError};
+
+use crate::wire::{PROTOCOL, Refusal};
+
+/// Why a [`ProcessSender`](crate::ProcessSender) could not connect to its
+/// router. [`MessageSender::start`](router_api::MessageSender::start)
+/// gives it as the `reason` of a [`SenderError::Connect`], in words;
+/// [`ProcessSender::connect`](crate::ProcessSender::connect) gives it as
+/// this type, to tell the causes apart in code.
+///
+/// The router answers a refused hello with the one byte of a
+/// [`Refusal`], so a refusal names its cause, and only that one.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConnectError {
+    /// Nothing listens at the token's socket: the router has not started
+    /// yet, or it has stopped. Trying again later may work.
+    #[error(
+        "no router is listening at {socket}: it has not started yet, or it has stopped ({reason})"
+    )]
+    NoRouter {
+        /// The token's socket path.
+        socket: String,
+        /// What the system said.
+        reason: String,
+    },
+    /// The socket could not be reached for another reason (permissions,
+    /// out of descriptors, ...).
+    #[error("cannot connect to {socket}: {reason}")]
+    Socket {
+        /// The token's socket path.
+        socket: String,
+        /// What the system said.
+        reason: String,
+    },
+    /// The connection was made but could not be set up, or broke before
+    /// the router answered, for a reason other than the router closing it.
+    #[error("the connection to the router failed: {reason}")]
+    Io {
+        /// What the system said.
+        reason: String,
+    },
+    /// The router did not answer the hello in time: its process hangs, or
+    /// is out of descriptors for longer than that.
+    #[error("the router did not answer within {timeout:?}")]
+    NoAnswer {
+        /// How long the sender waited.
+        timeout: Duration,
+    },
+    /// The router closed the connection without answering: it is
+    /// stopping (a refusal always says why).
+    #[error("the router closed the connection without answering: it is stopping ({reason})")]
+    Closed {
+        /// What the system said.
+        reason: String,
+    },
+    /// The token's secret is not the router run's: a token of an earlier
+    /// run, of another router, or altered.
+    #[error(
+        "the router refused this sender: the token's secret is not this router run's \
+         (a token of an earlier run or of another router, or an altered one)"
+    )]
+    WrongSecret,
+    /// The router run never made the token's pipe.
+    #[error(
+        "the router refused this sender: it never made pipe {pipe} \
+         (a token of an earlier run, or an altered one)"
+    )]
+    UnknownPipe {
+        /// The token's pipe.
+        pipe: PipeId,
+    },
+    /// Another sender of the pipe connected first in this run (S1: a
+    /// sender starts once); a token rebuilds one connection per run.
+    #[error(
+        "the router refused this sender: pipe {pipe} has a sender connected already, \
+         and a pipe takes one"
+    )]
+    AlreadyConnected {
+        /// The token's pipe.
+        pipe: PipeId,
+    },
+    /// The router speaks another version of the wire format.
+    #[error(
+        "the router refused this sender: it speaks another protocol version than this \
+         sender's {PROTOCOL} (parent and child are built from different versions of router-process)"
+    )]
+    Protocol,
+    /// The router could not read the hello (it never refuses the hello of
+    /// a `ProcessSender` of the same version so).
+    #[error("the router refused this sender: it could not read its hello")]
+    BadHello,
+    /// The hello took longer than the router's hello timeout to arrive.
+    #[error("the router refused this sender: its hello did not arrive within the router's timeout")]
+    HelloTimeout,
+    /// The router answered a byte this sender does not know: another
+    /// version, or not a router-process socket at all.
+    #[error(
+        "the router answered {answer:#04x}, neither an accept nor a refusal of protocol {PROTOCOL}"
+    )]
+    UnknownAnswer {
+        /// The byte.
+        answer: u8,
+    },
+    /// The hello could not be encoded.
+    #[error("cannot encode the hello: {reason}")]
+    Hello {
+        /// What postcard said.
+        reason: String,
+    },
+}
+
+impl ConnectError {
+    /// The error a refusal stands for, for the sender of `pipe`.
+    pub(crate) fn refused(refusal: Refusal, pipe: PipeId) -> Self {
+        match refusal {
+            Refusal::BadHello => Self::BadHello,
+            Refusal::Protocol => Self::Protocol,
+            Refusal::Secret => Self::WrongSecret,
+            Refusal::UnknownPipe => Self::UnknownPipe { pipe },
+            Refusal::AlreadyConnected => Self::AlreadyConnected { pipe },
+            Refusal::HelloTimeout => Self::HelloTimeout,
+        }
+    }
+}
+
+/// Why [`ProcessSender::connect`](crate::ProcessSender::connect) failed.
+/// It converts into the [`SenderError`] that
+/// [`MessageSender::start`](router_api::MessageSender::start) returns.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The sender was started before (S1: a sender starts once).
+    #[error("the sender of pipe {pipe} was already started; a sender starts once")]
+    AlreadyStarted {
+        /// The sender's pipe.
+        pipe: PipeId,
+    },
+    /// The sender was stopped; it cannot start again.
+    #[error("the sender of pipe {pipe} was stopped and cannot be used again")]
+    Stopped {
+        /// The sender's pipe.
+        pipe: PipeId,
+    },
+    /// The sender could not connect to its router; it stays un-started,
+    /// so connecting may be tried again.
+    #[error("the sender of pipe {pipe} could not connect to its router: {cause}")]
+    Connect {
+        /// The sender's pipe.
+        pipe: PipeId,
+        /// Why.
+        cause: ConnectError,
+    },
+}
+
+impl From<StartError> for SenderError {
+    fn from(error: StartError) -> Self {
+        match error {
+            StartError::AlreadyStarted { pipe } => Self::AlreadyStarted { pipe },
+            StartError::Stopped { pipe } => Self::Stopped { pipe },
+            StartError::Connect { pipe, cause } => Self::Connect {
+                pipe,
+                reason: cause.to_string(),
+            },
+        }
+    }
+}
