@@ -97,9 +97,12 @@ fn main() -> ExitCode {
     let options = Options::from_args();
     let runs = options.runs;
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    println!("CPU: {}", cpu_model());
     println!(
         "router vs bare channel, M = u64, {cores} cores, {ALLOCATOR_NAME}, median of {runs} runs \
-         (bare = faster of recv() loop and try_iter() drain)\n"
+         interleaved, after one untimed warm-up run of each side; P1-P3: one try per run each \
+         side, the bare side with the faster of a recv() loop and a try_iter() drain in the \
+         warm-up\n"
     );
     let mut table = Table::new();
     let mut notes = Vec::new();
@@ -117,6 +120,20 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The processor's model name, as `lscpu` shows it (Linux), for the
+/// table's header: ratios differ from one processor to the next.
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|line| line.starts_with("model name"))
+                .and_then(|line| line.split(':').nth(1))
+                .map(|name| name.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown (no /proc/cpuinfo)".to_owned())
 }
 
 /// The command line: `--runs N`, `--only a,b`.
@@ -276,17 +293,20 @@ fn throughput_rows<B: Backend>(table: &mut Table, runs: usize) -> Result<(), Ben
         ("P3 event loop, 64 senders x 20 k", FAN_IN, false, 0.9),
     ];
     for (measure, work, manual, target) in cases {
-        let typical = typical_of(
-            runs,
-            || {
-                if manual {
-                    throughput::manual::<B>(work)
-                } else {
-                    throughput::event_loop::<B>(work, None)
-                }
-            },
-            || hop::fastest::<B>(work),
-        )?;
+        let router = || {
+            if manual {
+                throughput::manual::<B>(work)
+            } else {
+                throughput::event_loop::<B>(work, None)
+            }
+        };
+        // A warm-up of each side (the same heap state for both), which
+        // also picks the bare loop; then one try per run each side.
+        let bare_loop = hop::Loop::pick::<B>(work)?;
+        router()?;
+        let typical = typical_of(runs, router, || {
+            Ok((bare_loop.run::<B>(work)?, bare_loop.name()))
+        })?;
         let ratio = typical.bare.as_secs_f64() / typical.router.as_secs_f64();
         table.push(Row {
             backend: B::NAME,

@@ -77,6 +77,54 @@ pub fn fastest<B: Backend>(work: Workload) -> Result<(Duration, &'static str), B
     })
 }
 
+/// The two bare loops, by the name the table gives them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Loop {
+    /// [`recv_loop`].
+    Recv,
+    /// [`drain_loop`].
+    TryIter,
+}
+
+impl Loop {
+    /// The loop's name in the table: `"recv"` or `"try_iter"`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Recv => "recv",
+            Self::TryIter => "try_iter",
+        }
+    }
+
+    /// One timed run of this loop doing `work`.
+    ///
+    /// # Errors
+    ///
+    /// As [`recv_loop`].
+    pub fn run<B: Backend>(self, work: Workload) -> Result<Duration, BenchError> {
+        match self {
+            Self::Recv => recv_loop::<B>(work),
+            Self::TryIter => drain_loop::<B>(work),
+        }
+    }
+
+    /// A warm-up: runs both loops once, untimed for the table, and picks
+    /// the faster, which the measured runs then use alone, so the bare
+    /// side gets one try per run as the router does.
+    ///
+    /// # Errors
+    ///
+    /// As [`recv_loop`].
+    pub fn pick<B: Backend>(work: Workload) -> Result<Self, BenchError> {
+        let (recv, drain) = (recv_loop::<B>(work)?, drain_loop::<B>(work)?);
+        Ok(if recv <= drain {
+            Self::Recv
+        } else {
+            Self::TryIter
+        })
+    }
+}
+
 fn spawn<B: Backend>(work: Workload) -> (Feed, B::BareRx) {
     let (tx, rx) = B::bare();
     let senders = (0..work.senders as u64)
