@@ -97,6 +97,19 @@ pub enum ConnectError {
     /// The hello took longer than the router's hello timeout to arrive.
     #[error("the router refused this sender: its hello did not arrive within the router's timeout")]
     HelloTimeout,
+    /// The sender sends another message type than the router routes (the
+    /// fingerprints of [`wire::message_type`](crate::wire::message_type)
+    /// differ; see its limits).
+    #[error(
+        "the router refused this sender: it routes messages of type `{router}`, \
+         and this sender's are `{sender}`"
+    )]
+    MessageType {
+        /// The sender's message type, as `std::any::type_name` says it.
+        sender: String,
+        /// The router's message type, as its refusal names it.
+        router: String,
+    },
     /// The router answered a byte this sender does not know: another
     /// version, or not a router-process socket at all.
     #[error(
@@ -115,9 +128,19 @@ pub enum ConnectError {
 }
 
 impl ConnectError {
-    /// The error a refusal stands for, for the sender of `pipe`.
-    pub(crate) fn refused(refusal: Refusal, pipe: PipeId) -> Self {
+    /// The error a refusal stands for, for the sender of `pipe`;
+    /// `types` gives the sender's and the router's message types for
+    /// [`Refusal::MessageType`].
+    pub(crate) fn refused(
+        refusal: Refusal,
+        pipe: PipeId,
+        types: impl FnOnce() -> (String, String),
+    ) -> Self {
         match refusal {
+            Refusal::MessageType => {
+                let (sender, router) = types();
+                Self::MessageType { sender, router }
+            }
             Refusal::BadHello => Self::BadHello,
             Refusal::Protocol => Self::Protocol,
             Refusal::Secret => Self::WrongSecret,

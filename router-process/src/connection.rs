@@ -29,6 +29,11 @@ pub(crate) struct Intake<M: Send + 'static> {
     pub(crate) forwarder: Forwarder<M, Crossbeam>,
     /// How long a connection may take to present its hello.
     pub(crate) hello_timeout: Duration,
+    /// The fingerprint of the run's message type
+    /// ([`wire::message_type`]), which a hello must carry.
+    pub(crate) message_type: u64,
+    /// The name of the run's message type, for errors.
+    pub(crate) type_name: &'static str,
 }
 
 /// How a connection's turn ended.
@@ -51,6 +56,14 @@ enum Phase {
 
 /// Why a connection is closed by the router.
 struct Refused;
+
+/// Why a hello cannot be read.
+enum HelloError {
+    /// It does not decode.
+    Decode(postcard::Error),
+    /// It is of another protocol version.
+    Protocol(u16),
+}
 
 /// One accepted connection.
 pub(crate) struct Connection {
@@ -97,6 +110,26 @@ impl Connection {
     /// the one byte fits; a peer that left misses nothing it could use.
     fn refuse(&mut self, refusal: Refusal) -> Refused {
         let _ = self.stream.write(&[refusal.code()]);
+        Refused
+    }
+
+    /// Refuses a sender of another message type, naming the router's.
+    fn refuse_message_type(&mut self, type_name: &str) -> Refused {
+        let answer = vec![Refusal::MessageType.code()];
+        let Ok(answer) = wire::encode_frame(type_name, answer) else {
+            return self.refuse(Refusal::MessageType);
+        };
+        // A name fits the empty send buffer; a peer that does not read it
+        // only misses the name.
+        let mut rest = answer.as_slice();
+        while !rest.is_empty() {
+            match self.stream.write(rest) {
+                Ok(0) => break,
+                Ok(count) => rest = rest.get(count..).unwrap_or_default(),
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
         Refused
     }
 
@@ -186,7 +219,16 @@ impl Connection {
             };
             match self.phase {
                 Phase::Hello => {
-                    let hello = wire::decode_payload::<Hello>(self.frames.payload(range));
+                    let payload = self.frames.payload(range);
+                    // The protocol alone first: another version's hello
+                    // need not decode as this one's.
+                    let hello = match wire::hello_protocol(payload) {
+                        Ok(wire::PROTOCOL) => {
+                            wire::decode_payload::<Hello>(payload).map_err(HelloError::Decode)
+                        }
+                        Ok(protocol) => Err(HelloError::Protocol(protocol)),
+                        Err(error) => Err(HelloError::Decode(error)),
+                    };
                     self.admit(hello, intake)?;
                 }
                 Phase::Open(pipe, route) => {
@@ -231,32 +273,47 @@ impl Connection {
 
     fn admit<M: Send + 'static>(
         &mut self,
-        hello: Result<Hello, postcard::Error>,
+        hello: Result<Hello, HelloError>,
         intake: &Intake<M>,
     ) -> Result<(), Refused> {
         let id = self.id;
         let hello = match hello {
             Ok(hello) => hello,
-            Err(error) => {
+            Err(HelloError::Decode(error)) => {
                 tracing::warn!(connection = id, %error, "a connection's hello does not decode; closing it");
                 return Err(self.refuse(Refusal::BadHello));
             }
+            Err(HelloError::Protocol(protocol)) => {
+                tracing::warn!(
+                    connection = id,
+                    protocol,
+                    expected = wire::PROTOCOL,
+                    "a connection speaks another protocol version; closing it"
+                );
+                return Err(self.refuse(Refusal::Protocol));
+            }
         };
-        if hello.protocol != wire::PROTOCOL {
-            tracing::warn!(
-                connection = id,
-                protocol = hello.protocol,
-                expected = wire::PROTOCOL,
-                "a connection speaks another protocol version; closing it"
-            );
-            return Err(self.refuse(Refusal::Protocol));
-        }
         if hello.secret != intake.secret {
             tracing::warn!(
                 connection = id,
                 "a connection did not present this router's secret; closing it"
             );
             return Err(self.refuse(Refusal::Secret));
+        }
+        // Before the pipe is taken: a sender of the wrong type must not
+        // keep one of the right type out.
+        if hello.message_type != intake.message_type {
+            // The name is the peer's text: escaped, so it cannot forge log lines.
+            let sender_type = hello.type_name.escape_debug().to_string();
+            tracing::warn!(
+                connection = id,
+                pipe = %PipeId::new(hello.pipe),
+                sender_type = %sender_type,
+                router_type = %intake.type_name,
+                "a connection sends messages of type `{sender_type}`, and this router's message type is `{}`; closing it",
+                intake.type_name
+            );
+            return Err(self.refuse_message_type(intake.type_name));
         }
         let pipe = PipeId::new(hello.pipe);
         let route = match intake.book.admit(pipe) {

@@ -139,6 +139,8 @@ where
             book: Arc::clone(&book),
             forwarder,
             hello_timeout: self.hello_timeout.get(),
+            message_type: crate::wire::message_type::<M>(),
+            type_name: std::any::type_name::<M>(),
         };
         match Monitor::spawn(listener, intake) {
             Ok(monitor) => Ok(Run {

@@ -139,11 +139,7 @@ impl<M> ProcessSender<M> {
                 _ => ConnectError::Socket { socket, reason },
             }
         })?;
-        let hello = Hello {
-            protocol: wire::PROTOCOL,
-            secret: self.token.secret,
-            pipe: pipe.get(),
-        };
+        let hello = Hello::new::<M>(self.token.secret, pipe.get());
         let frame =
             wire::encode_frame(&hello, Vec::new()).map_err(|error| ConnectError::Hello {
                 reason: error.to_string(),
@@ -164,7 +160,10 @@ impl<M> ProcessSender<M> {
             wire::ACCEPTED => {}
             code => {
                 return Err(match Refusal::from_code(code) {
-                    Some(refusal) => ConnectError::refused(refusal, pipe),
+                    Some(refusal) => ConnectError::refused(refusal, pipe, || {
+                        let sender = std::any::type_name::<M>().to_owned();
+                        (sender, refusal_type_name(&mut stream))
+                    }),
                     None => ConnectError::UnknownAnswer { answer: code },
                 });
             }
@@ -176,6 +175,22 @@ impl<M> ProcessSender<M> {
             })?;
         Ok(stream)
     }
+}
+
+/// The router's message type, from the frame that follows a
+/// [`Refusal::MessageType`]; a stand-in if it cannot be read.
+fn refusal_type_name(stream: &mut UnixStream) -> String {
+    let mut header = [0u8; wire::HEADER_LEN];
+    let named = stream.read_exact(&mut header).ok().and_then(|()| {
+        let len = wire::payload_len(header);
+        if len > wire::MAX_REFUSAL_DETAIL {
+            return None;
+        }
+        let mut payload = vec![0u8; len];
+        stream.read_exact(&mut payload).ok()?;
+        wire::decode_payload::<String>(&payload).ok()
+    });
+    named.unwrap_or_else(|| "(the router did not say)".to_owned())
 }
 
 /// What an I/O error before the router's answer means.

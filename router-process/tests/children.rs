@@ -142,7 +142,7 @@ fn sender_that_dies_mid_frame_loses_only_its_partial_frame() {
         let (good, _good_receiver, good_inbox) = pipe_with_inbox(&router);
         let parts = token_parts(&dying.token());
 
-        let mut client = RawClient::admitted(&parts.socket, parts.secret, parts.pipe);
+        let mut client = RawClient::admitted::<Msg>(&parts.socket, parts.secret, parts.pipe);
         client.write_value(&(5u32, 0u32));
         let frame = router_process::wire::encode_frame(&(5u32, 1u32), Vec::new()).unwrap();
         client.write_bytes(&frame[..frame.len() - 1]);
@@ -195,6 +195,15 @@ fn child_started_before_its_router_listens_gets_a_clear_connect_error() {
     assert!(child_succeeded(child));
 }
 
+#[test]
+fn child_of_another_message_type_is_refused_naming_both_types() {
+    let (_event_loop, router) = started_router::<u64>();
+    let (sender, _receiver) = router.pipe().unwrap();
+    let child = spawn_child("child_sends_u32_into_a_u64_router", &sender.token(), 0, 0);
+    assert!(child_succeeded(child));
+    router.stop().unwrap();
+}
+
 // ---- the children --------------------------------------------------------
 
 fn env_number(variable: &str) -> u32 {
@@ -235,6 +244,21 @@ fn child_expects_no_router() {
     match &error {
         SenderError::Connect { reason, .. } => {
             assert!(reason.contains("no router is listening"), "{reason}");
+        }
+        other => panic!("expected a connect error, got {other}"),
+    }
+}
+
+#[test]
+#[ignore = "a child process of the tests above"]
+fn child_sends_u32_into_a_u64_router() {
+    let mut sender: ProcessSender<u32> = child::sender_from_env().unwrap();
+    let error = sender.start().unwrap_err();
+    eprintln!("child: {error}");
+    match &error {
+        SenderError::Connect { reason, .. } => {
+            assert!(reason.contains("`u32`"), "{reason}");
+            assert!(reason.contains("`u64`"), "{reason}");
         }
         other => panic!("expected a connect error, got {other}"),
     }

@@ -71,7 +71,7 @@ fn connection_with_wrong_secret_is_closed_logged_and_never_routed() {
         let parts = token_parts(&target.token());
 
         let mut intruder = RawClient::connect(&parts.socket);
-        intruder.hello(parts.secret ^ 1, parts.pipe);
+        intruder.hello::<String>(parts.secret ^ 1, parts.pipe);
         intruder.write_value(&"smuggled".to_owned());
         assert_eq!(intruder.refusal(), Some(Refusal::Secret));
 
@@ -125,7 +125,7 @@ fn connection_naming_a_pipe_never_made_is_closed_and_logged() {
     let ((), captured) = capture(|| {
         let (_event_loop, router) =
             refused_connection_leaves_pipe_carrying_on(Refusal::UnknownPipe, |stranger, parts| {
-                stranger.hello(parts.secret, parts.pipe + 1000);
+                stranger.hello::<String>(parts.secret, parts.pipe + 1000);
                 stranger.write_value(&"lost".to_owned());
             });
         assert_eq!(router.stats().routed, 10);
@@ -188,7 +188,7 @@ fn faulty_frame_closes_only_its_connection(
     let (good, _good_rx, good_inbox) = pipe_with_inbox(&router);
     let parts = token_parts(&faulty.token());
 
-    let mut client = RawClient::admitted(&parts.socket, parts.secret, parts.pipe);
+    let mut client = RawClient::admitted::<String>(&parts.socket, parts.secret, parts.pipe);
     client.write_value(&"before".to_owned());
     write_fault(&mut client);
     client.wait_closed();
@@ -280,7 +280,7 @@ fn frame_whose_decoding_panics_is_dropped_and_closes_only_its_connection() {
         let (mut good, _good_rx, good_inbox) = pipe_with_inbox(&router);
         let parts = token_parts(&faulty.token());
 
-        let mut client = RawClient::admitted(&parts.socket, parts.secret, parts.pipe);
+        let mut client = RawClient::admitted::<Touchy>(&parts.socket, parts.secret, parts.pipe);
         client.write_value(&"before".to_owned());
         client.write_value(&"boom".to_owned());
         client.write_value(&"after".to_owned());
@@ -462,4 +462,61 @@ fn close_without_answer_and_unknown_answer_are_told_apart() {
     assert!(closed.to_string().contains("without answering"), "{closed}");
     assert_eq!(cause(), ConnectError::UnknownAnswer { answer: 0x77 });
     impostor.join().unwrap();
+}
+
+#[test]
+fn sender_of_another_message_type_is_refused_naming_both_types() {
+    let ((), captured) = capture(|| {
+        let (event_loop, router) = started_router::<u64>();
+        let (numbers, _numbers_rx, numbers_inbox) = pipe_with_inbox(&router);
+        let (words, _words_rx, words_inbox) = pipe_with_inbox(&router);
+
+        let reason = |error: SenderError| match error {
+            SenderError::Connect { reason, .. } => reason,
+            other => panic!("expected a connect error, got {other}"),
+        };
+        let mut as_u32 = ProcessSender::<u32>::from_token(&numbers.token()).unwrap();
+        let said = reason(as_u32.start().unwrap_err());
+        assert!(said.contains("`u32`") && said.contains("`u64`"), "{said}");
+        let mut as_string = ProcessSender::<String>::from_token(&words.token()).unwrap();
+        let said = reason(as_string.start().unwrap_err());
+        assert!(
+            said.contains("`alloc::string::String`") && said.contains("`u64`"),
+            "{said}"
+        );
+
+        // A refused sender does not take the pipe: one of the right type may.
+        let mut rightly = ProcessSender::<u64>::from_token(&numbers.token()).unwrap();
+        rightly.start().unwrap();
+        rightly.send(5).unwrap();
+        event_loop
+            .run_until(|| numbers_inbox.len() == 1, Some(PATIENCE))
+            .unwrap();
+        assert_eq!(numbers_inbox.messages(), vec![5]);
+        assert!(words_inbox.messages().is_empty());
+        router.stop().unwrap();
+    });
+    let warnings = captured.warnings_containing("message type");
+    assert_eq!(warnings.len(), 2, "{captured:?}");
+    assert_eq!(warnings[0].field("sender_type"), Some("u32"));
+    assert_eq!(warnings[0].field("router_type"), Some("u64"));
+    assert_eq!(
+        warnings[1].field("sender_type"),
+        Some("alloc::string::String")
+    );
+}
+
+#[test]
+fn hello_of_another_protocol_version_is_refused_as_such() {
+    let ((), captured) = capture(|| {
+        let (_event_loop, router) =
+            refused_connection_leaves_pipe_carrying_on(Refusal::Protocol, |old, parts| {
+                // Version 1's hello: protocol, secret, pipe.
+                old.write_value(&(1u16, parts.secret, parts.pipe));
+            });
+        router.stop().unwrap();
+    });
+    let warnings = captured.warnings_containing("another protocol version");
+    assert_eq!(warnings.len(), 1, "{captured:?}");
+    assert_eq!(warnings[0].field("protocol"), Some("1"));
 }

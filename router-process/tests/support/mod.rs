@@ -100,20 +100,16 @@ impl RawClient {
         Self { stream }
     }
 
-    /// Writes a hello with the given secret and pipe.
-    pub fn hello(&mut self, secret: u128, pipe: u64) {
-        let hello = wire::Hello {
-            protocol: wire::PROTOCOL,
-            secret,
-            pipe,
-        };
-        self.write_value(&hello);
+    /// Writes the hello of a sender of `M` with the given secret and pipe.
+    pub fn hello<M>(&mut self, secret: u128, pipe: u64) {
+        self.write_value(&wire::Hello::new::<M>(secret, pipe));
     }
 
-    /// Writes a hello and waits for the router's accept byte.
-    pub fn admitted(socket: &str, secret: u128, pipe: u64) -> Self {
+    /// Writes the hello of a sender of `M` and waits for the router's
+    /// accept byte.
+    pub fn admitted<M>(socket: &str, secret: u128, pipe: u64) -> Self {
         let mut client = Self::connect(socket);
-        client.hello(secret, pipe);
+        client.hello::<M>(secret, pipe);
         let mut answer = [0u8];
         client.stream.read_exact(&mut answer).unwrap();
         assert_eq!(answer[0], wire::ACCEPTED);
