@@ -1,8 +1,8 @@
 //! Child processes reporting progress to the parent's event loop.
 //!
 //! The example runs itself again as each child (`--child <job>`), hands
-//! the child its pipe's token in an environment variable, and prints each
-//! report on the parent's foreground thread as it arrives.
+//! the child its pipe's token in a one-shot file (`child::pass_token`),
+//! and prints each report on the parent's foreground thread as it arrives.
 //!
 //! ```text
 //! cargo run --release -p router-process --example process_jobs
@@ -15,7 +15,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use router_api::{DefaultEventLoop, MessageReceiver, MessageRouter, MessageSender};
-use router_process::{ProcessRouter, ProcessSender, child::TOKEN_VAR};
+use router_process::{ProcessRouter, ProcessSender, child};
 use serde::{Deserialize, Serialize};
 
 const JOBS: u32 = 4;
@@ -62,12 +62,13 @@ fn run_parent() -> Result<(), Box<dyn Error>> {
                 }
             }
         });
-        // The token goes by environment, which other users cannot read,
-        // not by argument, which they can.
-        let child = Command::new(std::env::current_exe()?)
-            .args(["--child", &job.to_string()])
-            .env(TOKEN_VAR, sender.token())
-            .spawn()?;
+        // The token goes in a one-shot file, which only this user can read
+        // and the child removes once read, so the child's own children
+        // never see it; not by argument, which other users can read.
+        let mut command = Command::new(std::env::current_exe()?);
+        command.args(["--child", &job.to_string()]);
+        child::pass_token(&mut command, &sender.token())?;
+        let child = command.spawn()?;
         jobs.push((receiver, child));
     }
     event_loop.run_until(|| done.get() == JOBS, Some(Duration::from_secs(60)))?;
@@ -85,8 +86,7 @@ fn run_parent() -> Result<(), Box<dyn Error>> {
 
 /// A child: a job in steps, each reported to the parent.
 fn run_child(job: u64) -> Result<(), Box<dyn Error>> {
-    let token = std::env::var(TOKEN_VAR)?;
-    let mut sender = ProcessSender::<Report>::from_token(&token)?;
+    let mut sender: ProcessSender<Report> = child::sender_from_env()?;
     let mut open = sender.open()?;
     open.send(Report::Started {
         pid: std::process::id(),

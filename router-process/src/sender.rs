@@ -26,9 +26,10 @@ const KEEP_BUFFER: usize = 1 << 20;
 /// for a thread of this process or for another process.
 ///
 /// Hand it to another process as text: [`token`](Self::token) in the
-/// parent, [`from_token`](Self::from_token) in the child (by argument or
-/// environment variable; see [`child`](crate::child) for tests). Then it is
-/// a [`MessageSender`] like any other:
+/// parent, [`from_token`](Self::from_token) in the child; the
+/// [`child`](crate::child) module hands it over in a one-shot file, which
+/// keeps it out of the child's environment and its own children. Then it
+/// is a [`MessageSender`] like any other:
 ///
 /// - [`start`](MessageSender::start) connects to the router's socket and
 ///   presents the router's secret; it fails with [`SenderError::Connect`]
@@ -74,7 +75,8 @@ impl<M> ProcessSender<M> {
     }
 
     /// The token that rebuilds this sender in another process, one line
-    /// of text: pass it by argument or environment variable.
+    /// of text: hand it to a child with
+    /// [`child::pass_token`](crate::child::pass_token).
     ///
     /// It holds the router's secret: anyone who reads it can send on this
     /// pipe while the router runs, so do not log it.

@@ -2,6 +2,7 @@
 //! pipe, as one line of text.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -46,14 +47,46 @@ pub enum TokenError {
     /// The secret is not 32 hexadecimal digits (it is not repeated here).
     #[error("the token's secret is not {SECRET_DIGITS} hexadecimal digits")]
     Secret,
-    /// The environment variable that should hold a token is not set (or
-    /// not Unicode).
+    /// The environment variable that should name a token file is not set
+    /// (nor the one that may hold a token itself, or it is not Unicode).
     #[error(
-        "the environment variable {variable} holds no token; was this process started by its router's parent?"
+        "the environment variable {variable} names no token file (and ROUTER_PROCESS_TOKEN holds \
+         no token); was this process started by its router's parent?"
     )]
     NotInEnvironment {
         /// The variable.
         variable: &'static str,
+    },
+    /// The one-shot token file is gone: another process read it first (a
+    /// grandchild that inherited its path finds it so), or its router
+    /// stopped and removed it.
+    #[error(
+        "the token file {} is gone: it is read once, and was read already (or its router stopped)",
+        path.display()
+    )]
+    FileGone {
+        /// The file's path.
+        path: PathBuf,
+    },
+    /// The token file could not be read.
+    #[error("cannot read the token file {}: {reason}", path.display())]
+    File {
+        /// The file's path.
+        path: PathBuf,
+        /// What the system said.
+        reason: String,
+    },
+    /// The token file could not be removed once read: the secret would
+    /// stay readable for the processes this one starts, so it is not used.
+    #[error(
+        "cannot remove the token file {} once read, so its secret is not used: {reason}",
+        path.display()
+    )]
+    FileNotRemoved {
+        /// The file's path (renamed when it was claimed).
+        path: PathBuf,
+        /// What the system said.
+        reason: String,
     },
 }
 

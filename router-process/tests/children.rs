@@ -10,7 +10,7 @@ use std::process::Child;
 use std::time::Instant;
 
 use router_api::{MessageRouter, MessageSender, SenderError};
-use router_process::{ProcessSender, child};
+use router_process::{ProcessSender, TokenError, child};
 use support::{PATIENCE, RawClient, pipe_with_inbox, started_router, token_parts};
 
 /// A message of the children: its source and its place in that source's
@@ -204,6 +204,54 @@ fn child_of_another_message_type_is_refused_naming_both_types() {
     router.stop().unwrap();
 }
 
+#[test]
+fn grandchild_of_a_child_does_not_inherit_the_token() {
+    let (event_loop, router) = started_router::<Msg>();
+    let (sender, _receiver, inbox) = pipe_with_inbox(&router);
+    let child = spawn_child("child_spawns_a_grandchild", &sender.token(), 3, 1);
+    assert!(child_succeeded(child), "the child or its grandchild failed");
+    // The child's token still worked after the grandchild ran.
+    event_loop
+        .run_until(|| inbox.len() == 1, Some(PATIENCE))
+        .unwrap();
+    assert_eq!(inbox.messages(), sequence(3, 1));
+    router.stop().unwrap();
+}
+
+#[test]
+fn token_file_is_private_read_once_and_gone_with_its_router() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let (_event_loop, router) = started_router::<Msg>();
+    let (sender, _receiver) = router.pipe().unwrap();
+    let socket_dir = router.socket_path().unwrap().parent().unwrap().to_owned();
+
+    let mut command = child::test_command("child_reads_its_token_twice", &sender.token()).unwrap();
+    let path = command
+        .get_envs()
+        .find(|(name, _)| *name == child::TOKEN_FILE_VAR)
+        .and_then(|(_, value)| value)
+        .map(std::path::PathBuf::from)
+        .unwrap();
+    assert_eq!(path.parent(), Some(socket_dir.as_path()));
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "token file mode {mode:o}");
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains(&sender.token())
+    );
+    assert!(child_succeeded(command.spawn().unwrap()));
+    assert!(!path.exists(), "the child did not remove its token file");
+
+    // A file no child read goes with the router's directory.
+    let unread =
+        child::pass_token(&mut std::process::Command::new("true"), &sender.token()).unwrap();
+    assert!(unread.exists());
+    router.stop().unwrap();
+    assert!(!unread.exists(), "an unread token file outlived its router");
+}
+
 // ---- the children --------------------------------------------------------
 
 fn env_number(variable: &str) -> u32 {
@@ -262,4 +310,57 @@ fn child_sends_u32_into_a_u64_router() {
         }
         other => panic!("expected a connect error, got {other}"),
     }
+}
+
+#[test]
+#[ignore = "a child process of the tests above"]
+fn child_spawns_a_grandchild() {
+    let source = env_number(SOURCE_VAR);
+    let mut sender: ProcessSender<Msg> = child::sender_from_env().unwrap();
+    // A careless grandchild: it inherits all this process can give it.
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "grandchild_finds_no_token",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "the grandchild found a token: {status}");
+    let mut open = sender.open().unwrap();
+    open.send((source, 0)).unwrap();
+}
+
+#[test]
+#[ignore = "a grandchild process of the tests above"]
+fn grandchild_finds_no_token() {
+    for (name, value) in std::env::vars_os() {
+        assert!(
+            !value.to_string_lossy().contains("rp1:"),
+            "the grandchild inherited a token in {name:?}"
+        );
+    }
+    // It inherited the path of the token file, which its parent removed.
+    let found = child::sender_from_env::<Msg>();
+    assert!(
+        matches!(found, Err(TokenError::FileGone { .. })),
+        "the grandchild got {found:?}"
+    );
+}
+
+#[test]
+#[ignore = "a child process of the tests above"]
+fn child_reads_its_token_twice() {
+    let path = std::env::var_os(child::TOKEN_FILE_VAR).unwrap();
+    let token = child::token_from_env().unwrap();
+    assert!(token.starts_with("rp1:"));
+    assert!(
+        !std::path::Path::new(&path).exists(),
+        "the file outlived its read"
+    );
+    // Read once, kept: the same token again.
+    assert_eq!(child::token_from_env(), Ok(token));
 }
