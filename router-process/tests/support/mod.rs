@@ -125,17 +125,6 @@ impl RawClient {
         self.stream.write_all(bytes).unwrap();
     }
 
-    /// Waits until the router closes the connection; returns whether it
-    /// did so without answering anything.
-    pub fn closed_without_answer(&mut self) -> bool {
-        let mut rest = Vec::new();
-        match self.stream.read_to_end(&mut rest) {
-            Ok(_) => rest.is_empty(),
-            // A reset also means closed; nothing was read.
-            Err(error) => error.kind() == std::io::ErrorKind::ConnectionReset,
-        }
-    }
-
     /// Waits until the router closes the connection; returns the refusal
     /// it answered with, or `None` if it answered nothing or something
     /// else than one refusal byte.
