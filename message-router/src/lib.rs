@@ -11,7 +11,8 @@ pub use router_flume::{Flume, FlumeRouter, FlumeSender};
 
 #[cfg(feature = "process")]
 pub use router_process::{
-    MONITOR_THREAD_NAME, ProcessRouter, ProcessSender, TokenError, child, wire,
+    ConnectError, MONITOR_THREAD_NAME, ProcessRouter, ProcessSender, StartError, TokenError, child,
+    wire,
 };
 
 #[cfg(feature = "tokio")]

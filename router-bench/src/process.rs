@@ -20,7 +20,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use router_api::{DefaultEventLoop, MessageReceiver, MessageRouter, MessageSender};
-use router_process::{ProcessRouter, ProcessSender, child::TOKEN_VAR, wire};
+use router_process::{ProcessRouter, child, wire};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -203,10 +203,9 @@ fn process_router<P: Payload>() -> Result<f64, BenchError> {
             count.set(count.get() + 1);
         }
     });
-    let child = child_command(&["router", P::KIND])?
-        .env(TOKEN_VAR, sender.token())
-        .spawn()
-        .map_err(process_error)?;
+    let mut command = child_command(&["router", P::KIND])?;
+    child::pass_token(&mut command, &sender.token()).map_err(process_error)?;
+    let child = command.spawn().map_err(process_error)?;
     event_loop.run_until(|| count.get() == P::COUNT, Some(Duration::from_secs(120)))?;
     let last = Instant::now();
     wait(child)?;
@@ -216,8 +215,7 @@ fn process_router<P: Payload>() -> Result<f64, BenchError> {
 }
 
 fn child_router<P: Payload>() -> Result<(), BenchError> {
-    let token = std::env::var(TOKEN_VAR).map_err(process_error)?;
-    let mut sender = ProcessSender::<P>::from_token(&token).map_err(process_error)?;
+    let mut sender = child::sender_from_env::<P>().map_err(process_error)?;
     let mut open = sender.open()?;
     for n in 0..P::COUNT {
         open.send(P::make(n))
