@@ -3,6 +3,7 @@
 mod capability;
 pub mod capture;
 pub mod checks;
+mod kit_loop;
 mod macros;
 mod message;
 mod suite;
@@ -13,6 +14,7 @@ mod threads;
 pub use router_api as api;
 
 pub use capability::{Capability, Lacker, Outcome};
+pub use kit_loop::KitLoop;
 pub use message::Msg;
 pub use suite::{Check, suite};
 
@@ -24,11 +26,9 @@ pub mod __private {
     pub use crate::__conformance_test_needing as test_needing;
     pub use crate::__for_each_check as for_each_check;
 
-    use router_api::DefaultEventLoop;
-
-    /// Gives the factory its argument type, so `|event_loop| ...` needs no
-    /// annotation.
-    pub fn new_router<R, F: Fn(&DefaultEventLoop) -> R>(factory: F) -> F {
+    /// Gives the factory its argument type, `&L`, so `|event_loop| ...`
+    /// needs no annotation.
+    pub fn new_router<L, R, F: Fn(&L) -> R>(factory: F) -> F {
         factory
     }
 }

@@ -1,13 +1,15 @@
 //! `conformance_tests!` and the one list of checks it expands.
 
 /// Writes one `#[test]` per check of the suite, in a module `$name`, for
-/// the routers `$factory` makes.
+/// the routers `$factory` makes, on the default event loop or on the loop
+/// named after `on:`.
 ///
 /// `$factory` is a closure (or function) that takes a
-/// `&DefaultEventLoop` and returns a new, un-started router of
-/// [`Msg`](crate::Msg) on it. The generated module imports everything of
-/// the module the macro is called in, so the factory can name what is in
-/// scope there; call the macro at module level (not inside a function).
+/// `&DefaultEventLoop` (or a `&L` for `on: L`) and returns a new,
+/// un-started router of [`Msg`](crate::Msg) on it. The generated module
+/// imports everything of the module the macro is called in, so the
+/// factory (and the loop) can name what is in scope there; call the macro
+/// at module level (not inside a function).
 ///
 /// ```
 /// # mod my_backend {
@@ -80,17 +82,89 @@
 /// `#[ignore = "skipped: this platform lacks CountThreads"]` the same way,
 /// with no word from the backend. A name that is not a capability does not
 /// compile.
+///
+/// # On another event loop
+///
+/// `on: L` names the event loop the checks run on: a type implementing
+/// [`KitLoop`](crate::KitLoop), which makes a fresh loop for each check
+/// and drives it. An event-loop adapter's tests implement it for a
+/// harness around the adapter's loop and run the whole suite, the `W`
+/// checks of the loop's own rules included, once per router backend:
+///
+/// ```
+/// # mod my_backend {
+/// #     use std::{sync::mpsc, time::Instant};
+/// #     use router_channel::{Channel, ChannelRouter};
+/// #     pub struct StdMpsc;
+/// #     impl<T: Send + 'static> Channel<T> for StdMpsc {
+/// #         type Tx = mpsc::Sender<T>;
+/// #         type Rx = mpsc::Receiver<T>;
+/// #         fn unbounded() -> (Self::Tx, Self::Rx) { mpsc::channel() }
+/// #         fn send(tx: &Self::Tx, v: T) -> Result<(), T> { tx.send(v).map_err(|e| e.0) }
+/// #         fn try_recv(rx: &Self::Rx) -> Option<T> { rx.try_recv().ok() }
+/// #         fn recv(rx: &Self::Rx) -> Option<T> { rx.recv().ok() }
+/// #         fn recv_deadline(rx: &Self::Rx, d: Instant) -> Option<T> {
+/// #             rx.recv_timeout(d.saturating_duration_since(Instant::now())).ok()
+/// #         }
+/// #     }
+/// #     pub type MpscRouter<M> = ChannelRouter<M, StdMpsc>;
+/// # }
+/// # use my_backend::MpscRouter;
+/// use std::time::Duration;
+/// use router_conformance::api::{DefaultEventLoop, EventLoop, Pingee};
+/// use router_conformance::{KitLoop, Msg};
+///
+/// /// The loop under check; here a plain wrapper of the default loop.
+/// #[derive(Clone)]
+/// struct Harness(DefaultEventLoop);
+///
+/// impl EventLoop for Harness {
+///     fn pingee(&self, on_ping: Box<dyn Fn()>) -> Box<dyn Pingee> {
+///         self.0.pingee(on_ping)
+///     }
+/// }
+///
+/// impl KitLoop for Harness {
+///     fn new_loop() -> Self {
+///         Harness(DefaultEventLoop::new())
+///     }
+///     fn run_until(&self, condition: &mut dyn FnMut() -> bool, timeout: Duration) -> bool {
+///         self.0.run_until(condition, Some(timeout)).is_ok()
+///     }
+///     fn run_pending(&self) -> usize {
+///         self.0.run_pending()
+///     }
+/// }
+///
+/// router_conformance::conformance_tests!(on_harness, on: Harness, |event_loop| {
+///     MpscRouter::<Msg>::new(event_loop)
+/// });
+/// # fn main() {}
+/// ```
+///
+/// `lacks: [...]` follows the factory there too:
+/// `conformance_tests!(name, on: Harness, factory, lacks: [CountThreads])`.
 #[macro_export]
 macro_rules! conformance_tests {
-    ($name:ident, $factory:expr, lacks: [$($lack:ident),* $(,)?] $(,)?) => {
+    ($name:ident, on: $loop:ty, $factory:expr, lacks: [$($lack:ident),* $(,)?] $(,)?) => {
         // Only capabilities are accepted after `lacks:`.
         const _: &[$crate::Capability] = &[$($crate::Capability::$lack),*];
         $crate::__private::for_each_check!(
-            [$crate::__private::test_module] { $name, $factory, [$($lack),*] }
+            [$crate::__private::test_module] { $name, $loop, $factory, [$($lack),*] }
+        );
+    };
+    ($name:ident, on: $loop:ty, $factory:expr $(,)?) => {
+        $crate::__private::for_each_check!(
+            [$crate::__private::test_module] { $name, $loop, $factory, [] }
+        );
+    };
+    ($name:ident, $factory:expr, lacks: [$($lack:ident),* $(,)?] $(,)?) => {
+        $crate::conformance_tests!(
+            $name, on: $crate::api::DefaultEventLoop, $factory, lacks: [$($lack),*]
         );
     };
     ($name:ident, $factory:expr $(,)?) => {
-        $crate::__private::for_each_check!([$crate::__private::test_module] { $name, $factory, [] });
+        $crate::conformance_tests!($name, on: $crate::api::DefaultEventLoop, $factory);
     };
 }
 
@@ -156,6 +230,12 @@ macro_rules! __for_each_check {
             v1_every_listener_gets_each_message_in_connect_order => listeners::every_listener_gets_each_message_in_connect_order,
             v1_disconnected_listener_is_no_longer_called => listeners::disconnected_listener_is_no_longer_called,
             v1_disconnect_with_another_receivers_listener_returns_false => listeners::disconnect_with_another_receivers_listener_returns_false,
+            w1_callback_runs_on_the_loop_thread_never_inside_ping => event_loop::callback_runs_on_the_loop_thread_never_inside_ping,
+            w2_ping_during_the_callback_runs_it_again => event_loop::ping_during_the_callback_runs_it_again,
+            w2_pings_of_four_busy_threads_are_never_lost => event_loop::pings_of_four_busy_threads_are_never_lost,
+            w2_last_message_of_four_busy_senders_is_always_delivered => event_loop::last_message_of_four_busy_senders_is_always_delivered,
+            w3_callback_never_runs_after_disconnect => event_loop::callback_never_runs_after_disconnect,
+            w4_pings_after_the_loop_is_gone_do_nothing => event_loop::pings_after_the_loop_is_gone_do_nothing,
         }
     };
 }
@@ -165,7 +245,7 @@ macro_rules! __for_each_check {
 #[macro_export]
 macro_rules! __conformance_test_module {
     (
-        { $name:ident, $factory:expr, $lacks:tt }
+        { $name:ident, $loop:ty, $factory:expr, $lacks:tt }
         $($test:ident => $module:ident :: $check:ident $(needs $needs:ident)?),* $(,)?
     ) => {
         // A factory closure that only calls a function reads best as the
@@ -179,8 +259,8 @@ macro_rules! __conformance_test_module {
                 $crate::__private::test_case! {
                     $lacks $($needs)? =>
                     fn $test() {
-                        let new_router = $crate::__private::new_router($factory);
-                        $crate::checks::$module::$check(&new_router);
+                        let new_router = $crate::__private::new_router::<$loop, _, _>($factory);
+                        $crate::checks::$module::$check::<$loop, _>(&new_router);
                     }
                 }
             )*

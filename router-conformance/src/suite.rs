@@ -3,24 +3,24 @@
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use router_api::{DefaultEventLoop, MessageRouter};
+use router_api::MessageRouter;
 
-use crate::{Capability, Lacker, Msg, Outcome};
+use crate::{Capability, KitLoop, Lacker, Msg, Outcome};
 
 /// A check function, given the factory of the routers it checks.
-type CheckFn<R> = fn(&dyn Fn(&DefaultEventLoop) -> R);
+type CheckFn<L, R> = fn(&dyn Fn(&L) -> R);
 
-/// One check of the suite: its name (the `#[test]` name
-/// [`conformance_tests!`](crate::conformance_tests) gives it), its
-/// function, and the capability it needs, if any.
-pub struct Check<R> {
+/// One check of the suite, for routers `R` on event loops `L`: its name
+/// (the `#[test]` name [`conformance_tests!`](crate::conformance_tests)
+/// gives it), its function, and the capability it needs, if any.
+pub struct Check<L, R> {
     name: &'static str,
     function: &'static str,
     requires: Option<Capability>,
-    run: CheckFn<R>,
+    run: CheckFn<L, R>,
 }
 
-impl<R> Check<R> {
+impl<L, R> Check<L, R> {
     /// The check's name, its rule first: `r4_stop_with_open_pipes_warns_with_count`.
     #[must_use]
     pub fn name(&self) -> &'static str {
@@ -66,14 +66,15 @@ impl<R> Check<R> {
         }
     }
 
-    /// Runs the check on routers made by `new_router`.
+    /// Runs the check on routers made by `new_router`, on a new loop
+    /// ([`KitLoop::new_loop`]) driven from this thread.
     ///
     /// # Panics
     ///
     /// When the backend breaks the check's rule, and when the check needs
     /// a capability this platform lacks (it cannot look; see
     /// [`outcome`](Self::outcome), which skips it).
-    pub fn run(&self, new_router: &dyn Fn(&DefaultEventLoop) -> R) {
+    pub fn run(&self, new_router: &dyn Fn(&L) -> R) {
         (self.run)(new_router);
     }
 
@@ -83,11 +84,7 @@ impl<R> Check<R> {
     /// a capability that the backend or this platform lacks,
     /// [`Outcome::Failed`] with the check's message when the backend broke
     /// the rule, [`Outcome::Passed`] otherwise.
-    pub fn outcome(
-        &self,
-        new_router: &dyn Fn(&DefaultEventLoop) -> R,
-        lacks: &[Capability],
-    ) -> Outcome {
+    pub fn outcome(&self, new_router: &dyn Fn(&L) -> R, lacks: &[Capability]) -> Outcome {
         if let Some((capability, lacker)) = self.skipped(lacks) {
             return Outcome::Skipped { capability, lacker };
         }
@@ -106,15 +103,15 @@ impl<R> Check<R> {
     }
 }
 
-impl<R> Clone for Check<R> {
+impl<L, R> Clone for Check<L, R> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<R> Copy for Check<R> {}
+impl<L, R> Copy for Check<L, R> {}
 
-impl<R> fmt::Debug for Check<R> {
+impl<L, R> fmt::Debug for Check<L, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Check")
             .field("name", &self.name)
@@ -130,13 +127,18 @@ macro_rules! check_list {
             name: stringify!($test),
             function: concat!(stringify!($module), "::", stringify!($check)),
             requires: [$(Capability::$needs)?].first().copied(),
-            run: crate::checks::$module::$check::<R>,
+            run: crate::checks::$module::$check::<L, R>,
         }),*]
     };
 }
 
-/// Every check of the suite, in the order
-/// [`conformance_tests!`](crate::conformance_tests) writes them.
+/// Every check of the suite, for routers `R` on event loops `L`, in the
+/// order [`conformance_tests!`](crate::conformance_tests) writes them.
+///
+/// `L` is [`DefaultEventLoop`](router_api::DefaultEventLoop) for a
+/// backend's tests, or an adapter's harness (see [`KitLoop`]); a harness
+/// of one's own (one that cannot use libtest, say) runs each check with
+/// [`Check::outcome`] and reports it by [`Check::name`].
 ///
 /// ```
 /// # use router_channel::ChannelRouter;
@@ -152,9 +154,10 @@ macro_rules! check_list {
 /// #         rx.recv_timeout(d.saturating_duration_since(std::time::Instant::now())).ok()
 /// #     }
 /// # }
+/// use router_conformance::api::DefaultEventLoop;
 /// use router_conformance::{Capability, Msg, Outcome, suite};
 ///
-/// let new_router = |event_loop: &_| ChannelRouter::<Msg, StdMpsc>::new(event_loop);
+/// let new_router = |event_loop: &DefaultEventLoop| ChannelRouter::<Msg, StdMpsc>::new(event_loop);
 /// let check = suite()
 ///     .into_iter()
 ///     .find(|check| check.name() == "r4_stop_with_open_pipes_warns_with_count")
@@ -171,8 +174,9 @@ macro_rules! check_list {
 /// }
 /// ```
 #[must_use]
-pub fn suite<R>() -> Vec<Check<R>>
+pub fn suite<L, R>() -> Vec<Check<L, R>>
 where
+    L: KitLoop,
     R: MessageRouter<Msg> + 'static,
     R::Receiver: 'static,
 {

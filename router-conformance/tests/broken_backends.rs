@@ -61,7 +61,7 @@ fn catchers(flaw: Flaw) -> &'static [&'static str] {
     }
 }
 
-fn check(name: &str) -> Check<Router> {
+fn check(name: &str) -> Check<DefaultEventLoop, Router> {
     suite()
         .into_iter()
         .find(|check| check.name() == name)
@@ -70,7 +70,7 @@ fn check(name: &str) -> Check<Router> {
 
 /// What a check must come to on a backend that keeps its rule, from the
 /// list: passed, or skipped where this platform lacks what it needs.
-fn expected_on_a_good_backend<R>(check: &Check<R>) -> Outcome {
+fn expected_on_a_good_backend<L, R>(check: &Check<L, R>) -> Outcome {
     match check.skipped(&[]) {
         Some((capability, lacker)) => Outcome::Skipped { capability, lacker },
         None => Outcome::Passed,
@@ -144,7 +144,9 @@ fn every_check_said_to_catch_a_flaw_is_in_the_suite() {
     for flaw in broken::ALL_FLAWS {
         for name in catchers(*flaw) {
             assert!(
-                suite::<Router>().iter().any(|check| check.name() == *name),
+                suite::<DefaultEventLoop, Router>()
+                    .iter()
+                    .any(|check| check.name() == *name),
                 "{flaw:?}: the suite has no check {name}"
             );
         }
@@ -157,7 +159,7 @@ fn checks_needing_what_the_backend_lacks_are_skipped_by_name_not_run() {
     // they would fail.
     let lingering = with_flaw(Flaw::LingeringThread);
     for capability in Capability::ALL {
-        let needing: Vec<_> = suite::<Router>()
+        let needing: Vec<_> = suite::<DefaultEventLoop, Router>()
             .into_iter()
             .filter(|check| check.requires() == Some(*capability))
             .collect();

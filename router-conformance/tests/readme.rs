@@ -4,6 +4,7 @@
 
 mod std_mpsc_backend;
 
+use router_conformance::api::DefaultEventLoop;
 use router_conformance::{Msg, suite};
 use std_mpsc_backend::MpscRouter;
 
@@ -18,7 +19,7 @@ const HEADER: &str = "| rule | test | check (`checks::…`) | needs |\n|---|---|
 /// The table as the suite's list has it.
 fn table_from_the_list() -> String {
     let mut table = String::from(HEADER);
-    for check in suite::<MpscRouter<Msg>>() {
+    for check in suite::<DefaultEventLoop, MpscRouter<Msg>>() {
         let needs = check
             .requires()
             .map(|capability| format!("`{capability}`"))
@@ -73,7 +74,7 @@ fn readme_table_lists_every_check_of_the_suite_with_its_rule_and_needs() {
 
 #[test]
 fn readme_counts_the_tests_the_macro_writes() {
-    let count = suite::<MpscRouter<Msg>>().len();
+    let count = suite::<DefaultEventLoop, MpscRouter<Msg>>().len();
     let said = format!("`cargo test` runs {count} tests");
     assert!(
         README.replace('\n', " ").contains(&said),
@@ -83,7 +84,7 @@ fn readme_counts_the_tests_the_macro_writes() {
 
 #[test]
 fn test_names_are_the_rule_then_the_function() {
-    for check in suite::<MpscRouter<Msg>>() {
+    for check in suite::<DefaultEventLoop, MpscRouter<Msg>>() {
         let function = check.function().rsplit("::").next().unwrap_or_default();
         assert_eq!(
             check.name(),

@@ -5,10 +5,10 @@
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use router_api::{DefaultEventLoop, MessageRouter, MessageSender, RouterError};
+use router_api::{MessageRouter, MessageSender, RouterError};
 
 use super::inbox::Inbox;
-use crate::Msg;
+use crate::{KitLoop, Msg};
 
 /// How long a check waits for something that should happen at once. Long,
 /// so that a slow machine never fails a good backend; a good backend never
@@ -41,15 +41,12 @@ pub(crate) fn started_with_inbox<R: MessageRouter<Msg>>(
 
 /// Runs the event loop until `condition` holds; panics with `waiting_for`
 /// when the safety timeout passes first.
-pub(crate) fn run_loop_until(
-    event_loop: &DefaultEventLoop,
-    condition: impl FnMut() -> bool,
+pub(crate) fn run_loop_until<L: KitLoop>(
+    event_loop: &L,
+    mut condition: impl FnMut() -> bool,
     waiting_for: impl FnOnce() -> String,
 ) {
-    if event_loop
-        .run_until(condition, Some(SAFETY_TIMEOUT))
-        .is_err()
-    {
+    if !event_loop.run_until(&mut condition, SAFETY_TIMEOUT) {
         panic!("{} (gave up after {SAFETY_TIMEOUT:?})", waiting_for());
     }
 }
@@ -100,8 +97,8 @@ pub(crate) fn close_and_stop<R: MessageRouter<Msg>>(
 
 /// Makes a pipe, sends one message through it from this (the foreground)
 /// thread, waits for the event loop to route it, and closes the pipe.
-pub(crate) fn round_trip<R: MessageRouter<Msg>>(
-    event_loop: &DefaultEventLoop,
+pub(crate) fn round_trip<L: KitLoop, R: MessageRouter<Msg>>(
+    event_loop: &L,
     router: &R,
     rule: &str,
 ) {
@@ -137,4 +134,14 @@ pub(crate) fn join<T>(worker: JoinHandle<T>) -> T {
     worker
         .join()
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// The text of a panic's payload, for a check that reports a panic it
+/// caught under its own rule.
+pub(crate) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|text| (*text).to_owned()))
+        .unwrap_or_else(|| "a panic whose payload is not text".to_owned())
 }

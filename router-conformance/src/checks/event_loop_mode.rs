@@ -3,11 +3,11 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use router_api::{DefaultEventLoop, MessageRouter, MessageSender};
+use router_api::{MessageRouter, MessageSender};
 
 use super::drive::{SAFETY_TIMEOUT, drain, join, route_until, run_loop_until, started_with_inbox};
 use super::inbox::{Inbox, assert_messages, sequence};
-use crate::Msg;
+use crate::{KitLoop, Msg};
 
 /// **R10**: after `start`, every message sent is routed by the running
 /// event loop with no call by the user, also when the senders fall idle
@@ -26,12 +26,12 @@ use crate::Msg;
 /// # Panics
 ///
 /// When the backend breaks R10.
-pub fn event_loop_routes_every_burst_without_user_call<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn event_loop_routes_every_burst_without_user_call<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     const BURSTS: u32 = 20;
     const BURST: u32 = 5;
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let (mut sender, receiver, inbox) = started_with_inbox(&router, "R10");
     let (next_burst, burst_asked) = mpsc::channel::<u32>();
@@ -92,11 +92,14 @@ pub fn event_loop_routes_every_burst_without_user_call<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks R10.
-pub fn pings_queued_before_route_until_neither_block_nor_route_twice<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn pings_queued_before_route_until_neither_block_nor_route_twice<
+    L: KitLoop,
+    R: MessageRouter<Msg>,
+>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     const RESCUE_AFTER: Duration = Duration::from_secs(3);
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let (mut sender, receiver, inbox) = started_with_inbox(&router, "R10");
     let (mut rescue_sender, rescue_receiver) = router.pipe().expect("R10: pipe failed");
@@ -175,11 +178,11 @@ pub fn pings_queued_before_route_until_neither_block_nor_route_twice<R: MessageR
 /// # Panics
 ///
 /// When the backend breaks R10.
-pub fn router_in_manual_mode_ignores_pings<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn router_in_manual_mode_ignores_pings<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     const WATCH: Duration = Duration::from_millis(100);
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let (mut sender, receiver, inbox) = started_with_inbox(&router, "R10");
     router
@@ -191,7 +194,7 @@ pub fn router_in_manual_mode_ignores_pings<R: MessageRouter<Msg>>(
     });
     join(worker);
     // The loop must not route it: its run ends by timeout.
-    let _ = event_loop.run_until(|| inbox.len() > 0, Some(WATCH));
+    let _ = event_loop.run_until(&mut || inbox.len() > 0, WATCH);
     assert_eq!(
         inbox.len(),
         0,

@@ -3,10 +3,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use router_api::{DefaultEventLoop, MessageReceiver, MessageRouter, MessageSender};
+use router_api::{MessageReceiver, MessageRouter, MessageSender};
 
 use super::drive::{close_and_stop, drain, run_loop_until};
-use crate::Msg;
+use crate::{KitLoop, Msg};
 
 /// Who got which message, in the order they got it.
 type Log = Rc<RefCell<Vec<(usize, Msg)>>>;
@@ -29,11 +29,11 @@ fn connect_logged<V: MessageReceiver<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks V1.
-pub fn every_listener_gets_each_message_in_connect_order<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn every_listener_gets_each_message_in_connect_order<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     const LISTENERS: usize = 5;
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     router.start().expect("V1: start failed");
     let (mut sender, receiver) = router.pipe().expect("V1: pipe failed");
@@ -79,10 +79,10 @@ pub fn every_listener_gets_each_message_in_connect_order<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks V1.
-pub fn disconnected_listener_is_no_longer_called<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn disconnected_listener_is_no_longer_called<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     router.start().expect("V1: start failed");
     let (mut sender, receiver) = router.pipe().expect("V1: pipe failed");
@@ -144,10 +144,13 @@ pub fn disconnected_listener_is_no_longer_called<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks V1.
-pub fn disconnect_with_another_receivers_listener_returns_false<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn disconnect_with_another_receivers_listener_returns_false<
+    L: KitLoop,
+    R: MessageRouter<Msg>,
+>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     router.start().expect("V1: start failed");
     let (mut sender, receiver) = router.pipe().expect("V1: pipe failed");

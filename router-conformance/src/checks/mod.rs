@@ -1,14 +1,17 @@
 //! The checks: one public function per behaviour, named after it and
-//! tagged with the rule of DESIGN.md it checks (R1–R11, S1–S3, V1), whose
-//! words its doc comment quotes.
+//! tagged with the rule of DESIGN.md (RULES.md) it checks (R1–R11, S1–S3,
+//! V1, and the event loop's W1–W4), whose words its doc comment quotes.
 //!
-//! Every check takes `new_router`, which builds an un-started router on
-//! the [`DefaultEventLoop`](router_api::DefaultEventLoop) it is given, and
-//! calls it as often as it needs (twice where two routers share a loop).
-//! A check returns nothing when the backend behaves, and panics with a
-//! message naming the rule when it does not, like `assert!`. Each check
-//! makes its own event loop and routers, joins the threads it starts, and
-//! can run in parallel with the others.
+//! Every check is generic over the event loop `L` ([`KitLoop`](crate::KitLoop))
+//! and the router `R`, and takes `new_router`, which builds an un-started
+//! router on the loop it is given; it calls it as often as it needs
+//! (twice where two routers share a loop, not at all in the W checks that
+//! use the loop alone). A check returns nothing when the backend and the
+//! loop behave, and panics with a message naming the rule when they do
+//! not, like `assert!`. Each check makes its own event loop
+//! ([`KitLoop::new_loop`](crate::KitLoop::new_loop), on the thread that
+//! runs it) and routers, joins the threads it starts, and can run in
+//! parallel with the others.
 //!
 //! Waits end as soon as their condition holds; a wait that never ends
 //! fails after a safety timeout of 10 s, so a broken backend fails a check
@@ -27,6 +30,7 @@ mod drive;
 mod inbox;
 mod refusal;
 
+pub mod event_loop;
 pub mod event_loop_mode;
 pub mod listeners;
 pub mod reentrancy;

@@ -5,16 +5,14 @@ use std::cell::{Cell, RefCell};
 use std::panic::{AssertUnwindSafe, catch_unwind, panic_any, resume_unwind};
 use std::rc::Rc;
 
-use router_api::{
-    DefaultEventLoop, ListenerId, MessageReceiver, MessageRouter, MessageSender, RouterError,
-};
+use router_api::{ListenerId, MessageReceiver, MessageRouter, MessageSender, RouterError};
 
 use super::drive::{
     SAFETY_TIMEOUT, drain, round_trip, route_until, run_loop_until, started_with_pipe,
 };
 use super::inbox::{Inbox, assert_messages, sequence};
-use crate::Msg;
 use crate::capture::{capture, capture_live};
+use crate::{KitLoop, Msg};
 
 /// The payload of the panics the R11 checks make their listeners throw.
 const LISTENER_PANIC: &str = "a conformance check's listener panics on purpose (R11)";
@@ -93,12 +91,12 @@ fn stop_clean<R: MessageRouter<Msg>>(router: &R) {
 /// # Panics
 ///
 /// When the backend breaks R11.
-pub fn listener_may_close_its_own_pipe<R>(new_router: &dyn Fn(&DefaultEventLoop) -> R)
+pub fn listener_may_close_its_own_pipe<L: KitLoop, R>(new_router: &dyn Fn(&L) -> R)
 where
     R: MessageRouter<Msg> + 'static,
     R::Receiver: 'static,
 {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = Rc::new(new_router(&event_loop));
     let (mut sender, receiver) = started_with_pipe(&*router, "R11");
     let receiver = Rc::new(receiver);
@@ -169,7 +167,7 @@ where
 /// # Panics
 ///
 /// When the backend breaks R11.
-pub fn listener_may_open_a_pipe<R>(new_router: &dyn Fn(&DefaultEventLoop) -> R)
+pub fn listener_may_open_a_pipe<L: KitLoop, R>(new_router: &dyn Fn(&L) -> R)
 where
     R: MessageRouter<Msg> + 'static,
     R::Receiver: 'static,
@@ -183,7 +181,7 @@ where
             RouterError,
         >,
     >;
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = Rc::new(new_router(&event_loop));
     let (mut sender, receiver) = started_with_pipe(&*router, "R11");
     let inbox = Inbox::default();
@@ -265,12 +263,12 @@ where
 /// # Panics
 ///
 /// When the backend breaks R11.
-pub fn listener_may_connect_and_disconnect_listeners<R>(new_router: &dyn Fn(&DefaultEventLoop) -> R)
+pub fn listener_may_connect_and_disconnect_listeners<L: KitLoop, R>(new_router: &dyn Fn(&L) -> R)
 where
     R: MessageRouter<Msg> + 'static,
     R::Receiver: 'static,
 {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let (mut sender, receiver) = started_with_pipe(&router, "R11");
     let receiver = Rc::new(receiver);
@@ -356,14 +354,17 @@ where
 /// # Panics
 ///
 /// When the backend breaks R11.
-pub fn panicking_listener_leaves_router_usable_in_event_loop_mode<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn panicking_listener_leaves_router_usable_in_event_loop_mode<
+    L: KitLoop,
+    R: MessageRouter<Msg>,
+>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let (mut sender, receiver, inbox) =
         panic_while_routing(&router, "the event loop's run_until", |inbox| {
-            event_loop.run_until(|| inbox.len() >= 2, Some(SAFETY_TIMEOUT))
+            event_loop.run_until(&mut || inbox.len() >= 2, SAFETY_TIMEOUT)
         });
     run_loop_until(
         &event_loop,
@@ -409,10 +410,10 @@ pub fn panicking_listener_leaves_router_usable_in_event_loop_mode<R: MessageRout
 /// # Panics
 ///
 /// When the backend breaks R11.
-pub fn panicking_listener_leaves_router_usable_in_manual_mode<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn panicking_listener_leaves_router_usable_in_manual_mode<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let (mut sender, receiver, inbox) = panic_while_routing(&router, "route_until", |inbox| {
         router.route_until(|| inbox.len() >= 2, Some(SAFETY_TIMEOUT))

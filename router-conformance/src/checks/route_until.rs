@@ -3,20 +3,20 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use router_api::{DefaultEventLoop, MessageRouter, MessageSender, RouterError};
+use router_api::{MessageRouter, MessageSender, RouterError};
 
 use super::drive::{
     SAFETY_TIMEOUT, close_and_stop, drain, join, route_until, started_with_inbox, started_with_pipe,
 };
 use super::inbox::{Inbox, assert_messages, sequence};
-use crate::Msg;
+use crate::{KitLoop, Msg};
 
 /// A started router with one pipe, its receiver recorded, and its sender
 /// open on this (the foreground) thread.
-fn started_with_open_sender<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
-) -> (DefaultEventLoop, R, R::Sender, R::Receiver, Inbox) {
-    let event_loop = DefaultEventLoop::new();
+fn started_with_open_sender<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
+) -> (L, R, R::Sender, R::Receiver, Inbox) {
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let (mut sender, receiver, inbox) = started_with_inbox(&router, "R9");
     sender.start().expect("R9: start of the sender failed");
@@ -43,8 +43,8 @@ fn send_all<S: MessageSender<Msg>>(sender: &mut S, messages: &[Msg]) {
 /// # Panics
 ///
 /// When the backend breaks R9.
-pub fn route_until_returns_at_once_when_condition_holds<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn route_until_returns_at_once_when_condition_holds<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     let (_event_loop, router, mut sender, receiver, inbox) = started_with_open_sender(new_router);
     send_all(&mut sender, &sequence(0, 3));
@@ -82,8 +82,8 @@ pub fn route_until_returns_at_once_when_condition_holds<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks R9.
-pub fn route_until_stops_as_soon_as_condition_holds<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn route_until_stops_as_soon_as_condition_holds<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     let (_event_loop, router, mut sender, receiver, inbox) = started_with_open_sender(new_router);
     send_all(&mut sender, &sequence(0, 10));
@@ -124,10 +124,10 @@ pub fn route_until_stops_as_soon_as_condition_holds<R: MessageRouter<Msg>>(
 ///
 /// When the backend breaks R9. A backend that never routes the late
 /// message hangs this check: there is no timeout to give up on.
-pub fn route_until_without_timeout_waits_for_messages<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn route_until_without_timeout_waits_for_messages<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let (mut sender, receiver, inbox) = started_with_inbox(&router, "R9");
     let worker = std::thread::spawn(move || {
@@ -165,11 +165,11 @@ pub fn route_until_without_timeout_waits_for_messages<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks R9.
-pub fn route_until_times_out_within_bounded_time<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn route_until_times_out_within_bounded_time<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     const TIMEOUT: Duration = Duration::from_millis(100);
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let (_sender, receiver) = started_with_pipe(&router, "R9");
     let started = Instant::now();
@@ -210,14 +210,14 @@ pub fn route_until_times_out_within_bounded_time<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks R9.
-pub fn route_until_deadline_covers_the_whole_call<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn route_until_deadline_covers_the_whole_call<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     const TIMEOUT: Duration = Duration::from_millis(200);
     const PERIOD: Duration = Duration::from_millis(20);
     const SENDER_GIVES_UP: Duration = Duration::from_secs(5);
     const BOUND: Duration = Duration::from_secs(3);
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let (mut sender, receiver, inbox) = started_with_inbox(&router, "R9");
     let (sending, sending_seen) = mpsc::channel::<()>();
@@ -284,8 +284,8 @@ pub fn route_until_deadline_covers_the_whole_call<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks R9.
-pub fn route_until_with_zero_timeout_routes_queued_messages<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn route_until_with_zero_timeout_routes_queued_messages<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     let (_event_loop, router, mut sender, receiver, inbox) = started_with_open_sender(new_router);
     let give_up = Instant::now() + SAFETY_TIMEOUT;
@@ -337,11 +337,11 @@ pub fn route_until_with_zero_timeout_routes_queued_messages<R: MessageRouter<Msg
 /// # Panics
 ///
 /// When the backend breaks R9.
-pub fn route_until_works_after_a_timed_out_call<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn route_until_works_after_a_timed_out_call<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     const TIMEOUT: Duration = Duration::from_millis(50);
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let (mut sender, receiver, inbox) = started_with_inbox(&router, "R9");
     assert_eq!(

@@ -1,12 +1,12 @@
 //! The router's own lifecycle: start, stop, pipe, close_pipe and their
 //! errors (R1–R4, R6).
 
-use router_api::{DefaultEventLoop, MessageReceiver, MessageRouter, Operation, RouterError};
+use router_api::{MessageReceiver, MessageRouter, Operation, RouterError};
 
 use super::drive::{round_trip, started_with_pipe};
 use super::refusal::refused;
-use crate::Msg;
 use crate::capture::capture;
+use crate::{KitLoop, Msg};
 
 /// **R1**: `start` on a new router starts it.
 ///
@@ -19,10 +19,8 @@ use crate::capture::capture;
 /// # Panics
 ///
 /// When the backend breaks R1.
-pub fn start_on_new_router_starts<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
-) {
-    let event_loop = DefaultEventLoop::new();
+pub fn start_on_new_router_starts<L: KitLoop, R: MessageRouter<Msg>>(new_router: &dyn Fn(&L) -> R) {
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     assert!(
         !router.is_running(),
@@ -50,10 +48,10 @@ pub fn start_on_new_router_starts<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks R1.
-pub fn start_on_running_router_fails_already_running<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn start_on_running_router_fails_already_running<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     router.start().expect("R1: start on a new router failed");
     let error = refused(
@@ -83,10 +81,10 @@ pub fn start_on_running_router_fails_already_running<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks R1.
-pub fn start_on_stopped_router_starts_again<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn start_on_stopped_router_starts_again<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     router.start().expect("R1: start on a new router failed");
     round_trip(&event_loop, &router, "R1 (first run)");
@@ -110,10 +108,10 @@ pub fn start_on_stopped_router_starts_again<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks R2.
-pub fn stop_on_new_router_fails_not_running<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn stop_on_new_router_fails_not_running<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let error = refused(
         router.stop(),
@@ -141,10 +139,10 @@ pub fn stop_on_new_router_fails_not_running<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks R2.
-pub fn stop_on_stopped_router_fails_not_running<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn stop_on_stopped_router_fails_not_running<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     router.start().expect("R2: start failed");
     router.stop().expect("R2: the first stop failed");
@@ -206,10 +204,10 @@ fn refused_new_and_stopped<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks R3.
-pub fn pipe_on_router_not_running_fails<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn pipe_on_router_not_running_fails<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     refused_new_and_stopped(&router, "pipe", Operation::Pipe, |router| {
         router.pipe().map(drop)
@@ -225,10 +223,10 @@ pub fn pipe_on_router_not_running_fails<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks R3.
-pub fn close_pipe_on_router_not_running_fails<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn close_pipe_on_router_not_running_fails<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let (_sender, receiver) = started_with_pipe(&router, "R3");
     // The unclosed-pipe warning is R4's business, not this check's.
@@ -257,10 +255,10 @@ pub fn close_pipe_on_router_not_running_fails<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks R3.
-pub fn route_until_on_router_not_running_fails<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn route_until_on_router_not_running_fails<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let zero = Some(std::time::Duration::ZERO);
     refused_new_and_stopped(&router, "route_until", Operation::RouteUntil, |router| {
@@ -282,10 +280,10 @@ pub fn route_until_on_router_not_running_fails<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks R4.
-pub fn stop_with_open_pipes_warns_with_count<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn stop_with_open_pipes_warns_with_count<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     router.start().expect("R4: start failed");
     let pipes: Vec<_> = (0..3)
@@ -328,11 +326,11 @@ pub fn stop_with_open_pipes_warns_with_count<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend logs a warning for a clean run.
-pub fn stop_with_every_pipe_closed_logs_no_warning<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn stop_with_every_pipe_closed_logs_no_warning<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     let ((), captured) = capture(|| {
-        let event_loop = DefaultEventLoop::new();
+        let event_loop = L::new_loop();
         let router = new_router(&event_loop);
         router.start().expect("R4: start failed");
         round_trip(&event_loop, &router, "R4");
@@ -357,10 +355,10 @@ pub fn stop_with_every_pipe_closed_logs_no_warning<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks R6.
-pub fn close_pipe_twice_fails_pipe_not_open<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn close_pipe_twice_fails_pipe_not_open<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let (_sender, receiver) = started_with_pipe(&router, "R6");
     router
@@ -392,10 +390,10 @@ pub fn close_pipe_twice_fails_pipe_not_open<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks R6.
-pub fn close_pipe_of_previous_run_fails_pipe_not_open<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn close_pipe_of_previous_run_fails_pipe_not_open<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let (_sender, receiver) = started_with_pipe(&router, "R6");
     let (stopped, _) = capture(|| router.stop());
@@ -429,10 +427,10 @@ pub fn close_pipe_of_previous_run_fails_pipe_not_open<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks R6.
-pub fn close_pipe_of_another_router_fails_foreign_pipe<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn close_pipe_of_another_router_fails_foreign_pipe<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let other = new_router(&event_loop);
     router.start().expect("R6: start failed");

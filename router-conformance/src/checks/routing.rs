@@ -3,12 +3,12 @@
 use std::sync::mpsc;
 use std::sync::{Arc, Barrier};
 
-use router_api::{DefaultEventLoop, MessageReceiver, MessageRouter, MessageSender, SenderError};
+use router_api::{MessageReceiver, MessageRouter, MessageSender, SenderError};
 
 use super::drive::{SAFETY_TIMEOUT, drain, join, run_loop_until, started_with_inbox};
 use super::inbox::{Inbox, assert_messages, sequence};
-use crate::Msg;
 use crate::capture::{Captured, capture_live};
+use crate::{KitLoop, Msg};
 
 /// Checks that a closed-pipe warning saying `text` was logged, with the
 /// field `pipe`.
@@ -40,10 +40,10 @@ fn assert_discard_warning(captured: &Captured, text: &str, pipe: &str) {
 /// # Panics
 ///
 /// When the backend breaks R7.
-pub fn message_sent_after_close_is_dropped_with_warning<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn message_sent_after_close_is_dropped_with_warning<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let (mut sender, receiver, inbox) = started_with_inbox(&router, "R7");
     let pipe = receiver.pipe_id();
@@ -98,10 +98,10 @@ pub fn message_sent_after_close_is_dropped_with_warning<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks R7.
-pub fn message_queued_before_close_is_dropped_with_warning<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn message_queued_before_close_is_dropped_with_warning<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let (mut sender, receiver, inbox) = started_with_inbox(&router, "R7");
     let pipe = receiver.pipe_id();
@@ -137,11 +137,11 @@ pub fn message_queued_before_close_is_dropped_with_warning<R: MessageRouter<Msg>
 /// # Panics
 ///
 /// When the backend breaks R8.
-pub fn one_sender_messages_arrive_in_order_once<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn one_sender_messages_arrive_in_order_once<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     const MESSAGES: u32 = 1000;
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let (mut sender, receiver, inbox) = started_with_inbox(&router, "R8");
     let worker = std::thread::spawn(move || {
@@ -180,13 +180,13 @@ pub fn one_sender_messages_arrive_in_order_once<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks R8.
-pub fn concurrent_senders_each_keep_their_order<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn concurrent_senders_each_keep_their_order<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     const SENDERS: u32 = 64;
     const MESSAGES: u32 = 64;
     const TOTAL: usize = (SENDERS * MESSAGES) as usize;
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     router.start().expect("R8: start failed");
     let barrier = Arc::new(Barrier::new(SENDERS as usize));

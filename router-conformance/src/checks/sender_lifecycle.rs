@@ -1,26 +1,26 @@
 //! The sender's lifecycle: initial, open, closed, and the RAII guard
 //! (S1–S3).
 
-use router_api::{DefaultEventLoop, MessageRouter, MessageSender, SenderError};
+use router_api::{MessageRouter, MessageSender, SenderError};
 
 use super::drive::{drain, join, run_loop_until};
 use super::inbox::{Inbox, assert_messages, sequence};
 use super::refusal::refused;
 use crate::capture::capture;
-use crate::{Msg, threads};
+use crate::{KitLoop, Msg, threads};
 
 /// A started router with one pipe whose receiver records what it gets.
-struct OnePipe<R: MessageRouter<Msg>> {
-    event_loop: DefaultEventLoop,
+struct OnePipe<L: KitLoop, R: MessageRouter<Msg>> {
+    event_loop: L,
     router: R,
     sender: Option<R::Sender>,
     receiver: R::Receiver,
     inbox: Inbox,
 }
 
-impl<R: MessageRouter<Msg>> OnePipe<R> {
-    fn new(new_router: &dyn Fn(&DefaultEventLoop) -> R, rule: &str) -> Self {
-        let event_loop = DefaultEventLoop::new();
+impl<L: KitLoop, R: MessageRouter<Msg>> OnePipe<L, R> {
+    fn new(new_router: &dyn Fn(&L) -> R, rule: &str) -> Self {
+        let event_loop = L::new_loop();
         let router = new_router(&event_loop);
         router
             .start()
@@ -100,8 +100,8 @@ impl<R: MessageRouter<Msg>> OnePipe<R> {
 /// # Panics
 ///
 /// When the backend breaks S1.
-pub fn send_before_start_fails_not_started<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn send_before_start_fails_not_started<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     let mut one = OnePipe::new(new_router, "S1");
     let pipe = one.sender().pipe_id();
@@ -140,8 +140,8 @@ pub fn send_before_start_fails_not_started<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks S1.
-pub fn start_twice_fails_already_started<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn start_twice_fails_already_started<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     let mut one = OnePipe::new(new_router, "S1");
     let pipe = one.sender().pipe_id();
@@ -173,8 +173,8 @@ pub fn start_twice_fails_already_started<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks S1.
-pub fn stop_before_start_fails_not_started<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn stop_before_start_fails_not_started<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     let mut one = OnePipe::new(new_router, "S1");
     let pipe = one.sender().pipe_id();
@@ -205,9 +205,7 @@ pub fn stop_before_start_fails_not_started<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks S1.
-pub fn stop_twice_fails_stopped<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
-) {
+pub fn stop_twice_fails_stopped<L: KitLoop, R: MessageRouter<Msg>>(new_router: &dyn Fn(&L) -> R) {
     let mut one = OnePipe::new(new_router, "S1");
     let pipe = one.sender().pipe_id();
     one.sender().start().expect("S1: start failed");
@@ -236,8 +234,8 @@ pub fn stop_twice_fails_stopped<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks S1.
-pub fn start_after_stop_fails_stopped<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn start_after_stop_fails_stopped<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     let mut one = OnePipe::new(new_router, "S1");
     let pipe = one.sender().pipe_id();
@@ -275,8 +273,8 @@ pub fn start_after_stop_fails_stopped<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks S1.
-pub fn send_after_stop_fails_stopped<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn send_after_stop_fails_stopped<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     let mut one = OnePipe::new(new_router, "S1");
     let pipe = one.sender().pipe_id();
@@ -311,8 +309,8 @@ pub fn send_after_stop_fails_stopped<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks S2.
-pub fn guard_starts_sender_and_stops_it_when_dropped<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn guard_starts_sender_and_stops_it_when_dropped<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     let mut one = OnePipe::new(new_router, "S2");
     let pipe = one.sender().pipe_id();
@@ -356,8 +354,8 @@ pub fn guard_starts_sender_and_stops_it_when_dropped<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks S2.
-pub fn open_on_started_sender_fails_already_started<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn open_on_started_sender_fails_already_started<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     let mut one = OnePipe::new(new_router, "S2");
     let pipe = one.sender().pipe_id();
@@ -387,8 +385,8 @@ pub fn open_on_started_sender_fails_already_started<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks S3.
-pub fn sender_sends_from_foreground_thread<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn sender_sends_from_foreground_thread<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     let mut one = OnePipe::new(new_router, "S3");
     one.sender().start().expect("S3: start failed");
@@ -411,8 +409,8 @@ pub fn sender_sends_from_foreground_thread<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks S3.
-pub fn boxed_sender_sends_from_another_thread<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn boxed_sender_sends_from_another_thread<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     let mut one = OnePipe::new(new_router, "S3");
     let Some(sender) = one.sender.take() else {
@@ -447,8 +445,8 @@ pub fn boxed_sender_sends_from_another_thread<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks S3.
-pub fn sender_dropped_while_open_delivers_what_it_sent<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn sender_dropped_while_open_delivers_what_it_sent<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     let mut one = OnePipe::new(new_router, "S3");
     let Some(mut sender) = one.sender.take() else {
@@ -502,8 +500,8 @@ pub fn sender_dropped_while_open_delivers_what_it_sent<R: MessageRouter<Msg>>(
 /// When the backend breaks S3 (a thread started during the sender's life
 /// is alive after its drop, in every run), and where the platform cannot
 /// list threads (the check cannot look).
-pub fn sender_dropped_while_open_stops_itself<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn sender_dropped_while_open_stops_itself<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     let outcome = threads::until_none_left(|_| {
         let mut one = OnePipe::new(new_router, "S3");

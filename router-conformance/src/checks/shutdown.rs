@@ -2,16 +2,14 @@
 
 use std::sync::mpsc;
 
-use router_api::{
-    DefaultEventLoop, MessageReceiver, MessageRouter, MessageSender, SendError, SenderError,
-};
+use router_api::{MessageReceiver, MessageRouter, MessageSender, SendError, SenderError};
 
 use super::drive::{
     SAFETY_TIMEOUT, join, round_trip, run_loop_until, started_with_inbox, started_with_pipe,
 };
 use super::inbox::sequence;
 use crate::capture::capture;
-use crate::{Msg, threads};
+use crate::{KitLoop, Msg, threads};
 
 /// **R5**: once `stop` returns, no thread that the router started is
 /// alive.
@@ -42,12 +40,12 @@ use crate::{Msg, threads};
 ///
 /// When the backend leaves a thread alive after every one of the runs, and
 /// where the platform cannot list threads (the check cannot look).
-pub fn no_router_thread_alive_after_stop<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn no_router_thread_alive_after_stop<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
     let outcome = threads::until_none_left(|_| {
         let before = threads::census("R5");
-        let event_loop = DefaultEventLoop::new();
+        let event_loop = L::new_loop();
         let router = new_router(&event_loop);
         router.start().expect("R5: start failed");
         round_trip(&event_loop, &router, "R5");
@@ -77,10 +75,10 @@ pub fn no_router_thread_alive_after_stop<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks R5.
-pub fn no_ping_reaches_router_after_stop<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn no_ping_reaches_router_after_stop<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let (mut sender, _receiver, inbox) = started_with_inbox(&router, "R5");
     sender.start().expect("R5: start of the sender failed");
@@ -116,10 +114,13 @@ pub fn no_ping_reaches_router_after_stop<R: MessageRouter<Msg>>(
 /// # Panics
 ///
 /// When the backend breaks R5, or a send blocks for the safety timeout.
-pub fn send_after_router_stop_fails_disconnected_without_blocking<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn send_after_router_stop_fails_disconnected_without_blocking<
+    L: KitLoop,
+    R: MessageRouter<Msg>,
+>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let (mut sender, receiver, inbox) = started_with_inbox(&router, "R5");
     let pipe = receiver.pipe_id();
@@ -177,10 +178,10 @@ pub fn send_after_router_stop_fails_disconnected_without_blocking<R: MessageRout
 /// # Panics
 ///
 /// When the backend breaks R5.
-pub fn sender_of_previous_run_fails_disconnected<R: MessageRouter<Msg>>(
-    new_router: &dyn Fn(&DefaultEventLoop) -> R,
+pub fn sender_of_previous_run_fails_disconnected<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
 ) {
-    let event_loop = DefaultEventLoop::new();
+    let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let (mut sender, receiver) = started_with_pipe(&router, "R5");
     let pipe = receiver.pipe_id();

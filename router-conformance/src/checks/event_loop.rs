@@ -1,0 +1,455 @@
+//! The event loop's own rules (W1–W4), checked on the loop alone, through
+//! [`EventLoop::pingee`](router_api::EventLoop::pingee) and its
+//! [`Pinger`]s, and through a router on it.
+//!
+//! The checks that use the loop alone take the factory like every check
+//! and do not call it.
+
+use std::cell::{Cell, RefCell};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, mpsc};
+use std::thread::ThreadId;
+use std::time::Duration;
+
+use router_api::{MessageReceiver, MessageRouter, MessageSender, Pinger};
+
+use super::drive::{SAFETY_TIMEOUT, join, panic_text, run_loop_until};
+use crate::{KitLoop, Msg};
+
+/// How long a check runs the loop to see that a callback does *not* run.
+const WATCH: Duration = Duration::from_millis(100);
+
+/// Threads that ping, or send, at once in the W2 checks.
+const BUSY_THREADS: u32 = 4;
+
+/// Pings, or messages, of each of them.
+const PER_THREAD: u32 = 20_000;
+
+/// A callback's runs, counted where the callback runs.
+#[derive(Clone, Default)]
+struct Runs(Rc<Cell<usize>>);
+
+impl Runs {
+    fn get(&self) -> usize {
+        self.0.get()
+    }
+
+    fn add(&self) -> usize {
+        let runs = self.0.get() + 1;
+        self.0.set(runs);
+        runs
+    }
+}
+
+/// Pings from a new thread, and waits for it; panics, naming `rule`, when
+/// the ping panicked or did not return within the safety timeout.
+fn ping_from_another_thread(pinger: &Arc<dyn Pinger>, rule: &str, when: &str) {
+    let pinger = Arc::clone(pinger);
+    let (pinged, ping_seen) = mpsc::channel::<()>();
+    let worker = std::thread::spawn(move || {
+        pinger.ping();
+        let _ = pinged.send(());
+    });
+    if ping_seen.recv_timeout(SAFETY_TIMEOUT) == Err(mpsc::RecvTimeoutError::Timeout) {
+        panic!(
+            "{rule}: a ping from another thread {when} did not return within {SAFETY_TIMEOUT:?}"
+        );
+    }
+    if let Err(panic) = worker.join() {
+        panic!(
+            "{rule}: a ping from another thread {when} panicked: {}",
+            panic_text(&*panic)
+        );
+    }
+}
+
+/// **W1**: after a ping, the loop runs the callback on its own thread,
+/// never inside `ping`: not when the loop's own thread pings, and not on
+/// the thread that pinged.
+///
+/// > W1 After a `ping`, the loop must run the pingee's callback at least
+/// > once, on the loop's own thread (unless the pingee was disconnected
+/// > first). The callback must never run inside `ping`.
+///
+/// Pings once from the loop's thread (the check's: the callback must not
+/// have run when `ping` returns, and runs once the loop runs), once from
+/// another thread, and once more from the loop's thread while a callback
+/// is running: none may run the callback inside the running one.
+///
+/// # Panics
+///
+/// When the loop breaks W1.
+pub fn callback_runs_on_the_loop_thread_never_inside_ping<L: KitLoop, R>(
+    _new_router: &dyn Fn(&L) -> R,
+) {
+    let event_loop = L::new_loop();
+    let runs = Runs::default();
+    let depth = Rc::new(Cell::new(0_usize));
+    let deepest = Rc::new(Cell::new(0_usize));
+    let threads: Rc<RefCell<Vec<ThreadId>>> = Rc::default();
+    let own: Rc<RefCell<Option<Arc<dyn Pinger>>>> = Rc::default();
+    let pingee = event_loop.pingee(Box::new({
+        let (runs, depth, deepest) = (runs.clone(), Rc::clone(&depth), Rc::clone(&deepest));
+        let (threads, own) = (Rc::clone(&threads), Rc::clone(&own));
+        move || {
+            depth.set(depth.get() + 1);
+            deepest.set(deepest.get().max(depth.get()));
+            threads.borrow_mut().push(std::thread::current().id());
+            if runs.add() == 2 {
+                // A ping from inside the callback: it must not run the
+                // callback again in here.
+                let pinger = own.borrow().clone();
+                if let Some(pinger) = pinger {
+                    pinger.ping();
+                }
+            }
+            depth.set(depth.get() - 1);
+        }
+    }));
+    let pinger = pingee.pinger();
+    *own.borrow_mut() = Some(Arc::clone(&pinger));
+    pinger.ping();
+    assert_eq!(
+        runs.get(),
+        0,
+        "W1: the callback ran inside ping, called on the loop's own thread; it must run \
+         only when the loop runs"
+    );
+    run_loop_until(
+        &event_loop,
+        || runs.get() >= 1,
+        || "W1: the loop did not run the callback after a ping from its own thread".to_owned(),
+    );
+    ping_from_another_thread(&pinger, "W1", "");
+    run_loop_until(
+        &event_loop,
+        || runs.get() >= 3,
+        || {
+            format!(
+                "W1: the loop ran the callback {} times for a ping from its own thread, one \
+                 from another thread and one from inside the callback; it must run at least \
+                 once after each",
+                runs.get()
+            )
+        },
+    );
+    assert_eq!(
+        deepest.get(),
+        1,
+        "W1: the callback ran inside itself, inside a ping made while it ran"
+    );
+    let here = std::thread::current().id();
+    let elsewhere: Vec<_> = threads
+        .borrow()
+        .iter()
+        .filter(|thread| **thread != here)
+        .copied()
+        .collect();
+    assert!(
+        elsewhere.is_empty(),
+        "W1: the callback ran on {elsewhere:?}, not on the loop's own thread {here:?}"
+    );
+    *own.borrow_mut() = None;
+    drop(pingee);
+}
+
+/// **W2**: a ping made while the callback runs, from the callback itself
+/// or from another thread, runs the callback again: the pump clears the
+/// pending mark *before* it runs the callback.
+///
+/// > W2 Several pings may be served by one run of the callback, but no
+/// > ping may be lost: the pump must swap the pingee's pending flag off
+/// > *before* it runs the callback, so a ping that lands during the
+/// > callback wakes the loop again.
+///
+/// The first run pings from inside the callback; the second run has
+/// another thread ping, and waits for that ping to return before it
+/// returns itself. Each must bring one more run.
+///
+/// # Panics
+///
+/// When the loop breaks W2.
+pub fn ping_during_the_callback_runs_it_again<L: KitLoop, R>(_new_router: &dyn Fn(&L) -> R) {
+    let event_loop = L::new_loop();
+    let runs = Runs::default();
+    let own: Rc<RefCell<Option<Arc<dyn Pinger>>>> = Rc::default();
+    let failure: Rc<RefCell<Option<String>>> = Rc::default();
+    let pingee = event_loop.pingee(Box::new({
+        let (runs, own, failure) = (runs.clone(), Rc::clone(&own), Rc::clone(&failure));
+        move || {
+            let run = runs.add();
+            let Some(pinger) = own.borrow().clone() else {
+                return;
+            };
+            match run {
+                1 => pinger.ping(),
+                2 => {
+                    let caught = catch_unwind(AssertUnwindSafe(|| {
+                        ping_from_another_thread(&pinger, "W2", "while the callback ran");
+                    }));
+                    if let Err(panic) = caught {
+                        *failure.borrow_mut() = Some(panic_text(&*panic));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }));
+    let pinger = pingee.pinger();
+    *own.borrow_mut() = Some(Arc::clone(&pinger));
+    pinger.ping();
+    run_loop_until(
+        &event_loop,
+        || runs.get() >= 3 || failure.borrow().is_some(),
+        || {
+            format!(
+                "W2: the callback ran {} times; a ping from inside its first run and one from \
+                 another thread during its second run must each run it again (a ping that \
+                 lands during the callback was lost)",
+                runs.get()
+            )
+        },
+    );
+    if let Some(failure) = failure.borrow().as_ref() {
+        panic!("{failure}");
+    }
+    *own.borrow_mut() = None;
+    drop(pingee);
+}
+
+/// **W2**: four threads pinging one pingee in a tight loop: the callback
+/// runs after the last ping of each, however the pings were coalesced.
+///
+/// > W2 Several pings may be served by one run of the callback, but no
+/// > ping may be lost: the pump must swap the pingee's pending flag off
+/// > *before* it runs the callback, so a ping that lands during the
+/// > callback wakes the loop again. For example, with four threads
+/// > pinging in a tight loop, the last message sent must always be
+/// > delivered.
+///
+/// Each thread writes its count (1 to 20 000) before each ping; the
+/// callback reads the four counts. A lost ping shows as a count the
+/// callback never saw, while the loop runs as the threads ping.
+///
+/// # Panics
+///
+/// When the loop breaks W2.
+pub fn pings_of_four_busy_threads_are_never_lost<L: KitLoop, R>(_new_router: &dyn Fn(&L) -> R) {
+    let event_loop = L::new_loop();
+    let sent: Arc<Vec<AtomicU32>> =
+        Arc::new((0..BUSY_THREADS).map(|_| AtomicU32::new(0)).collect());
+    let seen: Rc<RefCell<Vec<u32>>> = Rc::new(RefCell::new(vec![0; BUSY_THREADS as usize]));
+    let pingee = event_loop.pingee(Box::new({
+        let (sent, seen) = (Arc::clone(&sent), Rc::clone(&seen));
+        move || {
+            for (seen, sent) in seen.borrow_mut().iter_mut().zip(sent.iter()) {
+                *seen = sent.load(Ordering::Acquire);
+            }
+        }
+    }));
+    let workers: Vec<_> = (0..BUSY_THREADS as usize)
+        .map(|thread| {
+            let (sent, pinger) = (Arc::clone(&sent), pingee.pinger());
+            std::thread::spawn(move || {
+                for count in 1..=PER_THREAD {
+                    sent[thread].store(count, Ordering::Release);
+                    pinger.ping();
+                }
+            })
+        })
+        .collect();
+    run_loop_until(
+        &event_loop,
+        || seen.borrow().iter().all(|count| *count == PER_THREAD),
+        || {
+            format!(
+                "W2: {BUSY_THREADS} threads pinged {PER_THREAD} times each; the callback last \
+                 saw the counts {:?}: the callback did not run after the last ping of each",
+                seen.borrow()
+            )
+        },
+    );
+    workers.into_iter().for_each(join);
+    drop(pingee);
+}
+
+/// **W2**: a router on the loop, four threads sending through four pipes
+/// in a tight loop: the last message of each is always delivered.
+///
+/// > W2 Several pings may be served by one run of the callback, but no
+/// > ping may be lost: the pump must swap the pingee's pending flag off
+/// > *before* it runs the callback, so a ping that lands during the
+/// > callback wakes the loop again. For example, with four threads
+/// > pinging in a tight loop, the last message sent must always be
+/// > delivered.
+///
+/// 4 × 20 000 messages: more than one turn of the router's drain budget,
+/// so the router pings again from its own callback, while the senders'
+/// pings land during the callback.
+///
+/// # Panics
+///
+/// When the loop (or the router) breaks W2.
+pub fn last_message_of_four_busy_senders_is_always_delivered<L: KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
+) {
+    let event_loop = L::new_loop();
+    let router = new_router(&event_loop);
+    router.start().expect("W2: start failed");
+    let last: Rc<RefCell<Vec<Option<u32>>>> =
+        Rc::new(RefCell::new(vec![None; BUSY_THREADS as usize]));
+    let mut receivers = Vec::new();
+    let mut workers = Vec::new();
+    for source in 0..BUSY_THREADS {
+        let (mut sender, receiver) = router.pipe().expect("W2: pipe failed");
+        receiver.connect({
+            let last = Rc::clone(&last);
+            move |message: &Msg| last.borrow_mut()[message.source as usize] = Some(message.seq)
+        });
+        receivers.push(receiver);
+        workers.push(std::thread::spawn(move || {
+            let mut open = sender.open().expect("W2: start of a sender failed");
+            for seq in 0..PER_THREAD {
+                open.send(Msg::new(source, seq)).expect("W2: send failed");
+            }
+        }));
+    }
+    run_loop_until(
+        &event_loop,
+        || last.borrow().iter().all(|seq| *seq == Some(PER_THREAD - 1)),
+        || {
+            format!(
+                "W2: {BUSY_THREADS} threads sent {PER_THREAD} messages each in a tight loop; the \
+                 last message routed of each was {:?}: the loop lost a ping",
+                last.borrow()
+            )
+        },
+    );
+    workers.into_iter().for_each(join);
+    for receiver in &receivers {
+        router.close_pipe(receiver).expect("W2: close_pipe failed");
+    }
+    router.stop().expect("W2: stop failed");
+}
+
+/// **W3**: once `disconnect` has returned, the callback never runs again:
+/// not for pings made before it (from the loop's thread and another),
+/// nor for pings made after it, nor after a second `disconnect` and the
+/// pingee's drop.
+///
+/// > W3 Once `disconnect` has returned, the callback must never run
+/// > again.
+///
+/// # Panics
+///
+/// When the loop breaks W3.
+pub fn callback_never_runs_after_disconnect<L: KitLoop, R>(_new_router: &dyn Fn(&L) -> R) {
+    let event_loop = L::new_loop();
+    let runs = Runs::default();
+    let mut pingee = event_loop.pingee(Box::new({
+        let runs = runs.clone();
+        move || {
+            runs.add();
+        }
+    }));
+    let pinger = pingee.pinger();
+    pinger.ping();
+    run_loop_until(
+        &event_loop,
+        || runs.get() >= 1,
+        || "W3: the loop did not run the callback of a connected pingee".to_owned(),
+    );
+    // Pings still queued when disconnect returns.
+    pinger.ping();
+    ping_from_another_thread(&pinger, "W3", "before disconnect");
+    pingee.disconnect();
+    pinger.ping();
+    ping_from_another_thread(&pinger, "W3", "after disconnect");
+    let ran = event_loop.run_pending();
+    assert_eq!(
+        (ran, runs.get()),
+        (0, 1),
+        "W3: (callbacks the loop ran, runs of the callback) after disconnect: the callback ran \
+         again for pings made before or after disconnect returned"
+    );
+    let ran_on = event_loop.run_until(&mut || runs.get() > 1, WATCH);
+    assert!(
+        !ran_on && runs.get() == 1,
+        "W3: the callback ran {} times in all, again after disconnect returned",
+        runs.get()
+    );
+    pingee.disconnect();
+    drop(pingee);
+    pinger.ping();
+    ping_from_another_thread(&pinger, "W3", "after the pingee was dropped");
+    let ran = event_loop.run_pending();
+    assert_eq!(
+        (ran, runs.get()),
+        (0, 1),
+        "W3: (callbacks the loop ran, runs of the callback) after a second disconnect and the \
+         pingee's drop"
+    );
+}
+
+/// **W4**: pings made after the loop itself is gone do nothing: no panic,
+/// from the loop's thread or another, no callback; disconnecting and
+/// dropping the pingee then is fine too.
+///
+/// > W4 A ping made after the loop itself is gone must do nothing: no
+/// > panic, and no error visible to the sender.
+///
+/// The check makes a loop, a pingee and its pinger, sees the callback run
+/// once, then drops every handle of the loop (the check holds the only
+/// one) and pings.
+///
+/// # Panics
+///
+/// When the loop breaks W4.
+pub fn pings_after_the_loop_is_gone_do_nothing<L: KitLoop, R>(_new_router: &dyn Fn(&L) -> R) {
+    let event_loop = L::new_loop();
+    let runs = Runs::default();
+    let mut pingee = event_loop.pingee(Box::new({
+        let runs = runs.clone();
+        move || {
+            runs.add();
+        }
+    }));
+    let pinger = pingee.pinger();
+    pinger.ping();
+    run_loop_until(
+        &event_loop,
+        || runs.get() >= 1,
+        || "W4: the loop did not run the callback of a connected pingee".to_owned(),
+    );
+    drop(event_loop);
+    let pinged = catch_unwind(AssertUnwindSafe(|| {
+        pinger.ping();
+        pinger.ping();
+    }));
+    if let Err(panic) = pinged {
+        panic!(
+            "W4: a ping from the loop's thread after the loop was gone panicked: {}",
+            panic_text(&*panic)
+        );
+    }
+    ping_from_another_thread(&pinger, "W4", "after the loop was gone");
+    let ended = catch_unwind(AssertUnwindSafe(|| {
+        pingee.disconnect();
+        pinger.ping();
+        drop(pingee);
+    }));
+    if let Err(panic) = ended {
+        panic!(
+            "W4: disconnecting and dropping the pingee after its loop was gone panicked: {}",
+            panic_text(&*panic)
+        );
+    }
+    ping_from_another_thread(&pinger, "W4", "after the loop and the pingee were gone");
+    assert_eq!(
+        runs.get(),
+        1,
+        "W4: the callback ran after its loop was gone"
+    );
+}
