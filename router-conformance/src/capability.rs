@@ -5,9 +5,9 @@ use std::fmt;
 
 /// Something a check needs besides the router it checks. A check that
 /// needs one says so ([`Check::requires`](crate::Check::requires)); where
-/// the platform lacks it, or the backend declares that it does
-/// (`conformance_tests!(name, factory, lacks: [CountThreads])`), the check
-/// is skipped and reported by name, never passed unseen.
+/// the platform lacks it, or the backend or the event loop declares that
+/// it does (`conformance_tests!(name, factory, lacks: [CountThreads])`),
+/// the check is skipped and reported by name, never passed unseen.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 #[non_exhaustive]
 pub enum Capability {
@@ -19,27 +19,54 @@ pub enum Capability {
     /// runs its work on a pool that lives as long as the process, say, so
     /// a thread of that pool is alive after `stop` by design.
     CountThreads,
+    /// An event loop that passes a callback's panic on to the code that
+    /// drives it ([`KitLoop::run_until`](crate::KitLoop::run_until)), and
+    /// runs callbacks again afterwards, so that R11's check in event-loop
+    /// mode can see a listener's panic reach its caller and the router
+    /// route on.
+    ///
+    /// It is the event loop's, declared by its harness
+    /// (`conformance_tests!(name, on: Harness, factory, lacks:
+    /// [PassesPanics])`); every platform has it. A host that catches the
+    /// panics of its tasks (tokio's `LocalSet`, glib's
+    /// `MainContext::spawn_local`), or one that a panic in the middle of a
+    /// frame leaves unusable (an `egui::Context`), lacks it.
+    PassesPanics,
 }
 
 impl Capability {
     /// Every capability a check may need.
-    pub const ALL: &'static [Capability] = &[Capability::CountThreads];
+    pub const ALL: &'static [Capability] = &[Capability::CountThreads, Capability::PassesPanics];
 
     /// The name `lacks: [...]` takes: `CountThreads`.
     #[must_use]
     pub const fn name(self) -> &'static str {
         match self {
             Capability::CountThreads => "CountThreads",
+            Capability::PassesPanics => "PassesPanics",
+        }
+    }
+
+    /// Who says, in `lacks: [...]`, that it lacks the capability: the
+    /// backend ([`CountThreads`](Self::CountThreads)) or the event loop
+    /// ([`PassesPanics`](Self::PassesPanics)).
+    #[must_use]
+    pub const fn declared_by(self) -> Lacker {
+        match self {
+            Capability::CountThreads => Lacker::Backend,
+            Capability::PassesPanics => Lacker::EventLoop,
         }
     }
 
     /// Whether this platform has the capability, as far as the kit can
     /// tell by trying (for [`CountThreads`](Self::CountThreads): whether
-    /// `/proc/self/task` lists threads).
+    /// `/proc/self/task` lists threads; every platform has
+    /// [`PassesPanics`](Self::PassesPanics)).
     #[must_use]
     pub fn on_this_platform(self) -> bool {
         match self {
             Capability::CountThreads => crate::threads::live().is_some(),
+            Capability::PassesPanics => true,
         }
     }
 }
@@ -55,6 +82,8 @@ impl fmt::Display for Capability {
 pub enum Lacker {
     /// The backend declared it lacks it.
     Backend,
+    /// The event loop's harness declared it lacks it.
+    EventLoop,
     /// The platform the checks run on lacks it.
     Platform,
 }
@@ -87,8 +116,9 @@ impl Outcome {
 }
 
 impl fmt::Display for Outcome {
-    /// `passed`, `skipped: the backend lacks CountThreads`, `skipped: this
-    /// platform lacks CountThreads`, or `failed: ` and the check's message.
+    /// `passed`, `skipped: the backend lacks CountThreads`, `skipped: the
+    /// event loop lacks PassesPanics`, `skipped: this platform lacks
+    /// CountThreads`, or `failed: ` and the check's message.
     /// The skips read as the reason `cargo test` shows for the test that
     /// `conformance_tests!` marks ignored.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -98,6 +128,10 @@ impl fmt::Display for Outcome {
                 capability,
                 lacker: Lacker::Backend,
             } => write!(f, "skipped: the backend lacks {capability}"),
+            Outcome::Skipped {
+                capability,
+                lacker: Lacker::EventLoop,
+            } => write!(f, "skipped: the event loop lacks {capability}"),
             Outcome::Skipped {
                 capability,
                 lacker: Lacker::Platform,

@@ -83,6 +83,11 @@
 /// with no word from the backend. A name that is not a capability does not
 /// compile.
 ///
+/// A capability of the event loop (`PassesPanics`) is declared the same
+/// way, by the harness of a loop that lacks it (`on:`, below), and its
+/// checks are marked `#[ignore = "skipped: the event loop lacks
+/// PassesPanics"]`.
+///
 /// # On another event loop
 ///
 /// `on: L` names the event loop the checks run on: a type implementing
@@ -142,8 +147,9 @@
 /// # fn main() {}
 /// ```
 ///
-/// `lacks: [...]` follows the factory there too:
-/// `conformance_tests!(name, on: Harness, factory, lacks: [CountThreads])`.
+/// `lacks: [...]` follows the factory there too, for what the backend or
+/// the loop lacks: `conformance_tests!(name, on: Harness, factory, lacks:
+/// [PassesPanics])`.
 #[macro_export]
 macro_rules! conformance_tests {
     ($name:ident, on: $loop:ty, $factory:expr, lacks: [$($lack:ident),* $(,)?] $(,)?) => {
@@ -213,7 +219,7 @@ macro_rules! __for_each_check {
             r11_listener_may_close_its_own_pipe => reentrancy::listener_may_close_its_own_pipe,
             r11_listener_may_open_a_pipe => reentrancy::listener_may_open_a_pipe,
             r11_listener_may_connect_and_disconnect_listeners => reentrancy::listener_may_connect_and_disconnect_listeners,
-            r11_panicking_listener_leaves_router_usable_in_event_loop_mode => reentrancy::panicking_listener_leaves_router_usable_in_event_loop_mode,
+            r11_panicking_listener_leaves_router_usable_in_event_loop_mode => reentrancy::panicking_listener_leaves_router_usable_in_event_loop_mode needs PassesPanics,
             r11_panicking_listener_leaves_router_usable_in_manual_mode => reentrancy::panicking_listener_leaves_router_usable_in_manual_mode,
             s1_send_before_start_fails_not_started => sender_lifecycle::send_before_start_fails_not_started,
             s1_start_twice_fails_already_started => sender_lifecycle::start_twice_fails_already_started,
@@ -284,10 +290,10 @@ macro_rules! __conformance_test_case {
 }
 
 /// A `#[test]` of a check that needs `$needs`: ignored, with the reason
-/// `Outcome` gives too, when the backend's list of what
-/// it lacks names it or the platform lacks it. Walks the list one name at
+/// `Outcome` gives too, when the list of what the backend (or loop)
+/// lacks names it or the platform lacks it. Walks the list one name at
 /// a time; each capability has its two rules, the one place that says
-/// which platforms have it.
+/// who declares it lacking and which platforms have it.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __conformance_test_needing {
@@ -302,6 +308,15 @@ macro_rules! __conformance_test_needing {
             not(any(target_os = "linux", target_os = "android")),
             ignore = "skipped: this platform lacks CountThreads"
         )]
+        $($test)*
+    };
+    (PassesPanics [PassesPanics $(, $rest:ident)*] $($test:tt)*) => {
+        #[test]
+        #[ignore = "skipped: the event loop lacks PassesPanics"]
+        $($test)*
+    };
+    (PassesPanics [] $($test:tt)*) => {
+        #[test]
         $($test)*
     };
     ($needs:ident [$other:ident $(, $rest:ident)*] $($test:tt)*) => {

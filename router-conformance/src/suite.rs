@@ -51,14 +51,15 @@ impl<L, R> Check<L, R> {
         self.requires
     }
 
-    /// Why the check cannot run for a backend that lacks `lacks`, on this
-    /// platform: the capability it needs and who lacks it, or `None` when
-    /// it can run. The backend's word comes first.
+    /// Why the check cannot run for a backend (and event loop) that lacks
+    /// `lacks`, on this platform: the capability it needs and who lacks it
+    /// ([`Capability::declared_by`] when `lacks` names it), or `None` when
+    /// it can run. The word of the backend or loop comes first.
     #[must_use]
     pub fn skipped(&self, lacks: &[Capability]) -> Option<(Capability, Lacker)> {
         let capability = self.requires?;
         if lacks.contains(&capability) {
-            Some((capability, Lacker::Backend))
+            Some((capability, capability.declared_by()))
         } else if !capability.on_this_platform() {
             Some((capability, Lacker::Platform))
         } else {
@@ -78,10 +79,11 @@ impl<L, R> Check<L, R> {
         (self.run)(new_router);
     }
 
-    /// Runs the check for a backend that lacks the capabilities `lacks`
-    /// (`&[]` for one that lacks none), and says what came of it, instead
-    /// of panicking: [`Outcome::Skipped`] without running it when it needs
-    /// a capability that the backend or this platform lacks,
+    /// Runs the check for a backend (and event loop) that lacks the
+    /// capabilities `lacks` (`&[]` for one that lacks none), and says what
+    /// came of it, instead of panicking: [`Outcome::Skipped`] without
+    /// running it when it needs a capability that the backend, the loop or
+    /// this platform lacks,
     /// [`Outcome::Failed`] with the check's message when the backend broke
     /// the rule, [`Outcome::Passed`] otherwise.
     pub fn outcome(&self, new_router: &dyn Fn(&L) -> R, lacks: &[Capability]) -> Outcome {

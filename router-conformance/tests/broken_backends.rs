@@ -154,11 +154,16 @@ fn every_check_said_to_catch_a_flaw_is_in_the_suite() {
 }
 
 #[test]
-fn checks_needing_what_the_backend_lacks_are_skipped_by_name_not_run() {
+fn checks_needing_what_the_backend_or_loop_lacks_are_skipped_by_name_not_run() {
     // A backend that leaves a thread behind: were the thread checks run,
     // they would fail.
     let lingering = with_flaw(Flaw::LingeringThread);
     for capability in Capability::ALL {
+        let (lacker, who) = match capability.declared_by() {
+            Lacker::Backend => (Lacker::Backend, "the backend"),
+            Lacker::EventLoop => (Lacker::EventLoop, "the event loop"),
+            Lacker::Platform => panic!("{capability} is declared lacking by the platform"),
+        };
         let needing: Vec<_> = suite::<DefaultEventLoop, Router>()
             .into_iter()
             .filter(|check| check.requires() == Some(*capability))
@@ -170,14 +175,14 @@ fn checks_needing_what_the_backend_lacks_are_skipped_by_name_not_run() {
                 outcome,
                 Outcome::Skipped {
                     capability: *capability,
-                    lacker: Lacker::Backend
+                    lacker
                 },
                 "{}",
                 check.name()
             );
             assert_eq!(
                 outcome.to_string(),
-                format!("skipped: the backend lacks {capability}")
+                format!("skipped: {who} lacks {capability}")
             );
         }
     }

@@ -351,6 +351,13 @@ where
 /// > while a message is being dispatched; a panic in a listener leaves the
 /// > router usable.
 ///
+/// Needs [`Capability::PassesPanics`](crate::Capability::PassesPanics):
+/// an event loop that passes the panic on to the code driving it and runs
+/// on after it. The harness of a loop that lacks it declares so, and this
+/// check is skipped, by name;
+/// [`panicking_listener_leaves_router_usable_in_manual_mode`] still runs
+/// there.
+///
 /// # Panics
 ///
 /// When the backend breaks R11.
