@@ -1,17 +1,26 @@
 //! `WinitLoop` on a real winit event loop under a display (Xvfb in CI),
 //! driven with `pump_app_events`. One winit loop per process and only on
-//! the main thread, so this is a plain `main` running each case in turn.
+//! the main thread, so this is a plain `main` running each case in turn:
+//! the cases of this crate, then the whole behaviour suite of
+//! router-conformance (every rule of RULES.md, the event loop's W1–W4
+//! included) for the crossbeam and the flume backends, each check on a
+//! fresh `WinitLoop` over the one winit loop, and last the case that makes
+//! the winit loop exit.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitCode;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use router_api::{EventLoop, MessageReceiver, MessageRouter, MessageSender, Pump};
+use router_api::{EventLoop, MessageReceiver, MessageRouter, MessageSender, Pingee, Pump};
+use router_conformance::{Capability, KitLoop, Msg, Outcome, suite};
 use router_crossbeam::CrossbeamRouter;
+use router_flume::FlumeRouter;
 use router_winit::WinitLoop;
 use winit::application::ApplicationHandler;
+use winit::error::EventLoopError;
 use winit::event::WindowEvent;
 use winit::event_loop::{ActiveEventLoop, EventLoop as Winit};
 use winit::platform::pump_events::{EventLoopExtPumpEvents, PumpStatus};
@@ -21,6 +30,32 @@ const PATIENCE: Duration = Duration::from_secs(10);
 
 /// The app's user event that wakes the router.
 struct Route;
+
+thread_local! {
+    /// The process's one winit loop, made on first use, on the main
+    /// thread; taken out by the last case, which makes it exit.
+    static WINIT: RefCell<Option<Winit<Route>>> = const { RefCell::new(None) };
+}
+
+/// Makes the winit loop, unless it is made already.
+fn make_winit() -> Result<(), EventLoopError> {
+    WINIT.with(|winit| {
+        let mut winit = winit.borrow_mut();
+        if winit.is_none() {
+            *winit = Some(Winit::<Route>::with_user_event().build()?);
+        }
+        Ok(())
+    })
+}
+
+/// Runs `run` with the winit loop.
+fn with_winit<T>(run: impl FnOnce(&mut Winit<Route>) -> T) -> T {
+    make_winit().expect("the winit loop (run under xvfb-run)");
+    WINIT.with(|winit| {
+        let mut winit = winit.borrow_mut();
+        run(winit.as_mut().expect("the winit loop has exited"))
+    })
+}
 
 /// An app that pumps the router for each `Route` event, and counts them.
 struct App {
@@ -170,17 +205,143 @@ fn once_the_loop_has_exited_pings_do_nothing_and_stop_still_works(mut winit: Win
     router.stop().unwrap();
 }
 
+/// The conformance kit's loop: a fresh `WinitLoop` over the one winit
+/// loop, with its pump. Clones share them; the last one to go drops the
+/// pump: the `WinitLoop` is gone (the winit loop stays, for the next
+/// check).
+#[derive(Clone)]
+struct WinitHarness(Rc<Host>);
+
+struct Host {
+    router_loop: WinitLoop,
+    pump: Pump,
+    /// Callbacks run, counted by the wrapper `pingee` puts around each.
+    ran: Rc<Cell<usize>>,
+}
+
+impl Host {
+    /// Pumps winit's events for at most `timeout`: the app answers each
+    /// `Route` event with this loop's pump. (An event a loop of an earlier
+    /// check sent only runs this pump once more.)
+    fn pump_events(&self, timeout: Duration) {
+        /// The app, for one call of `pump_app_events`.
+        struct Pumping<'a>(&'a Pump);
+
+        impl ApplicationHandler<Route> for Pumping<'_> {
+            fn resumed(&mut self, _: &ActiveEventLoop) {}
+
+            fn window_event(&mut self, _: &ActiveEventLoop, _: WindowId, _: WindowEvent) {}
+
+            fn user_event(&mut self, _: &ActiveEventLoop, Route: Route) {
+                self.0.run_pending();
+            }
+        }
+
+        let status =
+            with_winit(|winit| winit.pump_app_events(Some(timeout), &mut Pumping(&self.pump)));
+        assert!(
+            matches!(status, PumpStatus::Continue),
+            "the winit loop exited in the middle of a check"
+        );
+    }
+}
+
+impl EventLoop for WinitHarness {
+    fn pingee(&self, on_ping: Box<dyn Fn()>) -> Box<dyn Pingee> {
+        let ran = Rc::clone(&self.0.ran);
+        self.0.router_loop.pingee(Box::new(move || {
+            ran.set(ran.get() + 1);
+            on_ping();
+        }))
+    }
+}
+
+impl KitLoop for WinitHarness {
+    fn new_loop() -> Self {
+        let (router_loop, pump) =
+            WinitLoop::new(with_winit(|winit| winit.create_proxy()), || Route);
+        Self(Rc::new(Host {
+            router_loop,
+            pump,
+            ran: Rc::default(),
+        }))
+    }
+
+    fn run_until(&self, condition: &mut dyn FnMut() -> bool, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while !condition() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            self.0.pump_events(left);
+        }
+        true
+    }
+
+    fn run_pending(&self) -> usize {
+        let before = self.0.ran.get();
+        // The first pump may only take the wake-up; the second the event.
+        for _ in 0..2 {
+            self.0.pump_events(Duration::ZERO);
+        }
+        self.0.ran.get() - before
+    }
+}
+
+/// What the checks of the suite came to.
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    failed: Vec<String>,
+    skipped: Vec<String>,
+}
+
+/// Runs every check of the suite for the routers `new_router` makes, on
+/// `WinitHarness`, one after the other on this (the main) thread, and
+/// prints each as libtest would.
+fn run_suite<R>(backend: &str, new_router: &dyn Fn(&WinitHarness) -> R, tally: &mut Tally)
+where
+    R: MessageRouter<Msg> + 'static,
+    R::Receiver: 'static,
+{
+    // What this loop lacks, as `conformance_tests!(.., lacks: [..])` would
+    // say it: nothing; checks needing what the platform lacks are skipped.
+    const LACKS: &[Capability] = &[];
+    for check in suite::<WinitHarness, R>() {
+        let name = format!("{backend}::{}", check.name());
+        // A check's panics are its outcome's message; the hook would print
+        // each a second time, the listeners' deliberate ones too.
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let outcome = check.outcome(new_router, LACKS);
+        std::panic::set_hook(hook);
+        match outcome {
+            Outcome::Passed => {
+                tally.passed += 1;
+                println!("test {name} ... ok");
+            }
+            Outcome::Skipped { .. } => {
+                println!("test {name} ... ignored, {outcome}");
+                tally.skipped.push(name);
+            }
+            Outcome::Failed(message) => {
+                println!("test {name} ... FAILED\n{message}");
+                tally.failed.push(name);
+            }
+        }
+    }
+}
+
 /// A case that runs on the one winit loop and leaves it running.
 type Case = dyn Fn(&mut Winit<Route>);
 
 fn main() -> ExitCode {
-    let mut winit = match Winit::<Route>::with_user_event().build() {
-        Ok(winit) => winit,
-        Err(error) => {
-            eprintln!("router-winit's tests need a display (run them under xvfb-run): {error}");
-            return ExitCode::FAILURE;
-        }
-    };
+    if let Err(error) = make_winit() {
+        eprintln!("router-winit's tests need a display (run them under xvfb-run): {error}");
+        return ExitCode::FAILURE;
+    }
+    let mut tally = Tally::default();
     let cases: [(&str, &Case); 2] = [
         (
             "four_threads_pinging_in_a_tight_loop_deliver_the_last_message",
@@ -192,11 +353,60 @@ fn main() -> ExitCode {
         ),
     ];
     for (name, case) in cases {
-        case(&mut winit);
-        println!("test {name} ... ok");
+        match catch_unwind(AssertUnwindSafe(|| with_winit(case))) {
+            Ok(()) => {
+                tally.passed += 1;
+                println!("test {name} ... ok");
+            }
+            Err(_) => {
+                println!("test {name} ... FAILED");
+                tally.failed.push(name.to_owned());
+            }
+        }
     }
-    once_the_loop_has_exited_pings_do_nothing_and_stop_still_works(winit);
-    println!("test once_the_loop_has_exited_pings_do_nothing_and_stop_still_works ... ok");
-    println!("3 passed, 0 failed");
-    ExitCode::SUCCESS
+    run_suite(
+        "crossbeam",
+        &|event_loop: &WinitHarness| CrossbeamRouter::<Msg>::new(event_loop),
+        &mut tally,
+    );
+    run_suite(
+        "flume",
+        &|event_loop: &WinitHarness| FlumeRouter::<Msg>::new(event_loop),
+        &mut tally,
+    );
+    let winit = WINIT.with(|winit| winit.borrow_mut().take());
+    let name = "once_the_loop_has_exited_pings_do_nothing_and_stop_still_works";
+    let last = catch_unwind(AssertUnwindSafe(|| {
+        once_the_loop_has_exited_pings_do_nothing_and_stop_still_works(
+            winit.expect("the winit loop"),
+        );
+    }));
+    match last {
+        Ok(()) => {
+            tally.passed += 1;
+            println!("test {name} ... ok");
+        }
+        Err(_) => {
+            println!("test {name} ... FAILED");
+            tally.failed.push(name.to_owned());
+        }
+    }
+    println!();
+    if !tally.skipped.is_empty() {
+        println!("skipped: {}", tally.skipped.join(", "));
+    }
+    if !tally.failed.is_empty() {
+        println!("failures: {}", tally.failed.join(", "));
+    }
+    println!(
+        "{} passed, {} failed, {} skipped",
+        tally.passed,
+        tally.failed.len(),
+        tally.skipped.len()
+    );
+    if tally.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
