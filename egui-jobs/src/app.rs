@@ -86,7 +86,9 @@ impl JobsApp {
                     let mut shown = shown.borrow_mut();
                     *shown = match (*event, *shown) {
                         (JobEvent::Progress(done), _) => Shown::Running(done),
-                        (JobEvent::Finished { start, steps }, _) => Shown::Finished { start, steps },
+                        (JobEvent::Finished { start, steps }, _) => {
+                            Shown::Finished { start, steps }
+                        }
                         (JobEvent::Cancelled, Shown::Running(done)) => Shown::Cancelled(done),
                         (JobEvent::Cancelled, other) => other,
                     };
@@ -178,7 +180,11 @@ impl JobsApp {
         );
         context.request_screenshot(move |image| {
             let [width, height] = image.size;
-            let bytes: Vec<u8> = image.pixels.iter().flat_map(|pixel| pixel.to_array()).collect();
+            let bytes: Vec<u8> = image
+                .pixels
+                .iter()
+                .flat_map(|pixel| pixel.to_array())
+                .collect();
             let saved_ok = u32::try_from(width)
                 .ok()
                 .zip(u32::try_from(height).ok())
@@ -186,7 +192,9 @@ impl JobsApp {
                 .map(|png| png.save(&path));
             match saved_ok {
                 Some(Ok(())) => saved.store(true, Ordering::Release),
-                Some(Err(error)) => eprintln!("egui-jobs: could not save {}: {error}", path.display()),
+                Some(Err(error)) => {
+                    eprintln!("egui-jobs: could not save {}: {error}", path.display())
+                }
                 None => eprintln!("egui-jobs: the screenshot had no pixels"),
             }
             closer.send_viewport_cmd(ViewportCommand::Close);
@@ -228,13 +236,16 @@ impl eframe::App for JobsApp {
                         Shown::Finished { start, steps } => ProgressBar::new(1.0)
                             .fill(FINISHED)
                             .text(format!("done: {start} takes {steps} steps")),
-                        Shown::Cancelled(done) => ProgressBar::new(done)
-                            .fill(CANCELLED)
-                            .text("cancelled"),
+                        Shown::Cancelled(done) => {
+                            ProgressBar::new(done).fill(CANCELLED).text("cancelled")
+                        }
                     };
                     ui.add(bar.desired_width(360.0));
                     let running = matches!(shown, Shown::Running(_));
-                    if ui.add_enabled(running, egui::Button::new("Cancel")).clicked() {
+                    if ui
+                        .add_enabled(running, egui::Button::new("Cancel"))
+                        .clicked()
+                    {
                         job.cancel.store(true, Ordering::Relaxed);
                     }
                 });
@@ -245,7 +256,10 @@ impl eframe::App for JobsApp {
                     ui.label(RichText::new(summary).strong());
                 }
                 None => {
-                    ui.label(format!("running for {:.1} s", self.started.elapsed().as_secs_f64()));
+                    ui.label(format!(
+                        "running for {:.1} s",
+                        self.started.elapsed().as_secs_f64()
+                    ));
                     // The clock ticks even while no job reports.
                     context.request_repaint_after(Duration::from_millis(100));
                 }

@@ -88,7 +88,11 @@ fn main() -> ExitCode {
         Box::new({
             let (options, saved) = (options.clone(), Arc::clone(&saved));
             move |creation| {
-                Ok(Box::new(app::JobsApp::new(&creation.egui_ctx, &options, saved)?))
+                Ok(Box::new(app::JobsApp::new(
+                    &creation.egui_ctx,
+                    &options,
+                    saved,
+                )?))
             }
         }),
     );
@@ -108,7 +112,10 @@ mod tests {
     use super::{Options, parse};
 
     fn args(line: &str) -> impl Iterator<Item = String> {
-        line.split_whitespace().map(str::to_owned).collect::<Vec<_>>().into_iter()
+        line.split_whitespace()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+            .into_iter()
     }
 
     #[test]

@@ -51,7 +51,9 @@ where
         }
         from = to;
         #[allow(clippy::cast_precision_loss)] // a fraction for a bar
-        open.send(JobEvent::Progress((from - range.start) as f32 / length as f32))?;
+        open.send(JobEvent::Progress(
+            (from - range.start) as f32 / length as f32,
+        ))?;
     }
     open.send(JobEvent::Finished {
         start: best.0,
@@ -64,7 +66,11 @@ where
 pub(crate) fn chain_steps(mut n: u64) -> u32 {
     let mut steps = 0;
     while n > 1 {
-        n = if n.is_multiple_of(2) { n / 2 } else { 3 * n + 1 };
+        n = if n.is_multiple_of(2) {
+            n / 2
+        } else {
+            3 * n + 1
+        };
         steps += 1;
     }
     steps

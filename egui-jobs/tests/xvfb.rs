@@ -23,7 +23,13 @@ fn the_scripted_demo_shows_every_bar_finished_in_its_screenshot() {
     let _ = std::fs::remove_file(&screenshot);
     let jobs = 3;
     let mut demo = Command::new(env!("CARGO_BIN_EXE_egui-jobs"))
-        .args(["--jobs", &jobs.to_string(), "--size", "200000", "--scripted"])
+        .args([
+            "--jobs",
+            &jobs.to_string(),
+            "--size",
+            "200000",
+            "--scripted",
+        ])
         .arg(&screenshot)
         .spawn()
         .unwrap();

@@ -255,3 +255,28 @@ fn a_callback_may_register_and_disconnect_pingees_while_it_runs() {
     assert_eq!(pump.run_pending(), 1);
     assert!(made.take().is_some());
 }
+
+#[test]
+fn run_pending_caught_logs_a_callbacks_panic_and_the_loop_goes_on() {
+    let host = Host::default();
+    let (event_loop, pump) = host.wake_loop();
+    let (first, first_runs) = counting(&event_loop);
+    let panicking = event_loop.pingee(Box::new(|| panic!("a listener panics on purpose")));
+    let (last, last_runs) = counting(&event_loop);
+    first.pinger().ping();
+    panicking.pinger().ping();
+    last.pinger().ping();
+    assert_eq!(
+        pump.run_pending_caught(),
+        1,
+        "the first ran to its end, then the panic"
+    );
+    assert_eq!(first_runs.get(), 1);
+    assert!(
+        pump.is_pending(),
+        "the pingee behind the panic is queued again"
+    );
+    assert_eq!(host.wakes(), 2, "and the host woken for it");
+    assert_eq!(pump.run_pending_caught(), 1);
+    assert_eq!(last_runs.get(), 1);
+}

@@ -30,6 +30,10 @@ pub enum GlibLoopError {
 /// `WakeLoop` and [`Pump`]), and yields to the context's other sources
 /// before it waits again.
 ///
+/// A listener that panics does not end the future: glib would stop at it
+/// and pass the panic to nobody, so it is caught, logged through `tracing`
+/// as an error, and routing goes on.
+///
 /// Clones are handles to the same loop. Once the context is gone (or the
 /// future with it), pings do nothing, and `stop` on a router of this loop
 /// still works.
@@ -72,7 +76,9 @@ impl GlibLoop {
 /// The loop's future: waits for a wake-up, runs what is pending, yields.
 async fn pump_future(woken: async_channel::Receiver<()>, pump: Pump) {
     while woken.recv().await.is_ok() {
-        pump.run_pending();
+        // A listener's panic would end this future, and routing with it:
+        // caught and logged instead, and the loop goes on (R11).
+        pump.run_pending_caught();
         // A router that ended its turn on the budget has pinged again and
         // the token is there: without a yield the future would go on at
         // once and the context's other sources would wait.

@@ -188,3 +188,30 @@ fn disconnect_stops_the_callback_for_good() {
     }
     assert_eq!(runs.get(), 1);
 }
+
+#[test]
+fn a_panicking_listener_does_not_end_routing() {
+    let context = MainContext::new();
+    let router = CrossbeamRouter::<u32>::new(&GlibLoop::new(&context).unwrap());
+    router.start().unwrap();
+    let (mut sender, receiver) = router.pipe().unwrap();
+    let seen = Rc::new(Cell::new(0));
+    receiver.connect({
+        let seen = Rc::clone(&seen);
+        move |n: &u32| {
+            seen.set(*n);
+            assert!(*n != 1, "a listener panics on purpose");
+        }
+    });
+    sender.start().unwrap();
+    sender.send(1).unwrap();
+    sender.send(2).unwrap();
+    assert!(
+        iterate_until(&context, || seen.get() == 2),
+        "routing ended at the panic"
+    );
+    sender.send(3).unwrap();
+    assert!(iterate_until(&context, || seen.get() == 3));
+    router.close_pipe(&receiver).unwrap();
+    router.stop().unwrap();
+}

@@ -19,6 +19,10 @@ use tokio::task::LocalSet;
 /// other tasks before it waits again, so a router draining a flood shares
 /// the thread with them.
 ///
+/// A listener that panics does not end the task: there is nobody to pass
+/// the panic on to (a task's panic stops at its `JoinHandle`), so it is
+/// caught, logged through `tracing` as an error, and routing goes on.
+///
 /// Callbacks run while the `LocalSet` is driven (`LocalSet::run_until`,
 /// `block_on`, or awaiting the `LocalSet`). Once it is dropped, its task
 /// goes with it: pings do nothing from then on, and `stop` on a router of
@@ -61,7 +65,9 @@ impl TokioLoop {
 async fn pump_task(notify: Arc<Notify>, pump: Pump, ran: Rc<Cell<u64>>) {
     loop {
         notify.notified().await;
-        let count = pump.run_pending();
+        // A listener's panic would end this task, and routing with it:
+        // caught and logged instead, and the loop goes on (R11).
+        let count = pump.run_pending_caught();
         ran.set(ran.get() + count as u64);
         // A router that ended its turn on the budget has pinged again, and
         // the permit is there: without a yield the task would go on at

@@ -213,3 +213,31 @@ fn disconnect_stops_the_callback_for_good() {
     assert_eq!(runs.get(), 1);
     assert_eq!(event_loop.callbacks_run(), 1);
 }
+
+#[test]
+fn a_panicking_listener_does_not_end_routing() {
+    let runtime = runtime();
+    let local = LocalSet::new();
+    let router = CrossbeamRouter::<u32>::new(&TokioLoop::new(&local));
+    router.start().unwrap();
+    let (mut sender, receiver) = router.pipe().unwrap();
+    let seen = Rc::new(Cell::new(0));
+    receiver.connect({
+        let seen = Rc::clone(&seen);
+        move |n: &u32| {
+            seen.set(*n);
+            assert!(*n != 1, "a listener panics on purpose");
+        }
+    });
+    sender.start().unwrap();
+    sender.send(1).unwrap();
+    sender.send(2).unwrap();
+    assert!(
+        drive_until(&runtime, &local, || seen.get() == 2),
+        "routing ended at the panic"
+    );
+    sender.send(3).unwrap();
+    assert!(drive_until(&runtime, &local, || seen.get() == 3));
+    router.close_pipe(&receiver).unwrap();
+    router.stop().unwrap();
+}

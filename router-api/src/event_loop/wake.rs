@@ -154,11 +154,41 @@ impl Pump {
     /// Passes on a callback's panic, after queueing the pingees it had not
     /// reached yet again and waking the host for them.
     pub fn run_pending(&self) -> usize {
+        let ran = Cell::new(0);
+        self.run_counting(&ran);
+        ran.get()
+    }
+
+    /// [`run_pending`](Self::run_pending) for a host that cannot pass a
+    /// panic on to anyone (an async task, a glib future: a panic there ends
+    /// the task, and the pump with it). A callback's panic is caught and
+    /// logged as an error; the pingees not reached are queued again and the
+    /// host woken for them, as `run_pending` does, so the loop goes on.
+    /// Returns how many callbacks ran to their end.
+    pub fn run_pending_caught(&self) -> usize {
+        let ran = Cell::new(0);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.run_counting(&ran);
+        }));
+        if let Err(panic) = outcome {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|text| (*text).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic payload that is not text".to_owned());
+            tracing::error!(
+                panic = %message,
+                "a callback of the event loop panicked (a listener, most likely); the loop goes on"
+            );
+        }
+        ran.get()
+    }
+
+    fn run_counting(&self, ran: &Cell<usize>) {
         let mut batch = Batch {
             slots: std::mem::take(&mut *self.shared.ready()),
             shared: &self.shared,
         };
-        let mut ran = 0;
         while let Some(slot) = batch.slots.pop_front() {
             // Before the callback: a ping from now on queues the slot again.
             slot.pending.swap(false, Ordering::AcqRel);
@@ -170,10 +200,9 @@ impl Pump {
             let callback = self.local.callbacks.borrow().get(&slot.id).cloned();
             if let Some(callback) = callback {
                 callback();
-                ran += 1;
+                ran.set(ran.get() + 1);
             }
         }
-        ran
     }
 
     /// Whether a pingee was pinged since the last
