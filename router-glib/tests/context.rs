@@ -1,6 +1,7 @@
-//! `GlibLoop` on a fresh `MainContext` per test: routing from threads, the
-//! lost-wake-up storm, fairness under a flood, the owner check, and what
-//! happens once the context is gone.
+//! What is particular to `GlibLoop`, on a fresh `MainContext` per test (the
+//! conformance kit, in `conformance.rs`, checks the rest, the lost-wake-up
+//! storm included): fairness under a flood, the owner check, a panicking
+//! listener, and what happens once the context is gone.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::cell::Cell;
@@ -9,7 +10,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use glib::MainContext;
-use router_api::{DrainBudget, EventLoop, MessageReceiver, MessageRouter, MessageSender};
+use router_api::{DrainBudget, MessageReceiver, MessageRouter, MessageSender};
 use router_crossbeam::CrossbeamRouter;
 use router_glib::{GlibLoop, GlibLoopError};
 
@@ -29,43 +30,6 @@ fn iterate_until(context: &MainContext, done: impl Fn() -> bool) -> bool {
         }
     }
     true
-}
-
-#[test]
-fn four_threads_pinging_in_a_tight_loop_always_deliver_the_last_message() {
-    let context = MainContext::new();
-    let router = CrossbeamRouter::<(usize, u32)>::new(&GlibLoop::new(&context).unwrap());
-    router.start().unwrap();
-    const PER_THREAD: u32 = 20_000;
-    let last = Rc::new([const { Cell::new(0) }; 4]);
-    let mut receivers = Vec::new();
-    let mut workers = Vec::new();
-    for thread in 0..4 {
-        let (mut sender, receiver) = router.pipe().unwrap();
-        receiver.connect({
-            let last = Rc::clone(&last);
-            move |(thread, n): &(usize, u32)| last[*thread].set(*n)
-        });
-        receivers.push(receiver);
-        workers.push(std::thread::spawn(move || {
-            let mut open = sender.open().unwrap();
-            for n in 1..=PER_THREAD {
-                open.send((thread, n)).unwrap();
-            }
-        }));
-    }
-    assert!(
-        iterate_until(&context, || last.iter().all(|n| n.get() == PER_THREAD)),
-        "the last message of a thread was not delivered: {:?}",
-        last.iter().map(Cell::get).collect::<Vec<_>>()
-    );
-    for worker in workers {
-        worker.join().unwrap();
-    }
-    for receiver in &receivers {
-        router.close_pipe(receiver).unwrap();
-    }
-    router.stop().unwrap();
 }
 
 #[test]
@@ -161,32 +125,6 @@ fn once_the_context_is_gone_pings_do_nothing_and_stop_still_works() {
     assert_eq!(seen.get(), 1);
     router.close_pipe(&receiver).unwrap();
     router.stop().unwrap();
-}
-
-#[test]
-fn disconnect_stops_the_callback_for_good() {
-    let context = MainContext::new();
-    let glib_loop = GlibLoop::new(&context).unwrap();
-    let runs = Rc::new(Cell::new(0));
-    let mut pingee = glib_loop.pingee(Box::new({
-        let runs = Rc::clone(&runs);
-        move || runs.set(runs.get() + 1)
-    }));
-    let pinger = pingee.pinger();
-    std::thread::spawn({
-        let pinger = pinger.clone();
-        move || pinger.ping()
-    })
-    .join()
-    .unwrap();
-    assert!(iterate_until(&context, || runs.get() == 1));
-    pingee.disconnect();
-    pinger.ping();
-    let until = Instant::now() + Duration::from_millis(20);
-    while Instant::now() < until {
-        context.iteration(false);
-    }
-    assert_eq!(runs.get(), 1);
 }
 
 #[test]
