@@ -107,12 +107,15 @@ pub enum SenderError {
         /// The sender's pipe.
         pipe: PipeId,
     },
-    /// The router that made the pipe stopped (or was dropped), so nothing
-    /// can receive the message (R5).
-    #[error("the router of pipe {pipe} is no longer running; the message was not delivered")]
+    /// Nothing can receive the message: the sender is cut off from its
+    /// router, for the reason `cause` gives (R5). The message was not
+    /// delivered, and no later send of this sender will be.
+    #[error("the message for pipe {pipe} was not delivered: {cause}")]
     Disconnected {
         /// The sender's pipe.
         pipe: PipeId,
+        /// What cut the sender off.
+        cause: Disconnect,
     },
     /// `start` could not reach the router: a sender in another process
     /// found no router listening (not started yet, or stopped), or the
@@ -136,6 +139,30 @@ pub enum SenderError {
     },
 }
 
+/// What cut a sender off from its router ([`SenderError::Disconnected`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Disconnect {
+    /// The run of the router that made the pipe has ended: the router was
+    /// stopped or dropped. A router started again makes new pipes; this
+    /// sender belongs to the run that ended.
+    #[error(
+        "the run of its router has ended (the router was stopped or dropped; a router started again makes new pipes)"
+    )]
+    RouterStopped,
+    /// The connection to a router in another process is closed: the router
+    /// stopped, closed this connection (over a bad frame, say), or its
+    /// process ended.
+    #[error(
+        "the connection to its router in another process is closed (the router stopped, closed the connection, or its process ended)"
+    )]
+    ConnectionClosed,
+    /// The router's channel refused the message while the router runs: a
+    /// channel of its own kind that is full, or closed by itself.
+    #[error("the router's channel refused it while the router is running (full, or closed)")]
+    ChannelRefused,
+}
+
 impl SenderError {
     /// The pipe whose sender failed.
     #[must_use]
@@ -144,7 +171,7 @@ impl SenderError {
             Self::AlreadyStarted { pipe }
             | Self::NotStarted { pipe }
             | Self::Stopped { pipe }
-            | Self::Disconnected { pipe }
+            | Self::Disconnected { pipe, .. }
             | Self::Connect { pipe, .. }
             | Self::Encode { pipe, .. } => *pipe,
         }
@@ -225,4 +252,30 @@ pub enum EventLoopError {
         /// The timeout the call was given.
         timeout: Duration,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Disconnect, SenderError};
+    use crate::PipeId;
+
+    #[test]
+    fn each_cause_of_a_disconnect_has_its_own_words() {
+        let pipe = PipeId::new(3);
+        let texts: Vec<String> = [
+            Disconnect::RouterStopped,
+            Disconnect::ConnectionClosed,
+            Disconnect::ChannelRefused,
+        ]
+        .into_iter()
+        .map(|cause| SenderError::Disconnected { pipe, cause }.to_string())
+        .collect();
+        for text in &texts {
+            assert!(text.starts_with("the message for pipe #3 was not delivered: "), "{text}");
+            assert!(!text.contains("no longer running"), "{text}");
+        }
+        assert!(texts[0].contains("stopped or dropped"), "{}", texts[0]);
+        assert!(texts[1].contains("another process"), "{}", texts[1]);
+        assert!(texts[2].contains("while the router is running"), "{}", texts[2]);
+    }
 }

@@ -8,7 +8,7 @@ mod router;
 mod sender;
 mod sync;
 
-pub use error::{EventLoopError, Operation, RouterError, SendError, SenderError};
+pub use error::{Disconnect, EventLoopError, Operation, RouterError, SendError, SenderError};
 pub use event_loop::{DefaultEventLoop, EventLoop, Pingee, Pinger, Pump, WakeLoop};
 pub use ids::{ListenerId, PipeId};
 pub use receiver::{Listener, MessageReceiver};
@@ -32,6 +32,7 @@ mod facts {
     assert_not_impl_any!(Pump: Sync, Send);
     assert_impl_all!(RouterError: Send, Sync, std::error::Error);
     assert_impl_all!(SenderError: Send, Sync, std::error::Error);
+    assert_impl_all!(crate::Disconnect: Send, Sync, Copy, std::error::Error);
     assert_impl_all!(SendError<Msg>: Send, Sync, std::error::Error);
     assert_impl_all!(EventLoopError: Send, Sync, std::error::Error);
 

@@ -41,7 +41,9 @@ use crate::{PipeId, SendError, SenderError};
 /// - (S3) stop itself when dropped while open, and send from any thread,
 ///   the foreground one included;
 /// - (R5) fail `send` with [`SenderError::Disconnected`] once its router
-///   has stopped, never block and never panic;
+///   has stopped, never block and never panic; its [`Disconnect`](crate::Disconnect)
+///   cause says why (the run ended, the connection closed, or the channel
+///   refused the message);
 /// - (R8) deliver the messages it sends in order, each once;
 /// - wake the router's event loop when a message may need routing.
 ///
@@ -65,8 +67,8 @@ pub trait MessageSender<M>: Send + 'static {
     ///
     /// Hands `message` back inside a [`SendError`] whose reason is
     /// [`SenderError::NotStarted`] before `start`, [`SenderError::Stopped`]
-    /// after `stop`, and [`SenderError::Disconnected`] when the router is no
-    /// longer running.
+    /// after `stop`, and [`SenderError::Disconnected`] when nothing can
+    /// receive it any more (its cause says why).
     fn send(&mut self, message: M) -> Result<(), SendError<M>>;
 
     /// Releases what `start` set up. After `stop` the sender sends no more.

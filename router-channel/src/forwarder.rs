@@ -32,7 +32,9 @@ impl<M, C: Channel<Envelope<M>>> Forwarder<M, C> {
     /// Hands `message` back when the run this forwarder belongs to has
     /// stopped.
     pub fn send(&self, route: Route, message: M) -> Result<(), M> {
-        self.link.send(route, message)
+        self.link
+            .send(route, message)
+            .map_err(|(message, _)| message)
     }
 }
 

@@ -10,7 +10,7 @@ use crate::sync::{AtomicBool, Ordering};
 use crate::table::Route;
 use crate::waiter::Waiter;
 use crate::{Channel, Envelope};
-use router_api::Pinger;
+use router_api::{Disconnect, Pinger};
 
 pub(crate) struct Link<M, C: Channel<Envelope<M>>> {
     tx: C::Tx,
@@ -37,12 +37,22 @@ impl<M, C: Channel<Envelope<M>>> Link<M, C> {
     }
 
     /// Queues `message` for `route` and pings if no ping is on its way.
-    /// Hands the message back if the router's run has ended.
-    pub(crate) fn send(&self, route: Route, message: M) -> Result<(), M> {
+    /// Hands the message back, with the reason, if the router's run has
+    /// ended or the channel refused it.
+    pub(crate) fn send(&self, route: Route, message: M) -> Result<(), (M, Disconnect)> {
         if self.closed.load(Ordering::Acquire) {
-            return Err(message);
+            return Err((message, Disconnect::RouterStopped));
         }
-        C::send(&self.tx, Envelope { route, message }).map_err(|envelope| envelope.message)?;
+        C::send(&self.tx, Envelope { route, message }).map_err(|envelope| {
+            // The run's receiving half goes only after `close`: a refusal
+            // with the link open is the channel's own.
+            let cause = if self.closed.load(Ordering::Acquire) {
+                Disconnect::RouterStopped
+            } else {
+                Disconnect::ChannelRefused
+            };
+            (envelope.message, cause)
+        })?;
         match self.gate.after_send() {
             AfterSend::Nothing => {}
             AfterSend::Ping => self.pinger.ping(),

@@ -70,9 +70,9 @@ where
     fn send(&mut self, message: M) -> Result<(), SendError<M>> {
         let pipe = self.pipe();
         match &self.state {
-            State::Open(link) => link
-                .send(self.route, message)
-                .map_err(|message| SendError::new(SenderError::Disconnected { pipe }, message)),
+            State::Open(link) => link.send(self.route, message).map_err(|(message, cause)| {
+                SendError::new(SenderError::Disconnected { pipe, cause }, message)
+            }),
             State::Ready(_) => Err(SendError::new(SenderError::NotStarted { pipe }, message)),
             State::Stopped => Err(SendError::new(SenderError::Stopped { pipe }, message)),
         }

@@ -98,8 +98,8 @@ use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use loom::sync::{Arc, Mutex};
 use loom::thread;
 use router_api::{
-    DrainBudget, EventLoop, MessageReceiver, MessageRouter, MessageSender, Pingee, Pinger,
-    SenderError,
+    Disconnect, DrainBudget, EventLoop, MessageReceiver, MessageRouter, MessageSender, Pingee,
+    Pinger, SenderError,
 };
 use router_channel::{Channel, ChannelRouter, Envelope};
 
@@ -537,7 +537,8 @@ where
                     assert_eq!(
                         error.reason(),
                         &SenderError::Disconnected {
-                            pipe: sender.pipe_id()
+                            pipe: sender.pipe_id(),
+                            cause: Disconnect::RouterStopped,
                         }
                     );
                     handed_back.push(error.into_message());

@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
-use router_api::{MessageSender, PipeId, SendError, SenderError};
+use router_api::{Disconnect, MessageSender, PipeId, SendError, SenderError};
 use serde::Serialize;
 
 use crate::connect_error::{ConnectError, StartError};
@@ -227,7 +227,11 @@ impl<M: Serialize + 'static> MessageSender<M> for ProcessSender<M> {
             State::Open(stream) => stream,
             State::Ready => return Err(SendError::new(SenderError::NotStarted { pipe }, message)),
             State::Broken => {
-                return Err(SendError::new(SenderError::Disconnected { pipe }, message));
+                let cause = Disconnect::ConnectionClosed;
+                return Err(SendError::new(
+                    SenderError::Disconnected { pipe, cause },
+                    message,
+                ));
             }
             State::Stopped => return Err(SendError::new(SenderError::Stopped { pipe }, message)),
         };
@@ -253,7 +257,11 @@ impl<M: Serialize + 'static> MessageSender<M> for ProcessSender<M> {
                 // Part of the frame may be on the wire: nothing more may follow it.
                 tracing::debug!(pipe = %pipe, %error, "process sender lost its connection");
                 self.state = State::Broken;
-                Err(SendError::new(SenderError::Disconnected { pipe }, message))
+                let cause = Disconnect::ConnectionClosed;
+                Err(SendError::new(
+                    SenderError::Disconnected { pipe, cause },
+                    message,
+                ))
             }
         }
     }

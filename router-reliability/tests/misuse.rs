@@ -13,8 +13,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use router_api::{
-    DefaultEventLoop, DrainBudget, EventLoopError, MessageReceiver, MessageRouter, MessageSender,
-    Operation, PipeId, RouterError, SendError, SenderError,
+    DefaultEventLoop, Disconnect, DrainBudget, EventLoopError, MessageReceiver, MessageRouter,
+    MessageSender, Operation, PipeId, RouterError, SendError, SenderError,
 };
 use router_conformance::capture::{Captured, capture};
 use router_reliability::{Backend, DiscardTally, Router, Workers};
@@ -57,7 +57,13 @@ fn send_fails_disconnected(
     pipe: PipeId,
 ) -> SendError<u64> {
     let error = sender.send(message).unwrap_err();
-    assert_eq!(error.reason(), &SenderError::Disconnected { pipe });
+    assert_eq!(
+        error.reason(),
+        &SenderError::Disconnected {
+            pipe,
+            cause: Disconnect::RouterStopped
+        }
+    );
     error
 }
 
@@ -158,7 +164,8 @@ fn sending_after_the_router_stopped_fails_disconnected_and_hands_the_message_bac
     assert_eq!(
         report.first_failure,
         Some(SenderError::Disconnected {
-            pipe: receiver.pipe_id()
+            pipe: receiver.pipe_id(),
+            cause: Disconnect::RouterStopped
         })
     );
 }

@@ -38,8 +38,8 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use router_api::{
-    DefaultEventLoop, DrainBudget, ListenerId, MessageReceiver, MessageRouter, MessageSender,
-    Operation, PipeId, RouterError, RouterStats, SendError, SenderError,
+    DefaultEventLoop, Disconnect, DrainBudget, ListenerId, MessageReceiver, MessageRouter,
+    MessageSender, Operation, PipeId, RouterError, RouterStats, SendError, SenderError,
 };
 use router_channel::PipeReceiver;
 use router_conformance::capture::capture;
@@ -397,7 +397,10 @@ impl Model {
                     }
                     return Ok(());
                 }
-                SenderError::Disconnected { pipe: pipe.id }
+                SenderError::Disconnected {
+                    pipe: pipe.id,
+                    cause: Disconnect::RouterStopped,
+                }
             }
         };
         Err(SendError::new(reason, message))

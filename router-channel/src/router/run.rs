@@ -321,4 +321,63 @@ mod tests {
         router.close_pipe(&receiver).unwrap();
         router.stop().unwrap();
     }
+
+    /// std's bounded mpsc with room for one: full at the second send.
+    struct RoomForOne;
+
+    impl<T: Send + 'static> Channel<T> for RoomForOne {
+        type Tx = mpsc::SyncSender<T>;
+        type Rx = mpsc::Receiver<T>;
+
+        fn unbounded() -> (Self::Tx, Self::Rx) {
+            mpsc::sync_channel(1)
+        }
+        fn send(tx: &Self::Tx, value: T) -> Result<(), T> {
+            tx.try_send(value).map_err(|error| match error {
+                mpsc::TrySendError::Full(value) | mpsc::TrySendError::Disconnected(value) => value,
+            })
+        }
+        fn try_recv(rx: &Self::Rx) -> Option<T> {
+            rx.try_recv().ok()
+        }
+        fn recv(rx: &Self::Rx) -> Option<T> {
+            rx.recv().ok()
+        }
+        fn recv_deadline(rx: &Self::Rx, deadline: Instant) -> Option<T> {
+            rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .ok()
+        }
+    }
+
+    #[test]
+    fn a_send_refused_says_whether_the_channel_refused_it_or_the_run_ended() {
+        use router_api::{Disconnect, SenderError};
+
+        let event_loop = DefaultEventLoop::new();
+        let router = ChannelRouter::<u32, RoomForOne>::new(&event_loop);
+        router.start().unwrap();
+        let (mut sender, receiver) = router.pipe().unwrap();
+        let pipe = receiver.pipe_id();
+        sender.start().unwrap();
+        sender.send(1).unwrap();
+        let full = sender.send(2).unwrap_err();
+        assert_eq!(
+            full.reason(),
+            &SenderError::Disconnected {
+                pipe,
+                cause: Disconnect::ChannelRefused
+            },
+            "the router runs: the channel refused it"
+        );
+        router.close_pipe(&receiver).unwrap();
+        router.stop().unwrap();
+        let stopped = sender.send(3).unwrap_err();
+        assert_eq!(
+            stopped.reason(),
+            &SenderError::Disconnected {
+                pipe,
+                cause: Disconnect::RouterStopped
+            }
+        );
+    }
 }
