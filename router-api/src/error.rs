@@ -271,11 +271,18 @@ mod tests {
         .map(|cause| SenderError::Disconnected { pipe, cause }.to_string())
         .collect();
         for text in &texts {
-            assert!(text.starts_with("the message for pipe #3 was not delivered: "), "{text}");
+            assert!(
+                text.starts_with("the message for pipe #3 was not delivered: "),
+                "{text}"
+            );
             assert!(!text.contains("no longer running"), "{text}");
         }
         assert!(texts[0].contains("stopped or dropped"), "{}", texts[0]);
         assert!(texts[1].contains("another process"), "{}", texts[1]);
-        assert!(texts[2].contains("while the router is running"), "{}", texts[2]);
+        assert!(
+            texts[2].contains("while the router is running"),
+            "{}",
+            texts[2]
+        );
     }
 }

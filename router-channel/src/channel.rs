@@ -1,7 +1,6 @@
 //! The one thing a channel backend writes.
 
 use std::collections::VecDeque;
-use std::time::Instant;
 
 /// A multi-producer, single-consumer channel that a
 /// [`ChannelRouter`](crate::ChannelRouter) routes over.
@@ -21,9 +20,14 @@ use std::time::Instant;
 /// does), not hand it to another thread to queue later: the router's ping
 /// gate orders those writes against its own look at the queue with a
 /// process-wide barrier, not with a lock or an atomic the channel shares
-/// with it. `try_recv`, `recv` and `recv_deadline` may return `None` only
-/// when nothing is queued (or every `Tx` is gone); so may `try_recv_batch`,
-/// which then moves nothing to its `rest`.
+/// /// with it. `try_recv` may return `None` only when nothing is queued (or
+/// every `Tx` is gone); so may `try_recv_batch`, which then moves nothing
+/// to its `rest`.
+///
+/// There is no blocking receive to write: `route_until` waits by parking
+/// the foreground, and senders unpark it (waiter.rs), so the router calls
+/// the channel's receive in one place only, the routing loop, where it can
+/// be inlined.
 pub trait Channel<T>: 'static {
     /// The sending half, shared by every sender of one run.
     type Tx: Send + Sync + 'static;
@@ -42,12 +46,6 @@ pub trait Channel<T>: 'static {
 
     /// The next value if one is queued, at once.
     fn try_recv(rx: &Self::Rx) -> Option<T>;
-
-    /// The next value, waiting as long as it takes.
-    fn recv(rx: &Self::Rx) -> Option<T>;
-
-    /// The next value, waiting until `deadline` at most.
-    fn recv_deadline(rx: &Self::Rx, deadline: Instant) -> Option<T>;
 
     /// Whether [`try_recv_batch`](Self::try_recv_batch) may move values to
     /// its `rest`. When it may not (the default), the router calls

@@ -75,12 +75,6 @@ mod facts {
         fn try_recv(_: &()) -> Option<T> {
             None
         }
-        fn recv(_: &()) -> Option<T> {
-            None
-        }
-        fn recv_deadline(_: &(), _: std::time::Instant) -> Option<T> {
-            None
-        }
     }
 
     type Msg = Vec<u8>;

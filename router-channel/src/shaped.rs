@@ -3,9 +3,9 @@
 /// Declares a marker type and implements [`Channel`](crate::Channel)
 /// for it over a channel crate whose API has crossbeam-channel's shape: a
 /// crate-level `unbounded()` returning `(Sender<T>, Receiver<T>)`, a
-/// `Sender::send` whose error has `into_inner()`, and `Receiver::{try_recv,
-/// recv, recv_deadline}` returning `Result`s. crossbeam-channel and flume
-/// both have it, so each of their backends is this one line.
+/// `Sender::send` whose error has `into_inner()`, and a `Receiver::try_recv`
+/// returning a `Result`. crossbeam-channel and flume both have it, so each
+/// of their backends is this one line.
 ///
 /// ```ignore
 /// // In a backend crate that depends on crossbeam-channel (see router-crossbeam):
@@ -47,14 +47,6 @@ macro_rules! channel_backend {
 
             fn try_recv(rx: &Self::Rx) -> ::std::option::Option<T> {
                 rx.try_recv().ok()
-            }
-
-            fn recv(rx: &Self::Rx) -> ::std::option::Option<T> {
-                rx.recv().ok()
-            }
-
-            fn recv_deadline(rx: &Self::Rx, deadline: ::std::time::Instant) -> ::std::option::Option<T> {
-                rx.recv_deadline(deadline).ok()
             }
 
             $($batch)*

@@ -161,14 +161,6 @@ impl<T: Send + 'static> Channel<T> for LockedQueue {
     fn try_recv(rx: &Self::Rx) -> Option<T> {
         rx.0.lock().unwrap().items.pop_front()
     }
-
-    fn recv(_: &Self::Rx) -> Option<T> {
-        unreachable!("the model never routes by hand")
-    }
-
-    fn recv_deadline(_: &Self::Rx, _: Instant) -> Option<T> {
-        unreachable!("the model never routes by hand")
-    }
 }
 
 /// How many messages one run of a [`FlaggedSlots`] channel can carry.
@@ -251,14 +243,6 @@ impl<T: Send + 'static> Channel<T> for FlaggedSlots {
         }
         rx.head.set(rx.head.get() + 1);
         slot.value.lock().unwrap().take()
-    }
-
-    fn recv(_: &Self::Rx) -> Option<T> {
-        unreachable!("the model never routes by hand")
-    }
-
-    fn recv_deadline(_: &Self::Rx, _: Instant) -> Option<T> {
-        unreachable!("the model never routes by hand")
     }
 }
 

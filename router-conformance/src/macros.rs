@@ -13,7 +13,7 @@
 ///
 /// ```
 /// # mod my_backend {
-/// #     use std::{sync::mpsc, time::Instant};
+/// #     use std::sync::mpsc;
 /// #     use router_channel::{Channel, ChannelRouter};
 /// #     pub struct StdMpsc;
 /// #     impl<T: Send + 'static> Channel<T> for StdMpsc {
@@ -22,10 +22,6 @@
 /// #         fn unbounded() -> (Self::Tx, Self::Rx) { mpsc::channel() }
 /// #         fn send(tx: &Self::Tx, v: T) -> Result<(), T> { tx.send(v).map_err(|e| e.0) }
 /// #         fn try_recv(rx: &Self::Rx) -> Option<T> { rx.try_recv().ok() }
-/// #         fn recv(rx: &Self::Rx) -> Option<T> { rx.recv().ok() }
-/// #         fn recv_deadline(rx: &Self::Rx, d: Instant) -> Option<T> {
-/// #             rx.recv_timeout(d.saturating_duration_since(Instant::now())).ok()
-/// #         }
 /// #     }
 /// #     pub type MpscRouter<M> = ChannelRouter<M, StdMpsc>;
 /// # }
@@ -48,7 +44,7 @@
 ///
 /// ```
 /// # mod my_backend {
-/// #     use std::{sync::mpsc, time::Instant};
+/// #     use std::sync::mpsc;
 /// #     use router_channel::{Channel, ChannelRouter};
 /// #     pub struct StdMpsc;
 /// #     impl<T: Send + 'static> Channel<T> for StdMpsc {
@@ -57,10 +53,6 @@
 /// #         fn unbounded() -> (Self::Tx, Self::Rx) { mpsc::channel() }
 /// #         fn send(tx: &Self::Tx, v: T) -> Result<(), T> { tx.send(v).map_err(|e| e.0) }
 /// #         fn try_recv(rx: &Self::Rx) -> Option<T> { rx.try_recv().ok() }
-/// #         fn recv(rx: &Self::Rx) -> Option<T> { rx.recv().ok() }
-/// #         fn recv_deadline(rx: &Self::Rx, d: Instant) -> Option<T> {
-/// #             rx.recv_timeout(d.saturating_duration_since(Instant::now())).ok()
-/// #         }
 /// #     }
 /// #     pub type MpscRouter<M> = ChannelRouter<M, StdMpsc>;
 /// # }
@@ -98,7 +90,7 @@
 ///
 /// ```
 /// # mod my_backend {
-/// #     use std::{sync::mpsc, time::Instant};
+/// #     use std::sync::mpsc;
 /// #     use router_channel::{Channel, ChannelRouter};
 /// #     pub struct StdMpsc;
 /// #     impl<T: Send + 'static> Channel<T> for StdMpsc {
@@ -107,10 +99,6 @@
 /// #         fn unbounded() -> (Self::Tx, Self::Rx) { mpsc::channel() }
 /// #         fn send(tx: &Self::Tx, v: T) -> Result<(), T> { tx.send(v).map_err(|e| e.0) }
 /// #         fn try_recv(rx: &Self::Rx) -> Option<T> { rx.try_recv().ok() }
-/// #         fn recv(rx: &Self::Rx) -> Option<T> { rx.recv().ok() }
-/// #         fn recv_deadline(rx: &Self::Rx, d: Instant) -> Option<T> {
-/// #             rx.recv_timeout(d.saturating_duration_since(Instant::now())).ok()
-/// #         }
 /// #     }
 /// #     pub type MpscRouter<M> = ChannelRouter<M, StdMpsc>;
 /// # }

@@ -151,10 +151,6 @@ macro_rules! check_list {
 /// #     fn unbounded() -> (Self::Tx, Self::Rx) { std::sync::mpsc::channel() }
 /// #     fn send(tx: &Self::Tx, v: T) -> Result<(), T> { tx.send(v).map_err(|e| e.0) }
 /// #     fn try_recv(rx: &Self::Rx) -> Option<T> { rx.try_recv().ok() }
-/// #     fn recv(rx: &Self::Rx) -> Option<T> { rx.recv().ok() }
-/// #     fn recv_deadline(rx: &Self::Rx, d: std::time::Instant) -> Option<T> {
-/// #         rx.recv_timeout(d.saturating_duration_since(std::time::Instant::now())).ok()
-/// #     }
 /// # }
 /// use router_conformance::api::DefaultEventLoop;
 /// use router_conformance::{Capability, Msg, Outcome, suite};

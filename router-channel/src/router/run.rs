@@ -130,7 +130,7 @@ mod tests {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::mpsc;
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     use router_api::{DefaultEventLoop, MessageReceiver, MessageRouter, MessageSender};
 
@@ -154,13 +154,6 @@ mod tests {
         }
         fn try_recv(rx: &Self::Rx) -> Option<T> {
             rx.try_recv().ok()
-        }
-        fn recv(rx: &Self::Rx) -> Option<T> {
-            rx.recv().ok()
-        }
-        fn recv_deadline(rx: &Self::Rx, deadline: Instant) -> Option<T> {
-            rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .ok()
         }
         fn try_recv_batch(rx: &Self::Rx, rest: &mut VecDeque<T>) -> Option<T> {
             let next = rx.try_recv().ok()?;
@@ -339,13 +332,6 @@ mod tests {
         }
         fn try_recv(rx: &Self::Rx) -> Option<T> {
             rx.try_recv().ok()
-        }
-        fn recv(rx: &Self::Rx) -> Option<T> {
-            rx.recv().ok()
-        }
-        fn recv_deadline(rx: &Self::Rx, deadline: Instant) -> Option<T> {
-            rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .ok()
         }
     }
 

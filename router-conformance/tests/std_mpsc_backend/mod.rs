@@ -6,7 +6,6 @@
 //! The README's "Writing a backend" walks through this file.
 
 use std::sync::mpsc;
-use std::time::Instant;
 
 use router_channel::{Channel, ChannelRouter};
 
@@ -30,15 +29,6 @@ impl<T: Send + 'static> Channel<T> for StdMpsc {
 
     fn try_recv(rx: &Self::Rx) -> Option<T> {
         rx.try_recv().ok()
-    }
-
-    fn recv(rx: &Self::Rx) -> Option<T> {
-        rx.recv().ok()
-    }
-
-    fn recv_deadline(rx: &Self::Rx, deadline: Instant) -> Option<T> {
-        rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .ok()
     }
 }
 
