@@ -58,7 +58,7 @@ impl Payload for Pair {
 pub struct Blob(Vec<u8>);
 
 impl Payload for Blob {
-    const NAME: &'static str = "256-byte Vec<u8>";
+    const NAME: &'static str = "256-byte `Vec<u8>`";
     const KIND: &'static str = "blob";
     const COUNT: u32 = 200_000;
     fn make(n: u32) -> Self {
