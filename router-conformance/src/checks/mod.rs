@@ -28,14 +28,19 @@
 
 mod drive;
 mod inbox;
+mod one_pipe;
 mod refusal;
 
+pub mod close_pipe;
 pub mod event_loop;
 pub mod event_loop_mode;
+pub mod event_loop_storms;
+pub mod listener_panics;
 pub mod listeners;
 pub mod reentrancy;
 pub mod route_until;
 pub mod router_lifecycle;
 pub mod routing;
+pub mod sender_guard_and_drop;
 pub mod sender_lifecycle;
 pub mod shutdown;
