@@ -6,9 +6,10 @@
 //! and dispatched on the check's thread, with a `CalloopLoop` in it.
 #![allow(clippy::expect_used)]
 
+use router_conformance::until_deadline;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use calloop::EventLoop as Calloop;
 use router_calloop::CalloopLoop;
@@ -61,15 +62,7 @@ impl KitLoop for CalloopHarness {
     }
 
     fn run_until(&self, condition: &mut dyn FnMut() -> bool, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        while !condition() {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return false;
-            }
-            self.0.dispatch(left);
-        }
-        true
+        until_deadline(condition, timeout, |left| self.0.dispatch(left))
     }
 
     fn run_pending(&self) -> usize {

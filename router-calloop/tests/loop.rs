@@ -4,9 +4,10 @@
 //! a loop dropped under a running router.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use router_conformance::until_deadline;
 use std::cell::Cell;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use calloop::EventLoop as Calloop;
 use router_api::{DrainBudget, EventLoop, MessageReceiver, MessageRouter, MessageSender};
@@ -17,15 +18,9 @@ const PATIENCE: Duration = Duration::from_secs(10);
 
 /// Dispatches `event_loop` until `done` holds; false if the patience ran out.
 fn dispatch_until(event_loop: &mut Calloop<'static, ()>, done: impl Fn() -> bool) -> bool {
-    let deadline = Instant::now() + PATIENCE;
-    while !done() {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return false;
-        }
+    until_deadline(&mut || done(), PATIENCE, |left| {
         event_loop.dispatch(Some(left), &mut ()).unwrap();
-    }
-    true
+    })
 }
 
 #[test]

@@ -68,3 +68,37 @@ impl KitLoop for DefaultEventLoop {
         DefaultEventLoop::run_pending(self)
     }
 }
+
+/// The body of most [`KitLoop::run_until`]s: calls `step` with the time
+/// left until `condition` holds or `timeout` has passed, and says whether
+/// the condition held. `step` runs the host loop once, for at most the
+/// time it is given (calloop's `dispatch`, winit's `pump_app_events`, a
+/// glib iteration).
+///
+/// ```
+/// use std::cell::Cell;
+/// use std::time::Duration;
+/// use router_conformance::until_deadline;
+///
+/// let steps = Cell::new(0);
+/// let held = until_deadline(&mut || steps.get() == 3, Duration::from_secs(10), |_left| {
+///     steps.set(steps.get() + 1);
+/// });
+/// assert!(held);
+/// assert!(!until_deadline(&mut || false, Duration::from_millis(1), |left| std::thread::sleep(left)));
+/// ```
+pub fn until_deadline(
+    condition: &mut dyn FnMut() -> bool,
+    timeout: Duration,
+    mut step: impl FnMut(Duration),
+) -> bool {
+    let deadline = std::time::Instant::now() + timeout;
+    while !condition() {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return false;
+        }
+        step(left);
+    }
+    true
+}

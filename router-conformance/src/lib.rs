@@ -14,7 +14,7 @@ mod threads;
 pub use router_api as api;
 
 pub use capability::{Capability, Lacker, Outcome};
-pub use kit_loop::KitLoop;
+pub use kit_loop::{KitLoop, until_deadline};
 pub use message::Msg;
 pub use suite::{Check, suite};
 

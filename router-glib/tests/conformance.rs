@@ -6,9 +6,10 @@
 //! and iterated on the check's thread, with a `GlibLoop` on it.
 #![allow(clippy::expect_used)]
 
+use router_conformance::until_deadline;
 use std::cell::Cell;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use glib::MainContext;
 use router_conformance::api::{EventLoop, Pingee};
@@ -57,18 +58,13 @@ impl KitLoop for GlibHarness {
     }
 
     fn run_until(&self, condition: &mut dyn FnMut() -> bool, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        while !condition() {
-            if Instant::now() >= deadline {
-                return false;
-            }
-            // Non-blocking, with a short sleep: a blocking iteration could
-            // sleep past the deadline if nothing came.
+        // Non-blocking, with a short sleep: a blocking iteration could
+        // sleep past the deadline if nothing came.
+        until_deadline(condition, timeout, |_| {
             if !self.0.context.iteration(false) {
                 std::thread::sleep(IDLE);
             }
-        }
-        true
+        })
     }
 
     fn run_pending(&self) -> usize {

@@ -4,10 +4,11 @@
 //! listener, and what happens once the context is gone.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use router_conformance::until_deadline;
 use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use glib::MainContext;
 use router_api::{DrainBudget, MessageReceiver, MessageRouter, MessageSender};
@@ -18,18 +19,13 @@ const PATIENCE: Duration = Duration::from_secs(10);
 
 /// Iterates `context` until `done` holds; false if the patience ran out.
 fn iterate_until(context: &MainContext, done: impl Fn() -> bool) -> bool {
-    let deadline = Instant::now() + PATIENCE;
-    while !done() {
-        if Instant::now() >= deadline {
-            return false;
-        }
-        // Non-blocking, with a short sleep: a blocking iteration could
-        // sleep past the deadline if nothing came.
+    // Non-blocking, with a short sleep: a blocking iteration could sleep
+    // past the deadline if nothing came.
+    until_deadline(&mut || done(), PATIENCE, |_| {
         if !context.iteration(false) {
             std::thread::sleep(Duration::from_micros(200));
         }
-    }
-    true
+    })
 }
 
 #[test]

@@ -8,6 +8,7 @@
 //! the winit loop exit.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use router_conformance::until_deadline;
 use std::cell::{Cell, RefCell};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitCode;
@@ -237,15 +238,7 @@ impl KitLoop for WinitHarness {
     }
 
     fn run_until(&self, condition: &mut dyn FnMut() -> bool, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        while !condition() {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return false;
-            }
-            self.0.pump_events(left);
-        }
-        true
+        until_deadline(condition, timeout, |left| self.0.pump_events(left))
     }
 
     fn run_pending(&self) -> usize {
