@@ -78,10 +78,10 @@ impl KitLoop for GlibHarness {
     }
 }
 
-// PassesPanics: glib catches the panic of a future it runs
-// (`MainContext::spawn_local`), so a listener's panic never reaches the
-// code that iterates the context; and the loop's future ends with it, so
-// the router routes nothing in event-loop mode after that.
+// PassesPanics: a listener's panic in the adapter's local future
+// (`MainContext::spawn_local`) has nobody to reach, so the future catches
+// and logs it and routes on (`a_panicking_listener_does_not_end_routing`
+// in context.rs); the code that iterates the context never sees it.
 router_conformance::conformance_tests!(
     crossbeam,
     on: GlibHarness,

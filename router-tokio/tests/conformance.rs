@@ -91,10 +91,10 @@ impl KitLoop for TokioHarness {
     }
 }
 
-// PassesPanics: tokio catches the panic of a local task, so a listener's
-// panic never reaches the code that drives the `LocalSet`; and the loop's
-// task ends with it, so the router routes nothing in event-loop mode
-// after that.
+// PassesPanics: a listener's panic in a local task has nobody to reach
+// (tokio would stop it at the task's `JoinHandle`), so the adapter's task
+// catches and logs it and routes on (`a_panicking_listener_does_not_end_
+// routing` in loop.rs); the code that drives the `LocalSet` never sees it.
 router_conformance::conformance_tests!(
     crossbeam,
     on: TokioHarness,
