@@ -1,4 +1,4 @@
-#![doc = include_str!("../../README.md")]
+#![doc = include_str!("../README.md")]
 
 pub use router_api::*;
 pub use router_channel::PipeReceiver;
