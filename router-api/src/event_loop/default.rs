@@ -1,13 +1,13 @@
 //! The std-only event loop.
 
-use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use super::callbacks::Callbacks;
 use super::{EventLoop, Pingee, Pinger};
 use crate::EventLoopError;
 
@@ -35,14 +35,8 @@ use crate::EventLoopError;
 /// ```
 #[derive(Clone)]
 pub struct DefaultEventLoop {
-    local: Rc<Local>,
+    local: Rc<Callbacks>,
     shared: Arc<Shared>,
-}
-
-/// The callbacks, which only the loop's thread touches.
-struct Local {
-    callbacks: RefCell<HashMap<u64, Rc<dyn Fn()>>>,
-    next: Cell<u64>,
 }
 
 /// The queue of pings, which pingers on any thread push to.
@@ -68,10 +62,7 @@ impl DefaultEventLoop {
     #[must_use]
     pub fn new() -> Self {
         Self {
-            local: Rc::new(Local {
-                callbacks: RefCell::new(HashMap::new()),
-                next: Cell::new(0),
-            }),
+            local: Rc::default(),
             shared: Arc::new(Shared {
                 queue: Mutex::new(Queue {
                     pings: VecDeque::new(),
@@ -174,7 +165,7 @@ impl DefaultEventLoop {
     /// Runs one callback, if it is still registered. One ping at a time is
     /// taken off the queue, so a callback that panics loses no other ping.
     fn run_callback(&self, id: u64) -> bool {
-        let callback = self.local.callbacks.borrow().get(&id).cloned();
+        let callback = self.local.get(id);
         match callback {
             Some(callback) => {
                 callback();
@@ -194,7 +185,7 @@ impl Default for DefaultEventLoop {
 impl fmt::Debug for DefaultEventLoop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DefaultEventLoop")
-            .field("callbacks", &self.local.callbacks.borrow().len())
+            .field("callbacks", &self.local.len())
             .field("pending", &self.pending())
             .finish()
     }
@@ -202,12 +193,7 @@ impl fmt::Debug for DefaultEventLoop {
 
 impl EventLoop for DefaultEventLoop {
     fn pingee(&self, on_ping: Box<dyn Fn()>) -> Box<dyn Pingee> {
-        let id = self.local.next.get() + 1;
-        self.local.next.set(id);
-        self.local
-            .callbacks
-            .borrow_mut()
-            .insert(id, Rc::from(on_ping));
+        let id = self.local.register(on_ping);
         Box::new(DefaultPingee {
             id,
             local: Rc::downgrade(&self.local),
@@ -223,7 +209,7 @@ impl EventLoop for DefaultEventLoop {
 /// A callback registered on a [`DefaultEventLoop`].
 struct DefaultPingee {
     id: u64,
-    local: std::rc::Weak<Local>,
+    local: std::rc::Weak<Callbacks>,
     pinger: Arc<DefaultPinger>,
 }
 
@@ -235,10 +221,7 @@ impl Pingee for DefaultPingee {
     fn disconnect(&mut self) {
         self.pinger.connected.store(false, Ordering::Release);
         if let Some(local) = self.local.upgrade() {
-            // Dropped after the borrow ends: the callback's captures may run
-            // user code when they drop.
-            let callback = local.callbacks.borrow_mut().remove(&self.id);
-            drop(callback);
+            local.remove(self.id);
         }
     }
 }

@@ -28,6 +28,7 @@
 //! router pings at most once per batch of messages, so a ping may be as
 //! costly as posting an event to a GUI queue.
 
+mod callbacks;
 mod default;
 mod wake;
 

@@ -1,11 +1,12 @@
 //! The wake-and-pump core, for event loops that can be woken from any
 //! thread and give the program a place on the foreground to do work.
 
-use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::cell::Cell;
+use std::collections::VecDeque;
 use std::fmt;
 use std::rc::{Rc, Weak};
 
+use super::callbacks::Callbacks;
 use super::{EventLoop, Pingee, Pinger};
 use crate::sync::{Arc, AtomicBool, Mutex, MutexGuard, Ordering};
 
@@ -51,7 +52,7 @@ use crate::sync::{Arc, AtomicBool, Mutex, MutexGuard, Ordering};
 /// do nothing from then on and `wake` is not called again.
 #[derive(Clone)]
 pub struct WakeLoop {
-    local: Rc<Local>,
+    local: Rc<Callbacks>,
     shared: Arc<Shared>,
 }
 
@@ -59,14 +60,8 @@ pub struct WakeLoop {
 /// [`run_pending`](Self::run_pending) on the loop's thread after it was
 /// woken.
 pub struct Pump {
-    local: Rc<Local>,
+    local: Rc<Callbacks>,
     shared: Arc<Shared>,
-}
-
-/// The callbacks, which only the foreground thread touches.
-struct Local {
-    callbacks: RefCell<HashMap<u64, Rc<dyn Fn()>>>,
-    next: Cell<u64>,
 }
 
 /// What pingers on any thread share with the pump.
@@ -103,10 +98,7 @@ impl WakeLoop {
     where
         W: Fn() + Send + Sync + 'static,
     {
-        let local = Rc::new(Local {
-            callbacks: RefCell::new(HashMap::new()),
-            next: Cell::new(0),
-        });
+        let local = Rc::new(Callbacks::default());
         let shared = Arc::new(Shared {
             wake: Box::new(wake),
             ready: Mutex::new(VecDeque::new()),
@@ -122,12 +114,7 @@ impl WakeLoop {
 
 impl EventLoop for WakeLoop {
     fn pingee(&self, on_ping: Box<dyn Fn()>) -> Box<dyn Pingee> {
-        let id = self.local.next.get() + 1;
-        self.local.next.set(id);
-        self.local
-            .callbacks
-            .borrow_mut()
-            .insert(id, Rc::from(on_ping));
+        let id = self.local.register(on_ping);
         let slot = Arc::new(Slot {
             id,
             pending: AtomicBool::new(false),
@@ -197,7 +184,7 @@ impl Pump {
             }
             // Cloned out, so no borrow is held while the callback runs (it
             // may register or disconnect pingees).
-            let callback = self.local.callbacks.borrow().get(&slot.id).cloned();
+            let callback = self.local.get(slot.id);
             if let Some(callback) = callback {
                 callback();
                 ran.set(ran.get() + 1);
@@ -248,7 +235,7 @@ impl Drop for Batch<'_> {
 
 /// A callback registered on a [`WakeLoop`].
 struct WakePingee {
-    local: Weak<Local>,
+    local: Weak<Callbacks>,
     pinger: std::sync::Arc<WakePinger>,
 }
 
@@ -260,10 +247,7 @@ impl Pingee for WakePingee {
     fn disconnect(&mut self) {
         self.pinger.slot.connected.store(false, Ordering::Release);
         if let Some(local) = self.local.upgrade() {
-            // Dropped after the borrow ends: the callback's captures may run
-            // user code when they drop.
-            let callback = local.callbacks.borrow_mut().remove(&self.pinger.slot.id);
-            drop(callback);
+            local.remove(self.pinger.slot.id);
         }
     }
 }
@@ -306,7 +290,7 @@ impl Pinger for WakePinger {
 impl fmt::Debug for WakeLoop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WakeLoop")
-            .field("callbacks", &self.local.callbacks.borrow().len())
+            .field("callbacks", &self.local.len())
             .finish_non_exhaustive()
     }
 }
