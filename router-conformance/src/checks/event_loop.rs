@@ -37,6 +37,30 @@ impl Runs {
     }
 }
 
+/// A pingee on `event_loop` whose callback counts its runs, pinged once
+/// and run once: the start of the W3 and W4 checks. Panics, naming `rule`,
+/// when the loop does not run the callback.
+fn pinged_and_run<L: KitLoop>(
+    event_loop: &L,
+    rule: &str,
+) -> (Runs, Box<dyn router_api::Pingee>, Arc<dyn Pinger>) {
+    let runs = Runs::default();
+    let pingee = event_loop.pingee(Box::new({
+        let runs = runs.clone();
+        move || {
+            runs.add();
+        }
+    }));
+    let pinger = pingee.pinger();
+    pinger.ping();
+    run_loop_until(
+        event_loop,
+        || runs.get() >= 1,
+        || format!("{rule}: the loop did not run the callback of a connected pingee"),
+    );
+    (runs, pingee, pinger)
+}
+
 /// Pings from a new thread, and waits for it; panics, naming `rule`, when
 /// the ping panicked or did not return within the safety timeout.
 fn ping_from_another_thread(pinger: &Arc<dyn Pinger>, rule: &str, when: &str) {
@@ -226,20 +250,7 @@ pub fn ping_during_the_callback_runs_it_again<L: KitLoop, R>(_new_router: &dyn F
 /// When the loop breaks W3.
 pub fn callback_never_runs_after_disconnect<L: KitLoop, R>(_new_router: &dyn Fn(&L) -> R) {
     let event_loop = L::new_loop();
-    let runs = Runs::default();
-    let mut pingee = event_loop.pingee(Box::new({
-        let runs = runs.clone();
-        move || {
-            runs.add();
-        }
-    }));
-    let pinger = pingee.pinger();
-    pinger.ping();
-    run_loop_until(
-        &event_loop,
-        || runs.get() >= 1,
-        || "W3: the loop did not run the callback of a connected pingee".to_owned(),
-    );
+    let (runs, mut pingee, pinger) = pinged_and_run(&event_loop, "W3");
     // Pings still queued when disconnect returns.
     pinger.ping();
     ping_from_another_thread(&pinger, "W3", "before disconnect");
@@ -288,20 +299,7 @@ pub fn callback_never_runs_after_disconnect<L: KitLoop, R>(_new_router: &dyn Fn(
 /// When the loop breaks W4.
 pub fn pings_after_the_loop_is_gone_do_nothing<L: KitLoop, R>(_new_router: &dyn Fn(&L) -> R) {
     let event_loop = L::new_loop();
-    let runs = Runs::default();
-    let mut pingee = event_loop.pingee(Box::new({
-        let runs = runs.clone();
-        move || {
-            runs.add();
-        }
-    }));
-    let pinger = pingee.pinger();
-    pinger.ping();
-    run_loop_until(
-        &event_loop,
-        || runs.get() >= 1,
-        || "W4: the loop did not run the callback of a connected pingee".to_owned(),
-    );
+    let (runs, mut pingee, pinger) = pinged_and_run(&event_loop, "W4");
     drop(event_loop);
     let pinged = catch_unwind(AssertUnwindSafe(|| {
         pinger.ping();
