@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use router_api::{
-    DrainBudget, EventLoop, MessageRouter, MessageSender, Operation, RouterError, RouterStats,
+    DrainBudget, EventLoop, MessageRouter, MessageSender, Operation, RouterControl, RouterError,
+    RouterStats,
 };
 use router_channel::PipeReceiver;
 use router_crossbeam::CrossbeamRouter;
@@ -153,6 +154,28 @@ where
                 Err(format!("cannot start its monitor thread: {error}"))
             }
         }
+    }
+}
+
+/// The same as the inherent methods, for code generic over routers.
+impl<M> RouterControl for ProcessRouter<M>
+where
+    M: Serialize + DeserializeOwned + Send + 'static,
+{
+    fn stats(&self) -> RouterStats {
+        RouterControl::stats(&self.core)
+    }
+
+    fn open_pipes(&self) -> usize {
+        RouterControl::open_pipes(&self.core)
+    }
+
+    fn drain_budget(&self) -> DrainBudget {
+        RouterControl::drain_budget(&self.core)
+    }
+
+    fn set_drain_budget(&self, budget: DrainBudget) {
+        RouterControl::set_drain_budget(&self.core, budget);
     }
 }
 

@@ -185,3 +185,24 @@ fn router_lifecycle_errors_are_the_core_ones() {
     router.stop().unwrap();
     assert!(monitor_threads_become(0), "a refused start left a thread");
 }
+
+/// Code generic over routers reaches a process router's stats, open pipes
+/// and drain budget through `RouterControl`.
+fn control<R: MessageRouter<u64> + router_api::RouterControl>(router: &R) -> (usize, usize) {
+    router.set_drain_budget(router_api::DrainBudget {
+        max_messages: 9,
+        ..router.drain_budget()
+    });
+    (router.open_pipes(), router.drain_budget().max_messages)
+}
+
+#[test]
+fn router_control_reaches_a_process_router_generically() {
+    let _serial = one_at_a_time();
+    let (_event_loop, router) = started_router::<u64>();
+    let (_sender, receiver) = router.pipe().unwrap();
+    assert_eq!(control(&router), (1, 9));
+    assert_eq!(router_api::RouterControl::stats(&router).routed, 0);
+    router.close_pipe(&receiver).unwrap();
+    router.stop().unwrap();
+}
