@@ -1,0 +1,214 @@
+//! The router's background thread: it makes the run's JetStream stream,
+//! reads it in order with an ordered consumer (which JetStream re-creates
+//! from where it was after a server restart), hands each frame to the
+//! [`Intake`], and deletes the stream when the run stops.
+
+use std::sync::{Arc, mpsc};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use async_nats::jetstream::{self, consumer, stream};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use tokio::sync::oneshot;
+
+use crate::connect::{self, ConnectError, REQUEST_TIMEOUT};
+use crate::intake::Intake;
+use crate::token;
+
+/// The name of the router's background thread.
+pub const CONSUMER_THREAD_NAME: &str = "router-nats-consumer";
+
+/// How long a stream keeps a frame. The consumer reads each within
+/// moments; this bounds what a router that died without deleting its
+/// stream leaves on the server's disk.
+const MAX_AGE: Duration = Duration::from_secs(60 * 60);
+
+/// How long JetStream remembers a message id, to drop a frame a sender
+/// published again after a lost acknowledgement.
+const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
+
+/// How long to wait before opening the consumer again after it ended.
+const REOPEN_DELAY: Duration = Duration::from_millis(250);
+
+/// The running background thread of one router run.
+#[derive(Debug)]
+pub(crate) struct Consumer {
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Where the consumer reads: the server, the run.
+#[derive(Clone, Debug)]
+pub(crate) struct Place {
+    pub(crate) server: Arc<str>,
+    pub(crate) run: u64,
+}
+
+impl Consumer {
+    /// Starts the thread and waits until it reads the run's stream.
+    ///
+    /// # Errors
+    ///
+    /// The [`ConnectError`] that kept it from starting: the server is
+    /// unreachable (within the connect timeout), has no JetStream, or the
+    /// thread could not start.
+    pub(crate) fn spawn<M>(place: Place, intake: Intake<M>) -> Result<Self, ConnectError>
+    where
+        M: DeserializeOwned + Send + 'static,
+    {
+        let (ready, is_ready) = mpsc::channel();
+        let (stop, stopped) = oneshot::channel();
+        let thread = thread::Builder::new()
+            .name(CONSUMER_THREAD_NAME.to_owned())
+            .spawn(move || serve(place, intake, ready, stopped))
+            .map_err(|error| ConnectError::Runtime {
+                reason: format!("cannot start the consumer thread: {error}"),
+            })?;
+        let outcome = is_ready.recv().unwrap_or_else(|_| {
+            Err(ConnectError::Runtime {
+                reason: "the consumer thread ended before it was ready".to_owned(),
+            })
+        });
+        match outcome {
+            Ok(()) => Ok(Self {
+                stop: Some(stop),
+                thread: Some(thread),
+            }),
+            Err(error) => {
+                let _ = thread.join();
+                Err(error)
+            }
+        }
+    }
+
+    /// Stops reading, deletes the run's stream and joins the thread.
+    pub(crate) fn stop(mut self) {
+        self.halt();
+    }
+
+    fn halt(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            tracing::error!("the router-nats consumer thread panicked");
+        }
+    }
+}
+
+impl Drop for Consumer {
+    fn drop(&mut self) {
+        self.halt();
+    }
+}
+
+/// The thread's body.
+fn serve<M: DeserializeOwned + Send + 'static>(
+    place: Place,
+    mut intake: Intake<M>,
+    ready: mpsc::Sender<Result<(), ConnectError>>,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    let runtime = match connect::runtime() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            let _ = ready.send(Err(error));
+            return;
+        }
+    };
+    runtime.block_on(async move {
+        let (context, stream) = match open(&place).await {
+            Ok(opened) => opened,
+            Err(error) => {
+                let _ = ready.send(Err(error));
+                return;
+            }
+        };
+        let _ = ready.send(Ok(()));
+        // The stream sequence of the last frame read, so that a consumer
+        // opened again starts after it.
+        let mut last = 0u64;
+        'run: loop {
+            let mut messages = match messages(&stream, last).await {
+                Ok(messages) => messages,
+                Err(error) => {
+                    tracing::warn!(server = %place.server, %error, "cannot open the stream's consumer; trying again");
+                    tokio::select! {
+                        _ = &mut stopped => break 'run,
+                        () = tokio::time::sleep(REOPEN_DELAY) => continue 'run,
+                    }
+                }
+            };
+            loop {
+                let next = tokio::select! {
+                    _ = &mut stopped => break 'run,
+                    next = messages.next() => next,
+                };
+                match next {
+                    Some(Ok(message)) => {
+                        if let Ok(info) = message.info() {
+                            last = info.stream_sequence;
+                        }
+                        intake.take(message.subject.as_str(), &message.payload);
+                    }
+                    Some(Err(error)) => {
+                        tracing::info!(server = %place.server, %error, "the stream's consumer reports");
+                    }
+                    None => break,
+                }
+            }
+        }
+        let name = token::stream_name(place.run);
+        match tokio::time::timeout(REQUEST_TIMEOUT, context.delete_stream(&name)).await {
+            Ok(Ok(_)) => tracing::debug!(stream = %name, "router-nats stream deleted"),
+            Ok(Err(error)) => tracing::warn!(stream = %name, %error, "cannot delete the run's stream"),
+            Err(_) => tracing::warn!(stream = %name, "the server did not delete the run's stream in time"),
+        }
+    });
+}
+
+/// Connects and makes the run's stream.
+async fn open(place: &Place) -> Result<(jetstream::Context, stream::Stream), ConnectError> {
+    let context = connect::connect(&place.server, "router-nats router").await?;
+    let config = stream::Config {
+        name: token::stream_name(place.run),
+        subjects: vec![token::subjects(place.run)],
+        storage: stream::StorageType::File,
+        max_age: MAX_AGE,
+        duplicate_window: DUPLICATE_WINDOW,
+        ..Default::default()
+    };
+    let stream = context
+        .create_stream(config)
+        .await
+        .map_err(|error| ConnectError::JetStream {
+            server: place.server.to_string(),
+            reason: error.to_string(),
+        })?;
+    Ok((context, stream))
+}
+
+/// An ordered consumer of the run's stream, from after stream sequence
+/// `last`.
+async fn messages(
+    stream: &stream::Stream,
+    last: u64,
+) -> Result<consumer::pull::Ordered, async_nats::Error> {
+    let deliver_policy = if last == 0 {
+        consumer::DeliverPolicy::All
+    } else {
+        consumer::DeliverPolicy::ByStartSequence {
+            start_sequence: last + 1,
+        }
+    };
+    let consumer = stream
+        .create_consumer(consumer::pull::OrderedConfig {
+            deliver_policy,
+            ..Default::default()
+        })
+        .await?;
+    Ok(consumer.messages().await?)
+}

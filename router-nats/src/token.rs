@@ -1,0 +1,248 @@
+//! The token a sender travels as, and the NATS names of a router run.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use router_api::PipeId;
+
+use crate::frame::Key;
+
+/// How a token starts: the format and its version.
+const PREFIX: &str = "rn1:";
+
+/// The stream that holds one router run's frames.
+pub(crate) fn stream_name(run: u64) -> String {
+    format!("RNATS_{run:016X}")
+}
+
+/// The subjects of one run's pipes: `rnats.<run>.<pipe>`.
+pub(crate) fn subjects(run: u64) -> String {
+    format!("rnats.{run:016x}.*")
+}
+
+/// The subject of one pipe of one run.
+pub(crate) fn subject(run: u64, pipe: u64) -> String {
+    format!("rnats.{run:016x}.{pipe}")
+}
+
+/// Everything a worker needs to reach its pipe: the server, the run, the
+/// pipe, the pipe's key and the fingerprint of the message type.
+///
+/// Written as `rn1:<pipe>:<key, 64 hex digits>:<message type, 16 hex
+/// digits>:<run, 16 hex digits>:<server URL>`; the URL comes last, so it
+/// may hold colons. Whitespace around a token is not part of it.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Token {
+    pub(crate) pipe: PipeId,
+    pub(crate) key: Key,
+    pub(crate) message_type: u64,
+    pub(crate) run: u64,
+    pub(crate) server: Arc<str>,
+}
+
+/// Why a token could not be read.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TokenError {
+    /// The text is not a token of this crate (or of another version of it).
+    #[error("not a router-nats token: a token starts with `{PREFIX}`")]
+    NotAToken,
+    /// The text stops before all six fields.
+    #[error(
+        "the token is cut short: it needs a pipe number, a key, a message type, a run and a server URL"
+    )]
+    Truncated,
+    /// The pipe number is not a number.
+    #[error("the token's pipe number `{text}` is not a number")]
+    Pipe {
+        /// What stands where the pipe number belongs.
+        text: String,
+    },
+    /// A field of hexadecimal digits (the key, the message type or the
+    /// run) is not that many of them; the key is not repeated here.
+    #[error("the token's {field} is not {digits} hexadecimal digits")]
+    Hex {
+        /// Which field.
+        field: &'static str,
+        /// How many digits it takes.
+        digits: usize,
+    },
+    /// The token was made by a router of another message type.
+    #[error(
+        "the token is for a router of another message type than this sender's `{sender}` \
+         (build the router and its workers from the same source)"
+    )]
+    MessageType {
+        /// The sender's message type, as `std::any::type_name` says it.
+        sender: &'static str,
+    },
+}
+
+impl Token {
+    pub(crate) fn subject(&self) -> String {
+        subject(self.run, self.pipe.get())
+    }
+
+    pub(crate) fn stream(&self) -> String {
+        stream_name(self.run)
+    }
+}
+
+impl fmt::Display for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{PREFIX}{}:", self.pipe.get())?;
+        for byte in self.key {
+            write!(f, "{byte:02x}")?;
+        }
+        write!(
+            f,
+            ":{:016x}:{:016x}:{}",
+            self.message_type, self.run, self.server
+        )
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The key stays out of logs.
+        f.debug_struct("Token")
+            .field("pipe", &self.pipe)
+            .field("run", &format_args!("{:016x}", self.run))
+            .field("server", &self.server)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A field of exactly `digits` hexadecimal digits, as a `u64`.
+fn hex_u64(text: &str, field: &'static str) -> Result<u64, TokenError> {
+    let error = TokenError::Hex { field, digits: 16 };
+    if text.len() != 16 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(error);
+    }
+    u64::from_str_radix(text, 16).map_err(|_| error)
+}
+
+fn hex_key(text: &str) -> Result<Key, TokenError> {
+    let error = TokenError::Hex {
+        field: "key",
+        digits: 64,
+    };
+    if text.len() != 64 || !text.is_ascii() {
+        return Err(error);
+    }
+    let mut key = [0u8; 32];
+    for (byte, pair) in key.iter_mut().zip(text.as_bytes().chunks(2)) {
+        let pair = std::str::from_utf8(pair).map_err(|_| error.clone())?;
+        *byte = u8::from_str_radix(pair, 16).map_err(|_| error.clone())?;
+    }
+    Ok(key)
+}
+
+impl FromStr for Token {
+    type Err = TokenError;
+
+    fn from_str(text: &str) -> Result<Self, TokenError> {
+        let rest = text
+            .trim()
+            .strip_prefix(PREFIX)
+            .ok_or(TokenError::NotAToken)?;
+        let fields: Vec<&str> = rest.splitn(5, ':').collect();
+        let [pipe, key, message_type, run, server] = fields[..] else {
+            return Err(TokenError::Truncated);
+        };
+        if server.is_empty() {
+            return Err(TokenError::Truncated);
+        }
+        let pipe = pipe
+            .parse::<u64>()
+            .ok()
+            .filter(|_| pipe.bytes().all(|b| b.is_ascii_digit()))
+            .ok_or_else(|| TokenError::Pipe {
+                text: pipe.to_owned(),
+            })?;
+        Ok(Self {
+            pipe: PipeId::new(pipe),
+            key: hex_key(key)?,
+            message_type: hex_u64(message_type, "message type")?,
+            run: hex_u64(run, "run")?,
+            server: Arc::from(server),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    fn token() -> Token {
+        let mut key = [0u8; 32];
+        key[0] = 0xab;
+        key[31] = 0x01;
+        Token {
+            pipe: PipeId::new(42),
+            key,
+            message_type: 0x0123_4567_89ab_cdef,
+            run: 7,
+            server: Arc::from("nats://127.0.0.1:4222"),
+        }
+    }
+
+    #[test]
+    fn token_reads_back_what_it_wrote_trimmed() {
+        let text = token().to_string();
+        assert!(text.starts_with("rn1:42:ab00"), "{text}");
+        assert!(text.ends_with(":0123456789abcdef:0000000000000007:nats://127.0.0.1:4222"));
+        assert_eq!(text.parse::<Token>().unwrap(), token());
+        assert_eq!(format!("\t{text}\n").parse::<Token>().unwrap(), token());
+    }
+
+    #[test]
+    fn debug_of_token_hides_the_key() {
+        let shown = format!("{:?}", token());
+        assert!(!shown.contains("ab00"), "{shown}");
+        assert!(shown.contains("127.0.0.1"), "{shown}");
+    }
+
+    #[test]
+    fn malformed_tokens_say_what_is_wrong() {
+        let good = token().to_string();
+        let key_error = TokenError::Hex {
+            field: "key",
+            digits: 64,
+        };
+        let cases = [
+            ("rp1:1:2".to_owned(), TokenError::NotAToken),
+            ("rn1:1:ab:cd".to_owned(), TokenError::Truncated),
+            (
+                good.replacen("rn1:42:", "rn1:+42:", 1),
+                TokenError::Pipe { text: "+42".into() },
+            ),
+            (good.replacen(":ab00", ":zz00", 1), key_error.clone()),
+            (good.replacen(":ab00", ":ab0", 1), key_error),
+            (
+                good.replacen(":0000000000000007:", ":7:", 1),
+                TokenError::Hex {
+                    field: "run",
+                    digits: 16,
+                },
+            ),
+            (
+                good.replacen("nats://127.0.0.1:4222", "", 1),
+                TokenError::Truncated,
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(text.parse::<Token>().unwrap_err(), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn names_of_a_run_are_nats_names() {
+        assert_eq!(stream_name(255), "RNATS_00000000000000FF");
+        assert_eq!(subjects(255), "rnats.00000000000000ff.*");
+        assert_eq!(token().subject(), "rnats.0000000000000007.42");
+    }
+}
