@@ -44,7 +44,7 @@ pub const BACKEND: &str = "flume";
 pub mod prelude {
     pub use router_api::{
         DefaultEventLoop, DrainBudget, EventLoop, EventLoopError, MessageReceiver, MessageRouter,
-        MessageSender, PipeId, Pump, RouterControl, RouterError, RouterStats, SendError,
+        MessageSender, PipeId, Pump, RouterControl, RouterError, RouterStats, SendError, SenderEnd,
         SenderError, WakeLoop,
     };
 

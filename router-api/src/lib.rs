@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod end;
 mod error;
 mod event_loop;
 mod ids;
@@ -8,6 +9,7 @@ mod router;
 mod sender;
 mod sync;
 
+pub use end::{EndListener, SenderEnd};
 pub use error::{Disconnect, EventLoopError, Operation, RouterError, SendError, SenderError};
 pub use event_loop::{DefaultEventLoop, EventLoop, Pingee, Pinger, Pump, WakeLoop};
 pub use ids::{ListenerId, PipeId};
@@ -33,6 +35,7 @@ mod facts {
     assert_impl_all!(RouterError: Send, Sync, std::error::Error);
     assert_impl_all!(SenderError: Send, Sync, std::error::Error);
     assert_impl_all!(crate::Disconnect: Send, Sync, Copy, std::error::Error);
+    assert_impl_all!(crate::SenderEnd: Send, Sync, Copy);
     assert_impl_all!(SendError<Msg>: Send, Sync, std::error::Error);
     assert_impl_all!(EventLoopError: Send, Sync, std::error::Error);
 

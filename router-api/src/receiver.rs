@@ -1,6 +1,6 @@
 //! The foreground end of a pipe.
 
-use crate::{ListenerId, PipeId};
+use crate::{EndListener, ListenerId, PipeId, SenderEnd};
 
 /// A listener: called on the foreground thread with each message of a pipe.
 pub type Listener<M> = Box<dyn Fn(&M)>;
@@ -23,6 +23,11 @@ pub type Listener<M> = Box<dyn Fn(&M)>;
 /// calling a listener once it is disconnected. A listener may connect or
 /// disconnect listeners while it runs (R11): that takes effect from the
 /// next message on.
+///
+/// It **must** also (E1, E2) call each callback given to
+/// [`on_end`](Self::on_end) once, on the foreground thread, after the
+/// last message of the pipe's sender, with how that sender ended, and
+/// call none if the pipe was closed first.
 pub trait MessageReceiver<M> {
     /// The pipe this receiver ends.
     fn pipe_id(&self) -> PipeId;
@@ -37,6 +42,13 @@ pub trait MessageReceiver<M> {
     /// How many listeners are connected.
     fn listener_count(&self) -> usize;
 
+    /// Registers a boxed end-of-stream callback; see [`on_end`](Self::on_end).
+    fn on_end_boxed(&self, callback: EndListener);
+
+    /// How the pipe's sender ended, once the receiver has been told (E1);
+    /// `None` before that, and for good if the pipe was closed first.
+    fn end(&self) -> Option<SenderEnd>;
+
     /// Connects `listener`, which will be called with every message
     /// routed to this receiver from now on, after the listeners connected
     /// before it.
@@ -46,5 +58,33 @@ pub trait MessageReceiver<M> {
         Self: Sized,
     {
         self.connect_boxed(Box::new(listener))
+    }
+
+    /// Registers `callback`, to be called once, on the foreground thread,
+    /// when the pipe's sender has ended and its last message has been
+    /// routed (E1), with how it ended (E2). Callbacks run in the order they
+    /// were registered. One registered after the end was delivered runs
+    /// at once, inside this call. If the pipe is closed (or its router
+    /// stops) first, the callback is never called, and is dropped with
+    /// the receiver.
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc};
+    /// use router_api::{MessageReceiver, SenderEnd};
+    /// fn watch(receiver: &impl MessageReceiver<u32>) -> Rc<Cell<Option<SenderEnd>>> {
+    ///     let ended = Rc::new(Cell::new(None));
+    ///     receiver.on_end({
+    ///         let ended = Rc::clone(&ended);
+    ///         move |end: &SenderEnd| ended.set(Some(*end))
+    ///     });
+    ///     ended
+    /// }
+    /// ```
+    fn on_end<F>(&self, callback: F)
+    where
+        F: FnOnce(&SenderEnd) + 'static,
+        Self: Sized,
+    {
+        self.on_end_boxed(Box::new(callback));
     }
 }

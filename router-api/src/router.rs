@@ -43,7 +43,7 @@ pub trait MessageRouter<M> {
     /// The background end of this router's pipes.
     type Sender: MessageSender<M>;
     /// The foreground end of this router's pipes.
-    type Receiver: MessageReceiver<M>;
+    type Receiver: MessageReceiver<M> + 'static;
 
     /// Starts routing: connects the router to its event loop.
     ///

@@ -79,6 +79,19 @@ pub trait MessageSender<M>: Send + 'static {
     /// if already stopped.
     fn stop(&mut self) -> Result<(), SenderError>;
 
+    /// Stops the sender because its thread is unwinding from a panic: the
+    /// receiver is told [`SenderEnd::Panicked`](crate::SenderEnd::Panicked)
+    /// rather than `Stopped` (E2). The guard of [`open`](Self::open) calls
+    /// this instead of [`stop`](Self::stop) when it drops during a panic.
+    /// The default calls `stop`, for backends that report no ends.
+    ///
+    /// # Errors
+    ///
+    /// As [`stop`](Self::stop).
+    fn stop_on_panic(&mut self) -> Result<(), SenderError> {
+        self.stop()
+    }
+
     /// Starts the sender and returns a guard that sends through it and stops
     /// it when dropped.
     ///
@@ -136,7 +149,12 @@ impl<M, S: MessageSender<M> + ?Sized> Drop for SenderGuard<'_, M, S> {
     fn drop(&mut self) {
         // The only failure is "already stopped", which means the user
         // stopped the sender through the guard: nothing is left to do.
-        if let Err(error) = self.sender.stop() {
+        let stopped = if std::thread::panicking() {
+            self.sender.stop_on_panic()
+        } else {
+            self.sender.stop()
+        };
+        if let Err(error) = stopped {
             tracing::debug!(pipe = %self.sender.pipe_id(), %error, "sender guard found its sender stopped");
         }
     }
@@ -162,5 +180,8 @@ impl<M: 'static, S: MessageSender<M> + ?Sized> MessageSender<M> for Box<S> {
     }
     fn stop(&mut self) -> Result<(), SenderError> {
         (**self).stop()
+    }
+    fn stop_on_panic(&mut self) -> Result<(), SenderError> {
+        (**self).stop_on_panic()
     }
 }

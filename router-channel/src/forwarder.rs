@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::link::Link;
 use crate::{Channel, Envelope, Route};
+use router_api::SenderEnd;
 
 /// Queues messages into one run of a [`ChannelRouter`](crate::ChannelRouter)
 /// on behalf of senders the router does not hold: senders in another
@@ -35,6 +36,14 @@ impl<M, C: Channel<Envelope<M>>> Forwarder<M, C> {
         self.link
             .send(route, message)
             .map_err(|(message, _)| message)
+    }
+
+    /// Tells the receiver of `route` that its sender has ended, as `end`
+    /// says: after the messages sent for `route` through this forwarder
+    /// (or its clones) before this call, on the foreground (E1). Call it
+    /// once per pipe; nothing happens once the run has stopped.
+    pub fn end(&self, route: Route, end: SenderEnd) {
+        self.link.end(route, end);
     }
 }
 

@@ -4,6 +4,7 @@ mod channel;
 mod forwarder;
 mod gate;
 mod link;
+mod notes;
 mod receiver;
 mod router;
 mod sender;

@@ -1,19 +1,22 @@
 //! What the senders of one router run share: the channel's sending half,
-//! the ping gate and the pinger.
+//! the note board, the ping gate and the pinger.
 
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
 use crate::gate::{AfterSend, PingGate};
+use crate::notes::{Note, NoteBoard};
 use crate::sync::{AtomicBool, Ordering};
 use crate::table::Route;
 use crate::waiter::Waiter;
 use crate::{Channel, Envelope};
-use router_api::{Disconnect, Pinger};
+use router_api::{Disconnect, Pinger, SenderEnd};
 
 pub(crate) struct Link<M, C: Channel<Envelope<M>>> {
     tx: C::Tx,
+    /// What senders say beside their messages (notes.rs).
+    pub(crate) notes: NoteBoard,
     pub(crate) gate: PingGate,
     pub(crate) pinger: Arc<dyn Pinger>,
     /// Where a manual router's `route_until` waits for a message.
@@ -28,6 +31,7 @@ impl<M, C: Channel<Envelope<M>>> Link<M, C> {
     pub(crate) fn new(tx: C::Tx, pinger: Arc<dyn Pinger>) -> Self {
         Self {
             tx,
+            notes: NoteBoard::new(),
             gate: PingGate::new(),
             pinger,
             waiter: Waiter::new(),
@@ -53,12 +57,30 @@ impl<M, C: Channel<Envelope<M>>> Link<M, C> {
             };
             (envelope.message, cause)
         })?;
+        self.wake();
+        Ok(())
+    }
+
+    /// Tells the receiver of `route` that its sender has ended, after every
+    /// message the sender queued (E1). Nothing once the run has ended: its
+    /// pipes are closed.
+    pub(crate) fn end(&self, route: Route, end: SenderEnd) {
+        if self.closed.load(Ordering::Acquire) {
+            return;
+        }
+        self.notes.post(Note { route, end });
+        self.wake();
+    }
+
+    /// Wakes the router for something just queued or posted: pings if no
+    /// ping is on its way (gate.rs), or wakes a waiting `route_until`.
+    #[inline]
+    fn wake(&self) {
         match self.gate.after_send() {
             AfterSend::Nothing => {}
             AfterSend::Ping => self.pinger.ping(),
             AfterSend::Manual => self.waiter.notify(),
         }
-        Ok(())
     }
 
     /// Makes every later send fail (see [`send`](Self::send)).

@@ -3,10 +3,12 @@
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use router_api::{Listener, ListenerId, MessageReceiver, PipeId};
+use router_api::{EndListener, Listener, ListenerId, MessageReceiver, PipeId, SenderEnd};
+
+use crate::table::Route;
 
 type SharedListener<M> = Rc<dyn Fn(&M)>;
 type ListenerSlice<M> = Rc<[(ListenerId, SharedListener<M>)]>;
@@ -22,6 +24,22 @@ struct ListenerList<M> {
     current: Option<ListenerSlice<M>>,
 }
 
+/// What a dropped [`PipeReceiver`] asks of its router: to close its pipe
+/// (D1).
+pub(crate) trait PipeCloser {
+    /// Closes the pipe of `route` if it is still open; a pipe closed
+    /// already, or a router stopped, is left as it is.
+    fn close_dropped(&self, route: Route);
+}
+
+/// The end of stream of one receiver: the callbacks waiting for it, or the
+/// end once it came (E1).
+#[derive(Default)]
+struct Ending {
+    callbacks: Vec<EndListener>,
+    end: Option<SenderEnd>,
+}
+
 /// The shared state of a [`PipeReceiver`]: what the routing table holds.
 pub(crate) struct ReceiverShared<M> {
     pipe: PipeId,
@@ -32,6 +50,7 @@ pub(crate) struct ReceiverShared<M> {
     /// The router reuses a snapshot while this stays the same.
     epoch: Cell<u64>,
     listeners: RefCell<ListenerList<M>>,
+    ending: RefCell<Ending>,
 }
 
 impl<M> ReceiverShared<M> {
@@ -63,6 +82,24 @@ impl<M> ReceiverShared<M> {
     pub(crate) fn retire_snapshots(&self) {
         self.epoch.set(self.epoch.get().wrapping_add(1));
     }
+
+    /// Tells the receiver its sender has ended: runs the end callbacks, in
+    /// order, with no borrow held (a callback may call the router or
+    /// register another). A second end is a backend's bug, and ignored.
+    pub(crate) fn finish(&self, end: SenderEnd) {
+        let callbacks = {
+            let mut ending = self.ending.borrow_mut();
+            if ending.end.is_some() {
+                tracing::error!(pipe = %self.pipe, %end, "a second end of stream for one pipe: ignored");
+                return;
+            }
+            ending.end = Some(end);
+            std::mem::take(&mut ending.callbacks)
+        };
+        for callback in callbacks {
+            callback(&end);
+        }
+    }
 }
 
 /// The listeners of a receiver at one moment: a snapshot, so a listener
@@ -86,12 +123,17 @@ impl<M> Listeners<M> {
 /// It lives on the foreground thread (it is neither `Send` nor `Sync`) and
 /// fires each message of its pipe to its listeners, in the order they were
 /// connected (V1).
+///
+/// Dropping it closes its pipe, as `close_pipe` does (D1): its listeners
+/// and end callbacks drop, and messages still on their way are discarded
+/// and counted (R7).
 pub struct PipeReceiver<M> {
     shared: Rc<ReceiverShared<M>>,
+    router: Weak<dyn PipeCloser>,
 }
 
 impl<M> PipeReceiver<M> {
-    pub(crate) fn new(pipe: PipeId, owner: u64, slot: u32) -> Self {
+    pub(crate) fn new(pipe: PipeId, owner: u64, slot: u32, router: Weak<dyn PipeCloser>) -> Self {
         Self {
             shared: Rc::new(ReceiverShared {
                 pipe,
@@ -99,7 +141,9 @@ impl<M> PipeReceiver<M> {
                 slot,
                 epoch: Cell::new(0),
                 listeners: RefCell::new(ListenerList { current: None }),
+                ending: RefCell::default(),
             }),
+            router,
         }
     }
 
@@ -157,6 +201,32 @@ impl<M> MessageReceiver<M> for PipeReceiver<M> {
             .as_deref()
             .map_or(0, <[_]>::len)
     }
+
+    fn on_end_boxed(&self, callback: EndListener) {
+        let end = {
+            let mut ending = self.shared.ending.borrow_mut();
+            match ending.end {
+                Some(end) => end,
+                None => {
+                    ending.callbacks.push(callback);
+                    return;
+                }
+            }
+        };
+        callback(&end);
+    }
+
+    fn end(&self) -> Option<SenderEnd> {
+        self.shared.ending.borrow().end
+    }
+}
+
+impl<M> Drop for PipeReceiver<M> {
+    fn drop(&mut self) {
+        if let Some(router) = self.router.upgrade() {
+            router.close_dropped(Route::from_parts(self.shared.slot, self.shared.pipe));
+        }
+    }
 }
 
 impl<M> fmt::Debug for PipeReceiver<M> {
@@ -164,6 +234,7 @@ impl<M> fmt::Debug for PipeReceiver<M> {
         f.debug_struct("PipeReceiver")
             .field("pipe", &self.shared.pipe)
             .field("listeners", &self.listener_count())
+            .field("end", &self.end())
             .finish()
     }
 }

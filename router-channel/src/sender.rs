@@ -6,12 +6,14 @@ use std::sync::Arc;
 use crate::link::Link;
 use crate::table::Route;
 use crate::{Channel, Envelope};
-use router_api::{MessageSender, PipeId, SendError, SenderError};
+use router_api::{MessageSender, PipeId, SendError, SenderEnd, SenderError};
 
 /// The background end of a pipe of a [`ChannelRouter`](crate::ChannelRouter).
 ///
 /// `Send + 'static`: move it to the worker thread. Dropping it, open or
-/// not, stops it (S3); there is nothing else to release.
+/// not, stops it (S3). Its receiver is told how it ended, after its last
+/// message (E1, E2): stopped, dropped (open or never started), or dropped
+/// while its thread panicked.
 pub struct ChannelSender<M, C: Channel<Envelope<M>>> {
     pipe: PipeId,
     route: Route,
@@ -42,6 +44,32 @@ impl<M, C: Channel<Envelope<M>>> ChannelSender<M, C> {
     #[must_use]
     pub fn route(&self) -> Route {
         self.route
+    }
+
+    /// Gives this sender up for one that lives elsewhere: its route, for a
+    /// [`Forwarder`](crate::Forwarder), which then sends its messages and
+    /// tells its end ([`Forwarder::end`](crate::Forwarder::end)). Nothing
+    /// is told to the receiver now, as dropping the sender would.
+    #[must_use]
+    pub fn hand_over(mut self) -> Route {
+        self.state = State::Stopped;
+        self.route
+    }
+
+    /// Stops an open sender, telling its receiver `end`.
+    fn stop_as(&mut self, end: SenderEnd) -> Result<(), SenderError> {
+        let pipe = self.pipe();
+        match std::mem::replace(&mut self.state, State::Stopped) {
+            State::Open(link) => {
+                link.end(self.route, end);
+                Ok(())
+            }
+            State::Ready(link) => {
+                self.state = State::Ready(link);
+                Err(SenderError::NotStarted { pipe })
+            }
+            State::Stopped => Err(SenderError::Stopped { pipe }),
+        }
     }
 }
 
@@ -79,14 +107,24 @@ where
     }
 
     fn stop(&mut self) -> Result<(), SenderError> {
-        let pipe = self.pipe();
-        match self.state {
-            State::Open(_) => {
-                self.state = State::Stopped;
-                Ok(())
-            }
-            State::Ready(_) => Err(SenderError::NotStarted { pipe }),
-            State::Stopped => Err(SenderError::Stopped { pipe }),
+        self.stop_as(SenderEnd::Stopped)
+    }
+
+    fn stop_on_panic(&mut self) -> Result<(), SenderError> {
+        self.stop_as(SenderEnd::Panicked)
+    }
+}
+
+impl<M, C: Channel<Envelope<M>>> Drop for ChannelSender<M, C> {
+    fn drop(&mut self) {
+        let end = if std::thread::panicking() {
+            SenderEnd::Panicked
+        } else {
+            SenderEnd::Dropped
+        };
+        match &self.state {
+            State::Ready(link) | State::Open(link) => link.end(self.route, end),
+            State::Stopped => {}
         }
     }
 }

@@ -58,6 +58,18 @@ fn catchers(flaw: Flaw) -> &'static [&'static str] {
         Flaw::StopIgnored => &["s2_guard_starts_sender_and_stops_it_when_dropped"],
         Flaw::DropLeavesOpen => &["s3_sender_dropped_while_open_stops_itself"],
         Flaw::ReversedListeners => &["v1_every_listener_gets_each_message_in_connect_order"],
+        Flaw::EndBeforeLastMessage => &["e1_end_comes_once_after_the_last_message"],
+        Flaw::EndOnClosedPipe => &["e1_closed_pipe_is_told_no_end"],
+        Flaw::EndsAllStopped => &[
+            "e2_dropped_sender_ends_dropped",
+            "e2_sender_of_a_panicking_thread_ends_panicked",
+        ],
+        Flaw::EndsAllDropped => &["e2_stopped_sender_ends_stopped"],
+        Flaw::DropLeavesPipeOpen => &[
+            "d1_dropped_receiver_closes_its_pipe",
+            "d1_receiver_dropped_by_its_own_listener_closes_its_pipe",
+            "d1_stop_warns_only_of_receivers_still_alive",
+        ],
     }
 }
 
@@ -266,4 +278,29 @@ fn sender_that_does_not_stop_when_dropped_is_caught_by_s3() {
 #[test]
 fn listeners_called_in_reverse_are_caught_by_v1() {
     assert_caught(Flaw::ReversedListeners);
+}
+
+#[test]
+fn end_told_before_the_last_message_is_caught_by_e1() {
+    assert_caught(Flaw::EndBeforeLastMessage);
+}
+
+#[test]
+fn end_told_to_a_closed_pipe_is_caught_by_e1() {
+    assert_caught(Flaw::EndOnClosedPipe);
+}
+
+#[test]
+fn every_end_told_as_stopped_is_caught_by_e2() {
+    assert_caught(Flaw::EndsAllStopped);
+}
+
+#[test]
+fn every_end_told_as_dropped_is_caught_by_e2() {
+    assert_caught(Flaw::EndsAllDropped);
+}
+
+#[test]
+fn receiver_drop_leaving_its_pipe_open_is_caught_by_d1() {
+    assert_caught(Flaw::DropLeavesPipeOpen);
 }

@@ -7,14 +7,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mio::net::UnixStream;
-use router_api::PipeId;
+use router_api::{PipeId, SenderEnd};
 use router_channel::{Forwarder, Route};
 use router_crossbeam::Crossbeam;
 use serde::de::DeserializeOwned;
 
 use crate::frames::FrameReader;
 use crate::pipe_book::{Admission, PipeBook};
-use crate::wire::{self, Hello, Refusal};
+use crate::wire::{self, Frame, Hello, Refusal};
 
 /// Reads one connection may do before the monitor turns to the next, so
 /// one busy sender cannot starve the others.
@@ -71,6 +71,9 @@ pub(crate) struct Connection {
     stream: UnixStream,
     frames: FrameReader,
     phase: Phase,
+    /// Whether the sender's end was forwarded (its end frame, or the loss
+    /// of the connection): once per pipe.
+    ended: bool,
 }
 
 impl Connection {
@@ -80,6 +83,7 @@ impl Connection {
             stream,
             frames: FrameReader::new(),
             phase: Phase::Hello,
+            ended: false,
         }
     }
 
@@ -143,6 +147,27 @@ impl Connection {
     /// Reads what the socket holds (within the turn's budget), and
     /// forwards each whole message.
     pub(crate) fn read_turn<M>(&mut self, intake: &Intake<M>) -> Turn
+    where
+        M: DeserializeOwned + Send + 'static,
+    {
+        let turn = self.read_frames(intake);
+        if turn == Turn::Closed {
+            self.end(intake, SenderEnd::Lost);
+        }
+        turn
+    }
+
+    /// Forwards the end of the pipe's sender, once, if it was admitted.
+    fn end<M: Send + 'static>(&mut self, intake: &Intake<M>, end: SenderEnd) {
+        if let Phase::Open(pipe, route) = self.phase
+            && !std::mem::replace(&mut self.ended, true)
+        {
+            tracing::debug!(connection = self.id, pipe = %pipe, %end, "sender ended");
+            intake.forwarder.end(route, end);
+        }
+    }
+
+    fn read_frames<M>(&mut self, intake: &Intake<M>) -> Turn
     where
         M: DeserializeOwned + Send + 'static,
     {
@@ -237,10 +262,34 @@ impl Connection {
                     // it must cost this connection only, not the monitor and
                     // with it every other pipe.
                     let decoded = panic::catch_unwind(AssertUnwindSafe(|| {
-                        wire::decode_payload::<M>(payload)
+                        wire::decode_payload::<Frame<M>>(payload)
                     }));
                     let message = match decoded {
-                        Ok(Ok(message)) => message,
+                        Ok(Ok(Frame::Message(_))) if self.ended => {
+                            tracing::warn!(
+                                connection = self.id,
+                                pipe = %pipe,
+                                "a frame for pipe {} came after its sender's end; closing the connection",
+                                pipe
+                            );
+                            return Err(Refused);
+                        }
+                        Ok(Ok(Frame::Message(message))) => message,
+                        Ok(Ok(Frame::End(code))) => {
+                            let end = wire::end_from_code(code).unwrap_or_else(|| {
+                                tracing::warn!(
+                                    connection = self.id,
+                                    pipe = %pipe,
+                                    code,
+                                    "the end frame of pipe {} says {}, which no sender writes; taking the sender as lost",
+                                    pipe,
+                                    code
+                                );
+                                SenderEnd::Lost
+                            });
+                            self.end(intake, end);
+                            continue;
+                        }
                         Ok(Err(error)) => {
                             tracing::warn!(
                                 connection = self.id,

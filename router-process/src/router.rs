@@ -228,10 +228,13 @@ where
             });
         };
         let (core_sender, receiver) = self.core.pipe()?;
-        let route = core_sender.route();
-        run.book.record(core_sender.pipe_id(), route);
+        let pipe = core_sender.pipe_id();
+        // The connection of the process sender forwards its messages and
+        // its end.
+        let route = core_sender.hand_over();
+        run.book.record(pipe, route);
         let token = Token {
-            pipe: core_sender.pipe_id(),
+            pipe,
             secret: run.endpoint.secret(),
             socket: Arc::clone(run.endpoint.socket()),
         };

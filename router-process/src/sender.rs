@@ -4,9 +4,10 @@ use std::fmt;
 use std::io::{self, Read, Write};
 use std::marker::PhantomData;
 use std::os::unix::net::UnixStream;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use router_api::{Disconnect, MessageSender, PipeId, SendError, SenderError};
+use router_api::{Disconnect, MessageSender, PipeId, SendError, SenderEnd, SenderError};
 use serde::Serialize;
 
 use crate::connect_error::{ConnectError, StartError};
@@ -44,13 +45,20 @@ const KEEP_BUFFER: usize = 1 << 20;
 ///   [`SenderError::Disconnected`] once the router has stopped and with
 ///   [`SenderError::Encode`] for a message that cannot be serialized or is
 ///   over [`MAX_FRAME_LEN`](crate::wire::MAX_FRAME_LEN);
-/// - [`stop`](MessageSender::stop), or dropping the sender, closes the
-///   connection; what was sent before is delivered.
+/// - [`stop`](MessageSender::stop), or dropping the sender, writes its end
+///   frame and closes the connection; what was sent before is delivered,
+///   and then the receiver is told how the sender ended (E2). A connection
+///   that breaks without its end frame (the process died) ends the pipe
+///   as [`SenderEnd::Lost`].
 ///
 /// A pipe takes one connection per router run: a second sender rebuilt
 /// from the same token is refused at `start` (S1: a sender starts once).
 pub struct ProcessSender<M> {
     token: Token,
+    /// Whether dropping this sender un-started says nothing: its
+    /// [`token`](Self::token) was handed out (another sender may speak for
+    /// the pipe), or a connect failed (no router took it).
+    quiet_drop: AtomicBool,
     state: State,
     buffer: Vec<u8>,
     _message: PhantomData<fn(M)>,
@@ -68,6 +76,7 @@ impl<M> ProcessSender<M> {
     pub(crate) fn new(token: Token) -> Self {
         Self {
             token,
+            quiet_drop: AtomicBool::new(false),
             state: State::Ready,
             buffer: Vec::new(),
             _message: PhantomData,
@@ -82,6 +91,7 @@ impl<M> ProcessSender<M> {
     /// pipe while the router runs, so do not log it.
     #[must_use]
     pub fn token(&self) -> String {
+        self.quiet_drop.store(true, Ordering::Relaxed);
         self.token.to_string()
     }
 
@@ -116,9 +126,10 @@ impl<M> ProcessSender<M> {
         let pipe = self.pipe();
         match self.state {
             State::Ready => {
-                let stream = self
-                    .dial()
-                    .map_err(|cause| StartError::Connect { pipe, cause })?;
+                let stream = self.dial().map_err(|cause| {
+                    self.quiet_drop.store(true, Ordering::Relaxed);
+                    StartError::Connect { pipe, cause }
+                })?;
                 self.state = State::Open(stream);
                 tracing::debug!(pipe = %pipe, "process sender connected");
                 Ok(())
@@ -237,7 +248,7 @@ impl<M: Serialize + 'static> MessageSender<M> for ProcessSender<M> {
         };
         let mut buffer = std::mem::take(&mut self.buffer);
         buffer.clear();
-        let frame = match wire::encode_frame(&message, buffer) {
+        let frame = match wire::encode_message(&message, buffer) {
             Ok(frame) => frame,
             Err(error) => {
                 let reason = SenderError::Encode {
@@ -267,15 +278,56 @@ impl<M: Serialize + 'static> MessageSender<M> for ProcessSender<M> {
     }
 
     fn stop(&mut self) -> Result<(), SenderError> {
+        self.stop_as(SenderEnd::Stopped)
+    }
+
+    fn stop_on_panic(&mut self) -> Result<(), SenderError> {
+        self.stop_as(SenderEnd::Panicked)
+    }
+}
+
+impl<M> ProcessSender<M> {
+    /// Ends an open sender: writes the end frame saying `end`, then closes
+    /// the connection (the router reads to the end first).
+    fn stop_as(&mut self, end: SenderEnd) -> Result<(), SenderError> {
         let pipe = self.pipe();
-        match self.state {
-            State::Open(_) | State::Broken => {
-                // Dropping the stream closes it; the router reads to the end first.
-                self.state = State::Stopped;
+        match std::mem::replace(&mut self.state, State::Stopped) {
+            State::Open(mut stream) => {
+                // A router gone already has nobody to tell.
+                let _ = stream.write_all(&wire::end_frame(end));
                 Ok(())
             }
-            State::Ready => Err(SenderError::NotStarted { pipe }),
+            State::Broken => Ok(()),
+            State::Ready => {
+                self.state = State::Ready;
+                Err(SenderError::NotStarted { pipe })
+            }
             State::Stopped => Err(SenderError::Stopped { pipe }),
+        }
+    }
+}
+
+impl<M> Drop for ProcessSender<M> {
+    /// An open sender tells its end (E2). So does one never started whose
+    /// token was never handed out: no other sender can speak for its pipe,
+    /// so it connects to say so. One whose token went to another process
+    /// leaves the pipe to the sender made from it.
+    fn drop(&mut self) {
+        let end = if std::thread::panicking() {
+            SenderEnd::Panicked
+        } else {
+            SenderEnd::Dropped
+        };
+        match &mut self.state {
+            State::Open(stream) => {
+                let _ = stream.write_all(&wire::end_frame(end));
+            }
+            State::Ready if !self.quiet_drop.load(Ordering::Relaxed) => {
+                if let Ok(mut stream) = self.dial() {
+                    let _ = stream.write_all(&wire::end_frame(end));
+                }
+            }
+            State::Ready | State::Broken | State::Stopped => {}
         }
     }
 }

@@ -7,7 +7,11 @@
 //! the message type); the router answers it with the single byte
 //! [`ACCEPTED`], or refuses it with the one byte of a [`Refusal`], which
 //! names the cause (for [`Refusal::MessageType`], a frame naming the
-//! router's message type follows it), and closes the connection. Every later frame is one message of the pipe, in order.
+//! router's message type follows it), and closes the connection. Every
+//! later frame is a [`Frame`]: one message of the pipe, in order, or the
+//! sender's end of stream, the last frame of the connection. A
+//! connection that closes without its end frame ends the pipe as
+//! [`SenderEnd::Lost`].
 //! A connection the router closes without any answer was cut by the
 //! router stopping.
 //!
@@ -15,6 +19,7 @@
 //! another language can speak the same frames; a Rust program uses
 //! [`ProcessSender`](crate::ProcessSender) and never needs it.
 
+use router_api::SenderEnd;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -27,8 +32,77 @@ pub const MAX_FRAME_LEN: usize = 16 * 1024 * 1024;
 pub const HEADER_LEN: usize = 4;
 
 /// The version of this format, carried in the hello. Version 2 added the
-/// message type to the hello.
-pub const PROTOCOL: u16 = 2;
+/// message type to the hello, version 3 the [`Frame`] around each message
+/// and the end frame.
+pub const PROTOCOL: u16 = 3;
+
+/// A frame after the hello, as the router reads it.
+#[derive(Debug, Deserialize)]
+pub enum Frame<M> {
+    /// One message of the pipe.
+    Message(M),
+    /// The sender ended, as [`end_from_code`] reads the byte; nothing
+    /// follows.
+    End(u8),
+}
+
+/// A frame after the hello, as a sender writes it: the message borrowed.
+#[derive(Debug, Serialize)]
+pub enum FrameRef<'a, M: ?Sized> {
+    /// One message of the pipe.
+    Message(&'a M),
+    /// The sender ended ([`end_code`]).
+    End(u8),
+}
+
+/// The byte an end frame carries for `end`.
+#[must_use]
+pub fn end_code(end: SenderEnd) -> u8 {
+    match end {
+        SenderEnd::Stopped => 0,
+        SenderEnd::Dropped => 1,
+        SenderEnd::Panicked => 2,
+        // Lost is the router's word for a connection with no end frame; a
+        // sender that says it is treated the same.
+        _ => 3,
+    }
+}
+
+/// How a sender ended, from the byte of its end frame; `None` for a byte
+/// no version of this format writes.
+#[must_use]
+pub fn end_from_code(code: u8) -> Option<SenderEnd> {
+    match code {
+        0 => Some(SenderEnd::Stopped),
+        1 => Some(SenderEnd::Dropped),
+        2 => Some(SenderEnd::Panicked),
+        3 => Some(SenderEnd::Lost),
+        _ => None,
+    }
+}
+
+/// Appends one frame holding `message` to `buffer`: what a sender writes
+/// for each send.
+///
+/// # Errors
+///
+/// As [`encode_frame`].
+pub fn encode_message<M: Serialize + ?Sized>(
+    message: &M,
+    buffer: Vec<u8>,
+) -> Result<Vec<u8>, EncodeError> {
+    encode_frame(&FrameRef::Message(message), buffer)
+}
+
+/// One end frame saying `end`: the last thing a sender writes.
+#[must_use]
+pub fn end_frame(end: SenderEnd) -> Vec<u8> {
+    let mut frame = Vec::with_capacity(HEADER_LEN + 2);
+    // Two bytes of postcard: the variant, then the code.
+    frame.extend_from_slice(&2u32.to_le_bytes());
+    frame.extend_from_slice(&[1, end_code(end)]);
+    frame
+}
 
 /// The most a refusal's trailing frame may announce, as a sender reads it.
 pub const MAX_REFUSAL_DETAIL: usize = 64 * 1024;
@@ -250,6 +324,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn end_frame_decodes_as_the_end_it_says() {
+        for end in [
+            SenderEnd::Stopped,
+            SenderEnd::Dropped,
+            SenderEnd::Panicked,
+            SenderEnd::Lost,
+        ] {
+            let frame = end_frame(end);
+            let len = payload_len(frame[..HEADER_LEN].try_into().unwrap());
+            assert_eq!(len, frame.len() - HEADER_LEN);
+            match decode_payload::<Frame<u64>>(&frame[HEADER_LEN..]).unwrap() {
+                Frame::End(code) => assert_eq!(end_from_code(code), Some(end)),
+                Frame::Message(message) => panic!("an end frame read as message {message}"),
+            }
+        }
+        let message = encode_message(&7u64, Vec::new()).unwrap();
+        assert!(matches!(
+            decode_payload::<Frame<u64>>(&message[HEADER_LEN..]).unwrap(),
+            Frame::Message(7)
+        ));
+    }
+
+    #[test]
     fn frame_is_length_then_postcard_payload() {
         let frame = encode_frame(&(7u32, String::from("seven")), Vec::new()).unwrap();
         let len = payload_len(frame[..HEADER_LEN].try_into().unwrap());
@@ -293,8 +390,8 @@ mod tests {
         assert_ne!(message_type::<u64>(), message_type::<u32>());
         assert_ne!(message_type::<u64>(), message_type::<String>());
         assert_ne!(message_type::<(u32, u32)>(), message_type::<[u32; 2]>());
-        // FNV-1a of [2, 0] then "u64": the same in every build.
-        assert_eq!(message_type::<u64>(), 0x5caa_ef2e_5526_e6c4);
+        // FNV-1a of [3, 0] then "u64": the same in every build.
+        assert_eq!(message_type::<u64>(), 0x8bd6_4205_1bc9_500b);
     }
 
     #[test]

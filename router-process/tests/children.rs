@@ -9,7 +9,7 @@ mod support;
 use std::process::Child;
 use std::time::Instant;
 
-use router_api::{MessageRouter, MessageSender, SenderError};
+use router_api::{MessageReceiver, MessageRouter, MessageSender, SenderEnd, SenderError};
 use router_process::{ProcessSender, TokenError, child};
 use support::{PATIENCE, RawClient, pipe_with_inbox, started_router, token_parts};
 
@@ -68,8 +68,21 @@ fn sixteen_child_processes_deliver_every_message_once_in_order() {
             Some(PATIENCE * 4),
         )
         .unwrap();
+    // E1, E2: each child stopped its sender; the end comes after its last
+    // message.
+    event_loop
+        .run_until(
+            || {
+                pipes
+                    .iter()
+                    .all(|(receiver, _, _)| receiver.end().is_some())
+            },
+            Some(PATIENCE),
+        )
+        .unwrap();
     for (source, (receiver, inbox, child)) in (0..CHILDREN).zip(pipes) {
         assert!(child_succeeded(child), "child {source} failed");
+        assert_eq!(receiver.end(), Some(SenderEnd::Stopped), "child {source}");
         assert_eq!(
             inbox.messages(),
             sequence(source, COUNT),
@@ -86,11 +99,14 @@ fn sixteen_child_processes_deliver_every_message_once_in_order() {
 fn child_killed_mid_stream_disturbs_no_other_pipe() {
     const COUNT: u32 = 10_000;
     let (event_loop, router) = started_router::<Msg>();
-    let (doomed_sender, _doomed_receiver, doomed_inbox) = pipe_with_inbox(&router);
+    let (doomed_sender, doomed_receiver, doomed_inbox) = pipe_with_inbox(&router);
     let mut doomed = spawn_child("child_sends_until_killed", &doomed_sender.token(), 99, 0);
     let mut others = Vec::new();
+    let mut receivers = Vec::new();
     for source in 0..2 {
-        let (sender, _receiver, inbox) = pipe_with_inbox(&router);
+        // Kept: dropping a receiver closes its pipe (D1).
+        let (sender, receiver, inbox) = pipe_with_inbox(&router);
+        receivers.push(receiver);
         let child = spawn_child("child_sends_sequence", &sender.token(), source, COUNT);
         others.push((source, inbox, child));
     }
@@ -100,6 +116,11 @@ fn child_killed_mid_stream_disturbs_no_other_pipe() {
         .unwrap();
     doomed.kill().unwrap();
     assert!(!doomed.wait().unwrap().success());
+    // E2: a sender whose process died, with no end frame, ends lost.
+    event_loop
+        .run_until(|| doomed_receiver.end().is_some(), Some(PATIENCE))
+        .unwrap();
+    assert_eq!(doomed_receiver.end(), Some(SenderEnd::Lost));
 
     event_loop
         .run_until(
@@ -143,8 +164,8 @@ fn sender_that_dies_mid_frame_loses_only_its_partial_frame() {
         let parts = token_parts(&dying.token());
 
         let mut client = RawClient::admitted::<Msg>(&parts.socket, parts.secret, parts.pipe);
-        client.write_value(&(5u32, 0u32));
-        let frame = router_process::wire::encode_frame(&(5u32, 1u32), Vec::new()).unwrap();
+        client.write_message(&(5u32, 0u32));
+        let frame = router_process::wire::encode_message(&(5u32, 1u32), Vec::new()).unwrap();
         client.write_bytes(&frame[..frame.len() - 1]);
         drop(client);
 

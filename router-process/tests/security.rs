@@ -72,7 +72,7 @@ fn connection_with_wrong_secret_is_closed_logged_and_never_routed() {
 
         let mut intruder = RawClient::connect(&parts.socket);
         intruder.hello::<String>(parts.secret ^ 1, parts.pipe);
-        intruder.write_value(&"smuggled".to_owned());
+        intruder.write_message(&"smuggled".to_owned());
         assert_eq!(intruder.refusal(), Some(Refusal::Secret));
 
         // Everything the intruder's connection could have queued was queued
@@ -126,7 +126,7 @@ fn connection_naming_a_pipe_never_made_is_closed_and_logged() {
         let (_event_loop, router) =
             refused_connection_leaves_pipe_carrying_on(Refusal::UnknownPipe, |stranger, parts| {
                 stranger.hello::<String>(parts.secret, parts.pipe + 1000);
-                stranger.write_value(&"lost".to_owned());
+                stranger.write_message(&"lost".to_owned());
             });
         assert_eq!(router.stats().routed, 10);
         assert_eq!(router.stats().dropped, 0);
@@ -189,7 +189,7 @@ fn faulty_frame_closes_only_its_connection(
     let parts = token_parts(&faulty.token());
 
     let mut client = RawClient::admitted::<String>(&parts.socket, parts.secret, parts.pipe);
-    client.write_value(&"before".to_owned());
+    client.write_message(&"before".to_owned());
     write_fault(&mut client);
     client.wait_closed();
 
@@ -202,9 +202,10 @@ fn faulty_frame_closes_only_its_connection(
 fn frame_that_does_not_decode_is_dropped_and_closes_only_its_connection() {
     let ((), captured) = capture(|| {
         let (_event_loop, router) = faulty_frame_closes_only_its_connection(|client| {
-            // A string of one byte that is not UTF-8.
-            client.write_bytes(&[2, 0, 0, 0, 1, 0xFF]);
-            client.write_value(&"after".to_owned());
+            // A message frame holding a string of one byte that is not
+            // UTF-8.
+            client.write_bytes(&[3, 0, 0, 0, 0, 1, 0xFF]);
+            client.write_message(&"after".to_owned());
         });
         assert!(router.is_running());
         router.stop().unwrap();
@@ -281,9 +282,9 @@ fn frame_whose_decoding_panics_is_dropped_and_closes_only_its_connection() {
         let parts = token_parts(&faulty.token());
 
         let mut client = RawClient::admitted::<Touchy>(&parts.socket, parts.secret, parts.pipe);
-        client.write_value(&"before".to_owned());
-        client.write_value(&"boom".to_owned());
-        client.write_value(&"after".to_owned());
+        client.write_message(&"before".to_owned());
+        client.write_message(&"boom".to_owned());
+        client.write_message(&"after".to_owned());
         client.wait_closed();
 
         let worker = thread::spawn(move || {

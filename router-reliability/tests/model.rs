@@ -17,7 +17,10 @@
 //!   stop; the first drop of a burst for a closed pipe and the sum of the
 //!   rest);
 //! - `stats()` (routed, dropped, pings), `is_running`, `is_manual` and
-//!   `open_pipes`.
+//!   `open_pipes`;
+//! - the ends of stream (E1, E2): a sender's stop or drop is told to its
+//!   receiver, in the log, once the queue is found empty after it, unless
+//!   the pipe was closed first.
 //!
 //! The model tracks the ping gate as the spec says it behaves: a send pings
 //! when no ping is on its way; a ping routes at most the drain budget and
@@ -39,7 +42,7 @@ use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use router_api::{
     DefaultEventLoop, Disconnect, DrainBudget, ListenerId, MessageReceiver, MessageRouter,
-    MessageSender, Operation, PipeId, RouterError, RouterStats, SendError, SenderError,
+    MessageSender, Operation, PipeId, RouterError, RouterStats, SendError, SenderEnd, SenderError,
 };
 use router_channel::PipeReceiver;
 use router_conformance::capture::capture;
@@ -168,6 +171,10 @@ enum Entry {
         listener: u64,
         outcome: Outcome,
     },
+    Ended {
+        pipe: usize,
+        end: SenderEnd,
+    },
 }
 
 /// What a listener's act returned.
@@ -222,6 +229,8 @@ struct Model {
     gate_held: bool,
     ping_queued: bool,
     queue: VecDeque<(usize, u64)>,
+    /// Ends of stream posted and not yet told, in the order posted.
+    notes: VecDeque<(usize, SenderEnd)>,
     stats: RouterStats,
     discarding: Option<(PipeId, u64)>,
     pipes: Vec<PipeModel>,
@@ -244,6 +253,7 @@ impl Model {
             gate_held: false,
             ping_queued: false,
             queue: VecDeque::new(),
+            notes: VecDeque::new(),
             stats: RouterStats::default(),
             discarding: None,
             pipes: Vec::new(),
@@ -277,6 +287,7 @@ impl Model {
         // queued ping finds its pingee disconnected.
         self.stats.dropped += self.queue.len() as u64;
         self.queue.clear();
+        self.notes.clear();
         self.ping_queued = false;
         let router = self.router;
         let mut unclosed = 0;
@@ -367,11 +378,49 @@ impl Model {
         match pipe.sender {
             SenderState::Open => {
                 pipe.sender = SenderState::Stopped;
+                self.post(index, SenderEnd::Stopped);
                 Ok(())
             }
             SenderState::Ready => Err(SenderError::NotStarted { pipe: pipe.id }),
             SenderState::Stopped => Err(SenderError::Stopped { pipe: pipe.id }),
             SenderState::Dropped => unreachable!("dropped senders are skipped"),
+        }
+    }
+
+    /// Drops the sender of pipe `index`: it ends, unless it was stopped.
+    fn drop_sender(&mut self, index: usize) {
+        let was = std::mem::replace(&mut self.pipes[index].sender, SenderState::Dropped);
+        if matches!(was, SenderState::Ready | SenderState::Open) {
+            self.post(index, SenderEnd::Dropped);
+        }
+    }
+
+    /// The sender of pipe `index` ended: if its run is on, the end is
+    /// noted and wakes the router as a send does.
+    fn post(&mut self, index: usize, end: SenderEnd) {
+        let pipe = &self.pipes[index];
+        if pipe.router == self.router && self.running && pipe.run == self.run {
+            self.notes.push_back((index, end));
+            self.wake();
+        }
+    }
+
+    /// Pings if no ping is on its way; a manual router has silenced its
+    /// senders.
+    fn wake(&mut self) {
+        if !self.gate_held && !self.manual {
+            self.gate_held = true;
+            self.ping_queued = true;
+        }
+    }
+
+    /// The queue was found empty: every end noted so far is told, to the
+    /// pipes still open.
+    fn tell_ends(&mut self) {
+        while let Some((index, end)) = self.notes.pop_front() {
+            if self.pipes[index].open {
+                self.log.push(Entry::Ended { pipe: index, end });
+            }
         }
     }
 
@@ -390,11 +439,7 @@ impl Model {
             SenderState::Open => {
                 if pipe.router == self.router && self.running && pipe.run == self.run {
                     self.queue.push_back((index, message));
-                    // A manual router has silenced its senders: no ping.
-                    if !self.gate_held && !self.manual {
-                        self.gate_held = true;
-                        self.ping_queued = true;
-                    }
+                    self.wake();
                     return Ok(());
                 }
                 SenderError::Disconnected {
@@ -516,6 +561,12 @@ impl Model {
                 });
             }
             let Some(queued) = self.queue.pop_front() else {
+                if !self.notes.is_empty() {
+                    // Told, then the condition is asked (it holds no more
+                    // than before: ends are not deliveries).
+                    self.tell_ends();
+                    continue;
+                }
                 break Err(RouterError::Timeout {
                     timeout: timeout.unwrap_or(Duration::MAX),
                 });
@@ -554,6 +605,7 @@ impl Model {
             }
             let Some(queued) = self.queue.pop_front() else {
                 self.gate_held = false;
+                self.tell_ends();
                 break;
             };
             self.route(queued);
@@ -788,6 +840,15 @@ fn apply<B: Backend>(real: &mut Real<B>, model: &mut Model, op: &Op) -> Result<(
                 if *start {
                     prop_assert_eq!(sender.start(), model.sender_start(index));
                 }
+                {
+                    let journal = Rc::clone(&real.journal);
+                    receiver.on_end(move |end: &SenderEnd| {
+                        journal.log.borrow_mut().push(Entry::Ended {
+                            pipe: index,
+                            end: *end,
+                        });
+                    });
+                }
                 let receiver = Rc::new(receiver);
                 let end = PipeEnd {
                     index,
@@ -847,7 +908,7 @@ fn apply<B: Backend>(real: &mut Real<B>, model: &mut Model, op: &Op) -> Result<(
         Op::DropSender(index) => {
             if let Some(i) = live_sender(model, index) {
                 drop(real.pipes[i].sender.take());
-                model.pipes[i].sender = SenderState::Dropped;
+                model.drop_sender(i);
             }
         }
         Op::Connect(index, act) => {

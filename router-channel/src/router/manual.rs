@@ -12,6 +12,14 @@ use super::Inner;
 use super::dispatch::Dispatch;
 use super::run::Run;
 
+/// What `route_until` routes next.
+enum Next<M> {
+    /// A message.
+    Message(Envelope<M>),
+    /// Ends of stream whose senders' messages are all routed.
+    Ends,
+}
+
 impl<M, C> Inner<M, C>
 where
     M: Send + 'static,
@@ -35,8 +43,13 @@ where
         let deadline = timeout.and_then(|timeout| Instant::now().checked_add(timeout));
         let mut dispatch = Dispatch::new(self);
         loop {
-            let envelope = self.next_manual(&mut run, deadline, timeout)?;
-            dispatch.route(envelope);
+            match self.next_manual(&mut run, deadline, timeout)? {
+                Next::Message(envelope) => dispatch.route(envelope),
+                Next::Ends => {
+                    dispatch.settle();
+                    self.deliver_ends();
+                }
+            }
             if condition() {
                 run.trim_backlog();
                 return Ok(());
@@ -44,30 +57,50 @@ where
         }
     }
 
-    /// The next message for `route_until`: what is queued first, then
-    /// whatever comes before the deadline.
+    /// What `route_until` does next: route what is queued first, deliver
+    /// the ends of stream whose messages are all routed once the queue is
+    /// empty (notes.rs), then wait for whatever comes before the deadline.
     #[inline]
     fn next_manual(
         &self,
         run: &mut Rc<Run<M, C>>,
         deadline: Option<Instant>,
         timeout: Option<Duration>,
-    ) -> Result<Envelope<M>, RouterError> {
-        if self.live.get() != run.number {
-            // A listener stopped the router during the last dispatch, and
-            // may have started it again: follow it to its current run.
-            self.follow(run)?;
+    ) -> Result<Next<M>, RouterError> {
+        loop {
+            if self.live.get() != run.number {
+                // A listener stopped the router during the last dispatch,
+                // and may have started it again: follow it to its current
+                // run.
+                self.follow(run)?;
+            }
+            let ends = self.take_ends(run);
+            if let Some(envelope) = run.try_recv() {
+                return Ok(Next::Message(envelope));
+            }
+            if ends {
+                self.fence_ends();
+                return Ok(Next::Ends);
+            }
+            // Not the channel's blocking receive: see waiter.rs. A note
+            // posted meanwhile ends the wait too.
+            let look = || {
+                if run.link.notes.posted() {
+                    Some(None)
+                } else {
+                    run.try_recv().map(Some)
+                }
+            };
+            match run.link.waiter.wait(look, deadline) {
+                Some(Some(envelope)) => return Ok(Next::Message(envelope)),
+                Some(None) => {}
+                None => {
+                    return Err(RouterError::Timeout {
+                        timeout: timeout.unwrap_or(Duration::MAX),
+                    });
+                }
+            }
         }
-        if let Some(envelope) = run.try_recv() {
-            return Ok(envelope);
-        }
-        // Not the channel's blocking receive: see waiter.rs.
-        run.link
-            .waiter
-            .wait(|| run.try_recv(), deadline)
-            .ok_or(RouterError::Timeout {
-                timeout: timeout.unwrap_or(Duration::MAX),
-            })
     }
 
     /// Moves `run` on to the current run, or fails if there is none. The

@@ -3,11 +3,12 @@
 //! The parts of a router's work live beside this file, one each:
 //! `run.rs` (one run, and the backlog of a channel that takes batches),
 //! `turn.rs` (a ping's turn), `dispatch.rs` (handing messages to
-//! listeners), `manual.rs` (`route_until`) and `discards.rs` (messages of
-//! closed pipes).
+//! listeners), `manual.rs` (`route_until`), `discards.rs` (messages of
+//! closed pipes) and `ends.rs` (end of stream).
 
 mod discards;
 mod dispatch;
+mod ends;
 mod manual;
 mod run;
 mod turn;
@@ -24,12 +25,13 @@ use router_api::{
 };
 
 use crate::link::Link;
-use crate::receiver::PipeReceiver;
+use crate::receiver::{PipeCloser, PipeReceiver, ReceiverShared};
 use crate::sender::ChannelSender;
 use crate::table::{Route, RoutingTable};
 use crate::{Channel, Envelope, Forwarder};
 
 use discards::DiscardLog;
+use ends::Ends;
 use run::Run;
 
 /// Routers are told apart by a process-wide number, so `close_pipe` can
@@ -72,6 +74,8 @@ struct Inner<M: Send + 'static, C: Channel<Envelope<M>>> {
     bursting: Cell<bool>,
     /// Shared with each run, which counts what it leaves unrouted.
     discards: Rc<DiscardLog>,
+    /// Ends of stream taken from the run's senders, not yet delivered.
+    ends: Ends,
 }
 
 impl<M, C> ChannelRouter<M, C>
@@ -98,6 +102,7 @@ where
                 pings: Cell::new(0),
                 bursting: Cell::new(false),
                 discards: Rc::default(),
+                ends: Ends::default(),
             }),
         }
     }
@@ -195,7 +200,8 @@ where
             open: table.open_pipes(),
         })?;
         let pipe = table.number_pipe();
-        let receiver = PipeReceiver::new(pipe, inner.id, slot);
+        let closer: std::rc::Weak<dyn PipeCloser> = Rc::downgrade(inner) as _;
+        let receiver = PipeReceiver::new(pipe, inner.id, slot, closer);
         table.insert(Rc::clone(receiver.shared()));
         let sender = ChannelSender::new(pipe, Route::from_parts(slot, pipe), Arc::clone(&run.link));
         Ok((sender, receiver))
@@ -213,9 +219,7 @@ where
         if shared.owner() != inner.id {
             return Err(RouterError::ForeignPipe { pipe });
         }
-        let route = Route::from_parts(shared.slot(), pipe);
-        let removed = inner.table.borrow_mut().remove(route);
-        match removed {
+        match inner.close(Route::from_parts(shared.slot(), pipe)) {
             Some(_) => Ok(()),
             None => Err(RouterError::PipeNotOpen { pipe }),
         }
@@ -275,6 +279,7 @@ where
             });
         };
         self.live.set(0);
+        self.ends.clear();
         run.pingee.borrow_mut().disconnect();
         // Senders of this run fail from here on (R5), even while a routing
         // loop (one whose listener is stopping the router) still holds the
@@ -303,6 +308,14 @@ where
         Ok(())
     }
 
+    /// Takes the pipe of `route` out of the routing table, if it is open:
+    /// its later messages are discarded (R7). The caller drops what comes
+    /// back once it holds no borrow (the listeners' drops may call the
+    /// router).
+    fn close(&self, route: Route) -> Option<Rc<ReceiverShared<M>>> {
+        self.table.borrow_mut().remove(route)
+    }
+
     /// The current run, if the router is running.
     fn current(&self) -> Option<Rc<Run<M, C>>> {
         self.run.borrow().as_ref().map(Rc::clone)
@@ -312,6 +325,32 @@ where
     /// that run may go on routing.
     fn current_run(&self, number: u64) -> bool {
         self.live.get() == number && !self.manual.get()
+    }
+}
+
+impl<M, C> PipeCloser for Inner<M, C>
+where
+    M: Send + 'static,
+    C: Channel<Envelope<M>>,
+{
+    fn close_dropped(&self, route: Route) {
+        // No borrow of the table is held while user code runs (listeners,
+        // and the drops of what they own, run with none), so it is free;
+        // a drop must not panic, so that is checked, not assumed.
+        let removed = match self.table.try_borrow_mut() {
+            Ok(mut table) => table.remove(route),
+            Err(_) => {
+                tracing::error!(
+                    router = self.id,
+                    ?route,
+                    "a receiver dropped while the routing table was in use: its pipe stays open until stop"
+                );
+                return;
+            }
+        };
+        if let Some(receiver) = removed {
+            tracing::debug!(router = self.id, pipe = %receiver.pipe(), "receiver dropped: its pipe is closed");
+        }
     }
 }
 

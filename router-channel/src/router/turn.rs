@@ -103,7 +103,7 @@ where
                         self.dispatch.route(envelope);
                         return End::Finished;
                     }
-                    HoldEnd::Done => return End::Finished,
+                    HoldEnd::Done => return self.deliver_ends(),
                     HoldEnd::Held => return End::Unfinished,
                 },
             };
@@ -119,6 +119,33 @@ where
                 return End::Unfinished;
             }
         }
+    }
+
+    /// What a turn does once it has freed the gate with the queue empty:
+    /// tells the receivers whose senders ended (notes.rs). The notes are
+    /// taken, the queue is looked at again, and only if that look finds it
+    /// empty are they delivered. A message found instead is routed, and
+    /// the turn ends unfinished: the ping it sends routes what follows,
+    /// and its own end delivers the notes.
+    ///
+    /// Kept out of line, like [`idle`](Self::idle).
+    #[inline(never)]
+    fn deliver_ends(&mut self) -> End {
+        while self.inner.take_ends(self.run) {
+            match self.inner.look(self.run) {
+                Look::Found(envelope) => {
+                    self.dispatch.route(envelope);
+                    return End::Unfinished;
+                }
+                Look::Over => return End::Finished,
+                Look::Empty => {
+                    self.inner.fence_ends();
+                    self.dispatch.settle();
+                    self.inner.deliver_ends();
+                }
+            }
+        }
+        End::Finished
     }
 
     /// Settles the turn's counts and, if it ended unfinished while its run

@@ -1,6 +1,7 @@
 //! The checks: one public function per behaviour, named after it and
 //! tagged with the rule of DESIGN.md (RULES.md) it checks (R1–R11, S1–S3,
-//! V1, and the event loop's W1–W4), whose words its doc comment quotes.
+//! V1, end of stream E1–E2, dropping a receiver D1, and the event loop's
+//! W1–W4), whose words its doc comment quotes.
 //!
 //! Every check is generic over the event loop `L` ([`KitLoop`](crate::KitLoop))
 //! and the router `R`, and takes `new_router`, which builds an un-started
@@ -32,11 +33,13 @@ mod one_pipe;
 mod refusal;
 
 pub mod close_pipe;
+pub mod end_of_stream;
 pub mod event_loop;
 pub mod event_loop_mode;
 pub mod event_loop_storms;
 pub mod listener_panics;
 pub mod listeners;
+pub mod receiver_drop;
 pub mod reentrancy;
 pub mod route_until;
 pub mod router_lifecycle;

@@ -65,4 +65,15 @@ flaws! {
     /// V1: listeners are called in the reverse of the order they were
     /// connected.
     ReversedListeners,
+    /// E1: the end is told before the sender's last message (the receiver
+    /// hands each message on one step late).
+    EndBeforeLastMessage,
+    /// E1: `close_pipe` tells the closed pipe's receiver its sender ended.
+    EndOnClosedPipe,
+    /// E2: every end is told as `Stopped`.
+    EndsAllStopped,
+    /// E2: every end is told as `Dropped`.
+    EndsAllDropped,
+    /// D1: a dropped receiver leaves its pipe open (its router keeps it).
+    DropLeavesPipeOpen,
 }

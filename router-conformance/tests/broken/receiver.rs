@@ -6,7 +6,9 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use router_conformance::Msg;
-use router_conformance::api::{Listener, ListenerId, MessageReceiver, PipeId};
+use router_conformance::api::{
+    EndListener, Listener, ListenerId, MessageReceiver, PipeId, SenderEnd,
+};
 
 use super::Flaw;
 
@@ -15,34 +17,92 @@ use super::Flaw;
 static NEXT_OWN_LISTENER: AtomicU64 = AtomicU64::new(1 << 48);
 
 type OwnListeners = Rc<RefCell<Vec<(ListenerId, Rc<dyn Fn(&Msg)>)>>>;
+type OwnEnds = Rc<RefCell<Vec<EndListener>>>;
 
 pub(crate) struct BrokenReceiver<V> {
-    pub(crate) inner: V,
+    /// Shared with the router when a drop must leave the pipe open
+    /// ([`Flaw::DropLeavesPipeOpen`]).
+    pub(crate) inner: Rc<V>,
     flaw: Flaw,
     poisoned: Rc<Cell<bool>>,
-    /// The listeners, kept here and called in reverse by one listener on
-    /// `inner` ([`Flaw::ReversedListeners`]).
+    /// The listeners, kept here and called by one listener on `inner`: in
+    /// reverse ([`Flaw::ReversedListeners`]), or each message one step
+    /// late ([`Flaw::EndBeforeLastMessage`]).
     own: OwnListeners,
+    /// The end callbacks, kept here and called by one on `inner`, or by
+    /// `close_pipe` ([`Flaw::EndOnClosedPipe`], [`Flaw::EndBeforeLastMessage`]).
+    pub(crate) own_ends: OwnEnds,
+}
+
+/// Calls every listener of `own`, in order.
+fn fire(own: &OwnListeners, message: &Msg) {
+    let listeners = own.borrow().clone();
+    for (_, listener) in listeners.iter() {
+        listener(message);
+    }
+}
+
+/// Calls (and lets go of) every callback of `ends`, with `end`.
+pub(crate) fn fire_ends(ends: &OwnEnds, end: SenderEnd) {
+    let callbacks = std::mem::take(&mut *ends.borrow_mut());
+    for callback in callbacks {
+        callback(&end);
+    }
 }
 
 impl<V: MessageReceiver<Msg>> BrokenReceiver<V> {
     pub(crate) fn new(inner: V, flaw: Flaw, poisoned: Rc<Cell<bool>>) -> Self {
         let own = OwnListeners::default();
-        if flaw == Flaw::ReversedListeners {
-            let own = Rc::clone(&own);
-            inner.connect(move |message: &Msg| {
-                let listeners = own.borrow().clone();
-                for (_, listener) in listeners.iter().rev() {
-                    listener(message);
+        let own_ends = OwnEnds::default();
+        match flaw {
+            Flaw::ReversedListeners => {
+                let own = Rc::clone(&own);
+                inner.connect(move |message: &Msg| {
+                    let listeners = own.borrow().clone();
+                    for (_, listener) in listeners.iter().rev() {
+                        listener(message);
+                    }
+                });
+            }
+            Flaw::EndBeforeLastMessage => {
+                let held = Rc::new(Cell::new(None));
+                {
+                    let (own, held) = (Rc::clone(&own), Rc::clone(&held));
+                    inner.connect(move |message: &Msg| {
+                        if let Some(previous) = held.replace(Some(*message)) {
+                            fire(&own, &previous);
+                        }
+                    });
                 }
-            });
+                let (own, ends) = (Rc::clone(&own), Rc::clone(&own_ends));
+                inner.on_end(move |end: &SenderEnd| {
+                    fire_ends(&ends, *end);
+                    if let Some(last) = held.take() {
+                        fire(&own, &last);
+                    }
+                });
+            }
+            Flaw::EndOnClosedPipe => {
+                let ends = Rc::clone(&own_ends);
+                inner.on_end(move |end: &SenderEnd| fire_ends(&ends, *end));
+            }
+            _ => {}
         }
         Self {
-            inner,
+            inner: Rc::new(inner),
             flaw,
             poisoned,
             own,
+            own_ends,
         }
+    }
+
+    /// Whether listeners are kept here rather than on `inner`.
+    fn keeps_listeners(&self) -> bool {
+        matches!(
+            self.flaw,
+            Flaw::ReversedListeners | Flaw::EndBeforeLastMessage
+        )
     }
 }
 
@@ -53,7 +113,7 @@ impl<V: MessageReceiver<Msg>> MessageReceiver<Msg> for BrokenReceiver<V> {
 
     fn connect_boxed(&self, listener: Listener<Msg>) -> ListenerId {
         match self.flaw {
-            Flaw::ReversedListeners => {
+            Flaw::ReversedListeners | Flaw::EndBeforeLastMessage => {
                 let id = ListenerId::new(NEXT_OWN_LISTENER.fetch_add(1, Ordering::Relaxed));
                 self.own.borrow_mut().push((id, Rc::from(listener)));
                 id
@@ -72,7 +132,7 @@ impl<V: MessageReceiver<Msg>> MessageReceiver<Msg> for BrokenReceiver<V> {
     }
 
     fn disconnect(&self, listener: ListenerId) -> bool {
-        if self.flaw != Flaw::ReversedListeners {
+        if !self.keeps_listeners() {
             return self.inner.disconnect(listener);
         }
         let mut own = self.own.borrow_mut();
@@ -82,10 +142,29 @@ impl<V: MessageReceiver<Msg>> MessageReceiver<Msg> for BrokenReceiver<V> {
     }
 
     fn listener_count(&self) -> usize {
-        if self.flaw == Flaw::ReversedListeners {
+        if self.keeps_listeners() {
             self.own.borrow().len()
         } else {
             self.inner.listener_count()
         }
+    }
+
+    fn on_end_boxed(&self, callback: EndListener) {
+        match self.flaw {
+            Flaw::EndBeforeLastMessage | Flaw::EndOnClosedPipe => {
+                self.own_ends.borrow_mut().push(callback);
+            }
+            Flaw::EndsAllStopped => self
+                .inner
+                .on_end_boxed(Box::new(move |_: &SenderEnd| callback(&SenderEnd::Stopped))),
+            Flaw::EndsAllDropped => self
+                .inner
+                .on_end_boxed(Box::new(move |_: &SenderEnd| callback(&SenderEnd::Dropped))),
+            _ => self.inner.on_end_boxed(callback),
+        }
+    }
+
+    fn end(&self) -> Option<SenderEnd> {
+        self.inner.end()
     }
 }

@@ -6,11 +6,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use router_conformance::Msg;
-use router_conformance::api::{DefaultEventLoop, MessageRouter, Operation, RouterError};
+use router_conformance::api::{DefaultEventLoop, MessageRouter, Operation, RouterError, SenderEnd};
 
 use super::Flaw;
 use super::linger::Lingering;
-use super::receiver::BrokenReceiver;
+use super::receiver::{BrokenReceiver, fire_ends};
 use super::sender::BrokenSender;
 
 /// A good router `R` with one [`Flaw`].
@@ -23,6 +23,9 @@ pub(crate) struct Broken<R> {
     /// ended when the router is dropped.
     abandoned: Arc<Mutex<Vec<Lingering>>>,
     poisoned: Rc<Cell<bool>>,
+    /// The receivers kept open after their drop ([`Flaw::DropLeavesPipeOpen`]);
+    /// after `inner`, so they drop after it.
+    kept: RefCell<Vec<Box<dyn std::any::Any>>>,
 }
 
 impl<R: MessageRouter<Msg>> Broken<R> {
@@ -35,6 +38,7 @@ impl<R: MessageRouter<Msg>> Broken<R> {
             lingering: RefCell::new(None),
             abandoned: Arc::default(),
             poisoned: Rc::default(),
+            kept: RefCell::default(),
         }
     }
 
@@ -137,9 +141,15 @@ where
             });
         }
         let (sender, receiver) = self.inner.pipe()?;
+        let receiver = BrokenReceiver::new(receiver, self.flaw, Rc::clone(&self.poisoned));
+        if self.flaw == Flaw::DropLeavesPipeOpen {
+            self.kept
+                .borrow_mut()
+                .push(Box::new(Rc::clone(&receiver.inner)));
+        }
         Ok((
             BrokenSender::new(sender, self.flaw, Arc::clone(&self.abandoned)),
-            BrokenReceiver::new(receiver, self.flaw, Rc::clone(&self.poisoned)),
+            receiver,
         ))
     }
 
@@ -150,6 +160,11 @@ where
                 Err(RouterError::ForeignPipe { .. }) => Ok(()),
                 closed => closed,
             },
+            Flaw::EndOnClosedPipe => {
+                self.inner.close_pipe(&receiver.inner)?;
+                fire_ends(&receiver.own_ends, SenderEnd::Dropped);
+                Ok(())
+            }
             _ => self.inner.close_pipe(&receiver.inner),
         }
     }

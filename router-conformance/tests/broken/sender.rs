@@ -87,6 +87,12 @@ impl<S: MessageSender<Msg>> MessageSender<Msg> for BrokenSender<S> {
         self.helper = None;
         self.inner.stop()
     }
+
+    fn stop_on_panic(&mut self) -> Result<(), SenderError> {
+        self.flush();
+        self.helper = None;
+        self.inner.stop_on_panic()
+    }
 }
 
 impl<S: MessageSender<Msg>> Drop for BrokenSender<S> {

@@ -121,6 +121,12 @@ impl RawClient {
         self.stream.write_all(&frame).unwrap();
     }
 
+    /// Writes one message frame, as a sender's `send` does.
+    pub fn write_message<T: serde::Serialize>(&mut self, message: &T) {
+        let frame = wire::encode_message(message, Vec::new()).unwrap();
+        self.stream.write_all(&frame).unwrap();
+    }
+
     pub fn write_bytes(&mut self, bytes: &[u8]) {
         self.stream.write_all(bytes).unwrap();
     }
