@@ -1,10 +1,12 @@
 //! Reaching a NATS server, for the router and for senders alike, and the
 //! errors of it.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::jetstream;
 use tokio::runtime::Runtime;
+use tokio::sync::Notify;
 
 /// How long connecting to a server may take before it counts as
 /// unreachable.
@@ -66,10 +68,12 @@ pub(crate) fn runtime() -> Result<Runtime, ConnectError> {
 }
 
 /// Connects to `server` as `name`, logging what happens to the connection
-/// later (disconnects, reconnects) through `tracing`.
+/// later (disconnects, reconnects) through `tracing`, and notifying
+/// `connected`, if given, each time the connection is made again.
 pub(crate) async fn connect(
     server: &str,
     name: &'static str,
+    connected: Option<Arc<Notify>>,
 ) -> Result<jetstream::Context, ConnectError> {
     let owned = server.to_owned();
     let options = async_nats::ConnectOptions::new()
@@ -78,10 +82,14 @@ pub(crate) async fn connect(
         .request_timeout(Some(REQUEST_TIMEOUT))
         .event_callback(move |event| {
             let server = owned.clone();
+            let connected = connected.clone();
             async move {
                 match event {
                     async_nats::Event::Connected => {
                         tracing::debug!(%server, client = name, "connected to the NATS server");
+                        if let Some(connected) = connected {
+                            connected.notify_one();
+                        }
                     }
                     async_nats::Event::SlowConsumer(_) | async_nats::Event::ClientError(_) => {
                         tracing::warn!(%server, client = name, %event, "NATS client trouble");

@@ -10,7 +10,7 @@ use std::time::Duration;
 use async_nats::jetstream::{self, consumer, stream};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
-use tokio::sync::oneshot;
+use tokio::sync::{Notify, oneshot};
 
 use crate::connect::{self, ConnectError, REQUEST_TIMEOUT};
 use crate::intake::Intake;
@@ -120,7 +120,8 @@ fn serve<M: DeserializeOwned + Send + 'static>(
         }
     };
     runtime.block_on(async move {
-        let (context, stream) = match open(&place).await {
+        let reconnected = Arc::new(Notify::new());
+        let (context, stream) = match open(&place, Arc::clone(&reconnected)).await {
             Ok(opened) => opened,
             Err(error) => {
                 let _ = ready.send(Err(error));
@@ -128,6 +129,9 @@ fn serve<M: DeserializeOwned + Send + 'static>(
             }
         };
         let _ = ready.send(Ok(()));
+        // The notice of the first connection is not a reconnection.
+        tokio::task::yield_now().await;
+        let _ = tokio::time::timeout(Duration::ZERO, reconnected.notified()).await;
         // The stream sequence of the last frame read, so that a consumer
         // opened again starts after it.
         let mut last = 0u64;
@@ -146,6 +150,13 @@ fn serve<M: DeserializeOwned + Send + 'static>(
                 let next = tokio::select! {
                     _ = &mut stopped => break 'run,
                     next = messages.next() => next,
+                    () = reconnected.notified() => {
+                        // The server may have lost the consumer: open it
+                        // again after the last frame read, rather than
+                        // wait for its heartbeats to be missed.
+                        tracing::info!(server = %place.server, last, "connected again; reading the stream on after its last frame");
+                        break;
+                    }
                 };
                 match next {
                     Some(Ok(message)) => {
@@ -155,7 +166,8 @@ fn serve<M: DeserializeOwned + Send + 'static>(
                         intake.take(message.subject.as_str(), &message.payload);
                     }
                     Some(Err(error)) => {
-                        tracing::info!(server = %place.server, %error, "the stream's consumer reports");
+                        tracing::info!(server = %place.server, %error, "the stream's consumer failed; opening it again");
+                        break;
                     }
                     None => break,
                 }
@@ -171,8 +183,11 @@ fn serve<M: DeserializeOwned + Send + 'static>(
 }
 
 /// Connects and makes the run's stream.
-async fn open(place: &Place) -> Result<(jetstream::Context, stream::Stream), ConnectError> {
-    let context = connect::connect(&place.server, "router-nats router").await?;
+async fn open(
+    place: &Place,
+    reconnected: Arc<Notify>,
+) -> Result<(jetstream::Context, stream::Stream), ConnectError> {
+    let context = connect::connect(&place.server, "router-nats router", Some(reconnected)).await?;
     let config = stream::Config {
         name: token::stream_name(place.run),
         subjects: vec![token::subjects(place.run)],

@@ -86,7 +86,7 @@ impl Publisher {
         let server = token.server.to_string();
         let stream = token.stream();
         let context = runtime.block_on(async {
-            let context = connect::connect(&server, "router-nats sender").await?;
+            let context = connect::connect(&server, "router-nats sender", None).await?;
             if connect::stream_exists(&context, &server, &stream).await? {
                 Ok(context)
             } else {

@@ -97,7 +97,10 @@ impl NatsServer {
         let address = SocketAddr::from(([127, 0, 0, 1], self.port));
         let deadline = Instant::now() + PATIENCE;
         while TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_err() {
-            assert!(Instant::now() < deadline, "nats-server did not answer on {address}");
+            assert!(
+                Instant::now() < deadline,
+                "nats-server did not answer on {address}"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -188,11 +191,62 @@ where
 /// Runs the loop until `condition` holds; fails the test after PATIENCE.
 pub fn run_until(event_loop: &DefaultEventLoop, what: &str, mut condition: impl FnMut() -> bool) {
     let outcome = event_loop.run_until(&mut condition, Some(PATIENCE));
-    assert!(outcome.is_ok() && condition(), "timed out waiting for {what}");
+    assert!(
+        outcome.is_ok() && condition(),
+        "timed out waiting for {what}"
+    );
 }
 
 /// Runs the loop for `span`, routing whatever arrives.
 pub fn run_for(event_loop: &DefaultEventLoop, span: Duration) {
     let deadline = Instant::now() + span;
     let _ = event_loop.run_until(|| Instant::now() >= deadline, Some(span));
+}
+
+/// Everything logged in this test process, as text: a global subscriber
+/// (installed by the first call) writes each event as one line, so that
+/// the router's consumer thread is heard too.
+pub fn log_lines_containing(needle: &str) -> Vec<String> {
+    use std::sync::Mutex;
+    static LOG: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+    struct Sink;
+    impl Write for Sink {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            LOG.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .with_writer(|| Sink)
+            .finish();
+        let _ = tracing::subscriber::set_global_default(subscriber);
+    });
+    String::from_utf8_lossy(&LOG.lock().unwrap())
+        .lines()
+        .filter(|line| line.contains(needle))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Waits until a line of the log holds every one of `needles`, and
+/// returns it; fails the test after PATIENCE.
+pub fn await_log(needles: &[&str]) -> String {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let found = log_lines_containing(needles[0])
+            .into_iter()
+            .find(|line| needles.iter().all(|needle| line.contains(needle)));
+        if let Some(line) = found {
+            return line;
+        }
+        assert!(Instant::now() < deadline, "nothing logged with {needles:?}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
