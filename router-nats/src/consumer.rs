@@ -28,6 +28,9 @@ const MAX_AGE: Duration = Duration::from_secs(60 * 60);
 /// published again after a lost acknowledgement.
 const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
 
+/// How many times the run's stream is asked for before start gives up.
+const CREATE_TRIES: u32 = 5;
+
 /// How long to wait before opening the consumer again after it ended.
 const REOPEN_DELAY: Duration = Duration::from_millis(250);
 
@@ -196,14 +199,25 @@ async fn open(
         duplicate_window: DUPLICATE_WINDOW,
         ..Default::default()
     };
-    let stream = context
-        .create_stream(config)
-        .await
-        .map_err(|error| ConnectError::JetStream {
-            server: place.server.to_string(),
-            reason: error.to_string(),
-        })?;
-    Ok((context, stream))
+    // A busy server sometimes fails to make a stream's store at once
+    // (error 10049); the next try succeeds.
+    let mut tries = 1;
+    loop {
+        match context.create_stream(config.clone()).await {
+            Ok(stream) => return Ok((context, stream)),
+            Err(error) if tries < CREATE_TRIES => {
+                tracing::debug!(server = %place.server, %error, tries, "cannot make the run's stream yet; trying again");
+                tries += 1;
+                tokio::time::sleep(REOPEN_DELAY).await;
+            }
+            Err(error) => {
+                return Err(ConnectError::JetStream {
+                    server: place.server.to_string(),
+                    reason: error.to_string(),
+                });
+            }
+        }
+    }
 }
 
 /// An ordered consumer of the run's stream, from after stream sequence

@@ -8,6 +8,7 @@
 //! of another.
 
 use hmac::{Hmac, Mac};
+use router_api::SenderEnd;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -51,6 +52,17 @@ pub(crate) enum EndCode {
     Dropped = 2,
     /// Its thread panicked.
     Panicked = 3,
+}
+
+/// The end an end frame's code stands for; a code no sender writes is
+/// taken as [`SenderEnd::Lost`].
+pub(crate) fn end_from_code(code: u8) -> SenderEnd {
+    match code {
+        x if x == EndCode::Stopped as u8 => SenderEnd::Stopped,
+        x if x == EndCode::Dropped as u8 => SenderEnd::Dropped,
+        x if x == EndCode::Panicked as u8 => SenderEnd::Panicked,
+        _ => SenderEnd::Lost,
+    }
 }
 
 /// The fields every frame starts with.

@@ -13,7 +13,7 @@ use router_channel::Forwarder;
 use router_crossbeam::Crossbeam;
 use serde::de::DeserializeOwned;
 
-use crate::frame::{self, EndCode, Kind, Unread};
+use crate::frame::{self, Kind, Unread};
 use crate::order::{Offer, PipeOrder};
 use crate::pipe_book::{PipeBook, PipeEntry};
 
@@ -165,7 +165,11 @@ impl<M: DeserializeOwned + Send + 'static> Intake<M> {
             Item::Message(message) => {
                 open &= forwarder.send(route, message).is_ok();
             }
-            Item::End { sent, how } => ended(pipe, sent, how),
+            Item::End { sent, how } => {
+                let end = frame::end_from_code(how);
+                tracing::debug!(pipe = %PipeId::new(pipe), sent, %end, "a sender ended");
+                forwarder.end(route, end);
+            }
         });
         match offer {
             Offer::Delivered | Offer::Held => {}
@@ -189,17 +193,6 @@ impl<M: DeserializeOwned + Send + 'static> Intake<M> {
         }
         open
     }
-}
-
-/// A sender said how it ended.
-fn ended(pipe: u64, sent: u64, how: u8) {
-    let how = match how {
-        x if x == EndCode::Stopped as u8 => "stopped",
-        x if x == EndCode::Dropped as u8 => "dropped",
-        x if x == EndCode::Panicked as u8 => "panicked",
-        _ => "ended",
-    };
-    tracing::debug!(pipe = %PipeId::new(pipe), sent, how, "a sender ended");
 }
 
 impl<M: Send + 'static> std::fmt::Debug for Intake<M> {

@@ -241,7 +241,9 @@ where
         };
         let (core_sender, receiver) = self.core.pipe()?;
         let pipe = core_sender.pipe_id();
-        let key = run.book.record(pipe, core_sender.route());
+        // The consumer thread forwards the NATS sender's messages and its
+        // end.
+        let key = run.book.record(pipe, core_sender.hand_over());
         let token = Token {
             pipe,
             key,

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use router_api::{Disconnect, MessageSender, PipeId, SendError, SenderError};
@@ -64,6 +65,9 @@ pub struct NatsSender<M> {
     state: State,
     window: usize,
     patience: Duration,
+    /// Whether the token was handed out: a sender made from it speaks for
+    /// the pipe then, so this one's drop says nothing.
+    token_taken: AtomicBool,
     _message: PhantomData<fn(M)>,
 }
 
@@ -82,6 +86,7 @@ impl<M> NatsSender<M> {
             state: State::Ready,
             window: 1,
             patience: DEFAULT_PATIENCE,
+            token_taken: AtomicBool::new(false),
             _message: PhantomData,
         }
     }
@@ -90,9 +95,13 @@ impl<M> NatsSender<M> {
     /// server, one line of text.
     ///
     /// It holds the pipe's key: anyone who reads it can send on this pipe
-    /// while the router runs, so do not log it.
+    /// while the router runs, so do not log it. Once it was taken, this
+    /// sender's drop leaves the pipe's end to the sender made from it
+    /// (a sender never started whose token was never taken connects as
+    /// it drops, to tell the router it ended).
     #[must_use]
     pub fn token(&self) -> String {
+        self.token_taken.store(true, Ordering::Relaxed);
         self.token.to_string()
     }
 
@@ -245,10 +254,21 @@ impl<M: Serialize + 'static> MessageSender<M> for NatsSender<M> {
     }
 
     fn stop(&mut self) -> Result<(), SenderError> {
+        self.end_as(EndCode::Stopped)
+    }
+
+    fn stop_on_panic(&mut self) -> Result<(), SenderError> {
+        self.end_as(EndCode::Panicked)
+    }
+}
+
+impl<M> NatsSender<M> {
+    /// Stops the sender, telling the router it ended as `how` says.
+    fn end_as(&mut self, how: EndCode) -> Result<(), SenderError> {
         let pipe = self.pipe();
         match self.state {
             State::Open(_) => {
-                self.finish(EndCode::Stopped);
+                self.finish(how);
                 self.state = State::Stopped;
                 Ok(())
             }
@@ -263,7 +283,17 @@ impl<M: Serialize + 'static> MessageSender<M> for NatsSender<M> {
 }
 
 impl<M> Drop for NatsSender<M> {
+    /// An open sender tells its end (E2). So does one never started whose
+    /// token was never handed out: no other sender can speak for its pipe.
     fn drop(&mut self) {
+        if matches!(self.state, State::Ready) && !self.token_taken.load(Ordering::Relaxed) {
+            match Publisher::open(&self.token, 1, self.patience) {
+                Ok(publisher) => self.state = State::Open(Box::new(publisher)),
+                Err(error) => {
+                    tracing::debug!(pipe = %self.pipe(), %error, "a sender dropped un-started cannot tell its end");
+                }
+            }
+        }
         if matches!(self.state, State::Open(_)) {
             let how = if std::thread::panicking() {
                 EndCode::Panicked
