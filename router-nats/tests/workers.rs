@@ -6,8 +6,8 @@
 
 mod support;
 
-use std::process::{Child, Command};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 use router_api::{MessageRouter, MessageSender};
 use router_nats::NatsSender;
@@ -33,25 +33,27 @@ fn spawn_worker(test: &str, token: &str, source: u32, count: u32) -> Child {
         .env(TOKEN_VAR, token)
         .env(SOURCE_VAR, source.to_string())
         .env(COUNT_VAR, count.to_string())
+        .stdout(Stdio::null())
         .spawn()
         .unwrap()
 }
 
-/// Waits for a worker and says whether it succeeded, killing it if it
-/// outlives the test's patience.
+/// Whether a worker exited with success within the test's patience (a
+/// thread waits for it, so the test waits no longer than it must); one
+/// that outlives the patience is killed.
 fn worker_succeeded(mut child: Child) -> bool {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status.success();
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let pid = child.id();
+    let (exited, exit) = std::sync::mpsc::channel();
+    std::thread::spawn(move || exited.send(child.wait().map(|status| status.success())));
+    exit.recv_timeout(PATIENCE).map_or_else(
+        |_| {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            false
+        },
+        |status| status.unwrap_or(false),
+    )
 }
 
 #[test]
