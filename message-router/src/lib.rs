@@ -1,7 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub use router_api::*;
-pub use router_channel::PipeReceiver;
+pub use router_channel::{MessageStream, PipeReceiver};
 
 #[cfg(feature = "crossbeam")]
 pub use router_crossbeam::{Crossbeam, CrossbeamRouter, CrossbeamSender};

@@ -83,6 +83,15 @@ pub enum RouterError {
         /// How many pipes are open.
         open: usize,
     },
+    /// `pipe_of` was asked for a pipe this router cannot make: a bounded
+    /// pipe of capacity 0, or a kind the backend does not have.
+    #[error("cannot make a {kind} pipe: {reason}")]
+    BadPipeKind {
+        /// The kind asked for.
+        kind: crate::PipeKind,
+        /// Why not.
+        reason: &'static str,
+    },
 }
 
 /// Why a sender operation failed (S1), or why a message could not be sent.
@@ -116,6 +125,24 @@ pub enum SenderError {
         pipe: PipeId,
         /// What cut the sender off.
         cause: Disconnect,
+    },
+    /// `try_send` on a bounded pipe whose `capacity` messages all wait
+    /// unrouted (B3): the message comes back, and the sender can go on.
+    #[error("pipe {pipe} is full: {capacity} messages wait unrouted")]
+    Full {
+        /// The sender's pipe.
+        pipe: PipeId,
+        /// The pipe's capacity.
+        capacity: usize,
+    },
+    /// `send_timeout` on a bounded pipe that stayed full for `timeout`
+    /// (B3): the message comes back, and the sender can go on.
+    #[error("pipe {pipe} stayed full for {timeout:?}")]
+    Timeout {
+        /// The sender's pipe.
+        pipe: PipeId,
+        /// The timeout the call was given.
+        timeout: Duration,
     },
     /// `start` could not reach the router: a sender in another process
     /// found no router listening (not started yet, or stopped), or the
@@ -161,6 +188,11 @@ pub enum Disconnect {
     /// channel of its own kind that is full, or closed by itself.
     #[error("the router's channel refused it while the router is running (full, or closed)")]
     ChannelRefused,
+    /// The sender's bounded pipe was closed (`close_pipe`, or its receiver
+    /// was dropped): nothing will route its messages, so a send on it
+    /// fails rather than waits for room that never comes (B2).
+    #[error("its bounded pipe was closed (close_pipe, or its receiver was dropped)")]
+    PipeClosed,
 }
 
 impl SenderError {
@@ -172,6 +204,8 @@ impl SenderError {
             | Self::NotStarted { pipe }
             | Self::Stopped { pipe }
             | Self::Disconnected { pipe, .. }
+            | Self::Full { pipe, .. }
+            | Self::Timeout { pipe, .. }
             | Self::Connect { pipe, .. }
             | Self::Encode { pipe, .. } => *pipe,
         }
@@ -266,6 +300,7 @@ mod tests {
             Disconnect::RouterStopped,
             Disconnect::ConnectionClosed,
             Disconnect::ChannelRefused,
+            Disconnect::PipeClosed,
         ]
         .into_iter()
         .map(|cause| SenderError::Disconnected { pipe, cause }.to_string())

@@ -7,6 +7,7 @@ mod ids;
 mod receiver;
 mod router;
 mod sender;
+mod stream;
 mod sync;
 
 pub use end::{EndListener, SenderEnd};
@@ -14,8 +15,9 @@ pub use error::{Disconnect, EventLoopError, Operation, RouterError, SendError, S
 pub use event_loop::{DefaultEventLoop, EventLoop, Pingee, Pinger, Pump, WakeLoop};
 pub use ids::{ListenerId, PipeId};
 pub use receiver::{Listener, MessageReceiver};
-pub use router::{DrainBudget, MessageRouter, RouterControl, RouterStats};
+pub use router::{DrainBudget, MessageRouter, PipeKind, RouterControl, RouterStats};
 pub use sender::{MessageSender, SenderGuard};
+pub use stream::IntoMessageStream;
 
 /// Compile-time facts about the public types (see RULES.md, "Compile-time
 /// facts").

@@ -45,6 +45,12 @@ pub trait MessageReceiver<M> {
     /// Registers a boxed end-of-stream callback; see [`on_end`](Self::on_end).
     fn on_end_boxed(&self, callback: EndListener);
 
+    /// How many of the pipe's messages wait unrouted, for pipes that count
+    /// them (B4): a bounded pipe (at most its capacity), a latest-value
+    /// pipe (0 or 1). `None` for an unbounded pipe, whose senders count
+    /// nothing, so that they cost no more than the channel under them.
+    fn queued(&self) -> Option<usize>;
+
     /// How the pipe's sender ended, once the receiver has been told (E1);
     /// `None` before that, and for good if the pipe was closed first.
     fn end(&self) -> Option<SenderEnd>;

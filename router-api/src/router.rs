@@ -2,7 +2,45 @@
 
 use std::time::Duration;
 
-use crate::{MessageReceiver, MessageSender, RouterError};
+use crate::{IntoMessageStream, MessageSender, RouterError};
+
+/// What kind of pipe [`MessageRouter::pipe_of`] makes.
+///
+/// ```
+/// use router_api::PipeKind;
+/// let progress = PipeKind::Latest; // only the newest value matters
+/// let frames = PipeKind::Bounded { capacity: 8 }; // at most 8 wait unrouted
+/// assert_ne!(progress, frames);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+#[non_exhaustive]
+pub enum PipeKind {
+    /// Every message is queued and routed, in order; `send` never blocks.
+    /// What [`MessageRouter::pipe`] makes.
+    #[default]
+    Unbounded,
+    /// At most `capacity` messages wait unrouted (B1): `send` blocks while
+    /// the pipe is full (B2), `try_send` and `send_timeout` hand the
+    /// message back (B3).
+    Bounded {
+        /// How many messages may wait unrouted; at least 1.
+        capacity: usize,
+    },
+    /// A send replaces the value not yet routed: each routing delivers the
+    /// newest value only (L1), the last value is never lost (L2), and a
+    /// burst of sends costs one wake-up of the event loop (L3).
+    Latest,
+}
+
+impl std::fmt::Display for PipeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unbounded => f.write_str("unbounded"),
+            Self::Bounded { capacity } => write!(f, "bounded ({capacity})"),
+            Self::Latest => f.write_str("latest-value"),
+        }
+    }
+}
 
 /// The foreground router: makes pipes and routes each message that their
 /// senders send to the pipe's receiver, on the foreground thread.
@@ -43,7 +81,7 @@ pub trait MessageRouter<M> {
     /// The background end of this router's pipes.
     type Sender: MessageSender<M>;
     /// The foreground end of this router's pipes.
-    type Receiver: MessageReceiver<M> + 'static;
+    type Receiver: IntoMessageStream<M> + 'static;
 
     /// Starts routing: connects the router to its event loop.
     ///
@@ -69,6 +107,47 @@ pub trait MessageRouter<M> {
     ///
     /// [`RouterError::NotRunning`] if the router is not running.
     fn pipe(&self) -> Result<(Self::Sender, Self::Receiver), RouterError>;
+
+    /// Makes a pipe of `kind`; [`PipeKind::Unbounded`] is
+    /// [`pipe`](Self::pipe).
+    ///
+    /// The default makes unbounded pipes only, for backends that have no
+    /// other kind; every backend of this repository overrides it.
+    ///
+    /// # Errors
+    ///
+    /// [`RouterError::NotRunning`] if the router is not running,
+    /// [`RouterError::BadPipeKind`] for a bounded pipe of capacity 0, or a
+    /// kind the backend does not make.
+    fn pipe_of(&self, kind: PipeKind) -> Result<(Self::Sender, Self::Receiver), RouterError> {
+        match kind {
+            PipeKind::Unbounded => self.pipe(),
+            kind => Err(RouterError::BadPipeKind {
+                kind,
+                reason: "this backend makes unbounded pipes only",
+            }),
+        }
+    }
+
+    /// Makes a bounded pipe: at most `capacity` of its messages wait
+    /// unrouted (see [`PipeKind::Bounded`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`pipe_of`](Self::pipe_of).
+    fn pipe_bounded(&self, capacity: usize) -> Result<(Self::Sender, Self::Receiver), RouterError> {
+        self.pipe_of(PipeKind::Bounded { capacity })
+    }
+
+    /// Makes a latest-value pipe (see [`PipeKind::Latest`]): for progress,
+    /// where only the newest value matters.
+    ///
+    /// # Errors
+    ///
+    /// As [`pipe_of`](Self::pipe_of).
+    fn pipe_latest(&self) -> Result<(Self::Sender, Self::Receiver), RouterError> {
+        self.pipe_of(PipeKind::Latest)
+    }
 
     /// Closes the pipe of `receiver`: messages that arrive for it from now
     /// on are dropped with a warning.

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
+use std::time::Duration;
 
 use crate::{PipeId, SendError, SenderError};
 
@@ -61,7 +62,11 @@ pub trait MessageSender<M>: Send + 'static {
     /// is still open, [`SenderError::Stopped`] if it was stopped.
     fn start(&mut self) -> Result<(), SenderError>;
 
-    /// Sends `message` to the pipe's receiver. Never blocks.
+    /// Sends `message` to the pipe's receiver. Never blocks, except on a
+    /// full bounded pipe ([`PipeKind::Bounded`](crate::PipeKind::Bounded)),
+    /// where it waits for room, and fails with
+    /// [`SenderError::Disconnected`] (it never hangs) once the router stops
+    /// or the pipe is closed (B2).
     ///
     /// # Errors
     ///
@@ -70,6 +75,31 @@ pub trait MessageSender<M>: Send + 'static {
     /// after `stop`, and [`SenderError::Disconnected`] when nothing can
     /// receive it any more (its cause says why).
     fn send(&mut self, message: M) -> Result<(), SendError<M>>;
+
+    /// Sends `message` if that needs no wait: on a full bounded pipe it
+    /// comes back inside [`SenderError::Full`] (B3). On the other kinds of
+    /// pipe it is [`send`](Self::send), which never waits there; that is
+    /// the default, for backends with no bounded pipes.
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Self::send), and [`SenderError::Full`].
+    fn try_send(&mut self, message: M) -> Result<(), SendError<M>> {
+        self.send(message)
+    }
+
+    /// Sends `message`, waiting at most `timeout` for room on a full
+    /// bounded pipe: past it the message comes back inside
+    /// [`SenderError::Timeout`] (B3). On the other kinds of pipe it is
+    /// [`send`](Self::send) (the default).
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Self::send), and [`SenderError::Timeout`].
+    fn send_timeout(&mut self, message: M, timeout: Duration) -> Result<(), SendError<M>> {
+        let _ = timeout;
+        self.send(message)
+    }
 
     /// Releases what `start` set up. After `stop` the sender sends no more.
     ///
@@ -183,5 +213,11 @@ impl<M: 'static, S: MessageSender<M> + ?Sized> MessageSender<M> for Box<S> {
     }
     fn stop_on_panic(&mut self) -> Result<(), SenderError> {
         (**self).stop_on_panic()
+    }
+    fn try_send(&mut self, message: M) -> Result<(), SendError<M>> {
+        (**self).try_send(message)
+    }
+    fn send_timeout(&mut self, message: M, timeout: Duration) -> Result<(), SendError<M>> {
+        (**self).send_timeout(message, timeout)
     }
 }

@@ -1,14 +1,17 @@
 #![doc = include_str!("../README.md")]
 
 mod channel;
+mod credit;
 mod forwarder;
 mod gate;
+mod latest;
 mod link;
 mod notes;
 mod receiver;
 mod router;
 mod sender;
 mod shaped;
+mod stream;
 mod sync;
 mod table;
 mod tuning;
@@ -21,6 +24,7 @@ pub use forwarder::Forwarder;
 pub use receiver::PipeReceiver;
 pub use router::ChannelRouter;
 pub use sender::ChannelSender;
+pub use stream::MessageStream;
 pub use table::Route;
 
 /// What `channel_backend!` expands to; not public API.

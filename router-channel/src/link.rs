@@ -6,7 +6,8 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use crate::gate::{AfterSend, PingGate};
-use crate::notes::{Note, NoteBoard};
+use crate::latest::LatestSlot;
+use crate::notes::{Note, NoteBoard, Noted};
 use crate::sync::{AtomicBool, Ordering};
 use crate::table::Route;
 use crate::waiter::Waiter;
@@ -16,7 +17,7 @@ use router_api::{Disconnect, Pinger, SenderEnd};
 pub(crate) struct Link<M, C: Channel<Envelope<M>>> {
     tx: C::Tx,
     /// What senders say beside their messages (notes.rs).
-    pub(crate) notes: NoteBoard,
+    pub(crate) notes: NoteBoard<M>,
     pub(crate) gate: PingGate,
     pub(crate) pinger: Arc<dyn Pinger>,
     /// Where a manual router's `route_until` waits for a message.
@@ -68,8 +69,33 @@ impl<M, C: Channel<Envelope<M>>> Link<M, C> {
         if self.closed.load(Ordering::Acquire) {
             return;
         }
-        self.notes.post(Note { route, end });
+        self.notes.post(Note {
+            route,
+            what: Noted::End(end),
+        });
         self.wake();
+    }
+
+    /// Puts `message` in the slot of the latest-value pipe of `route`, and
+    /// tells the router if the slot was empty (notes.rs). Hands the message
+    /// back if the run has ended.
+    pub(crate) fn send_latest(
+        &self,
+        route: Route,
+        slot: &Arc<LatestSlot<M>>,
+        message: M,
+    ) -> Result<(), (M, Disconnect)> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err((message, Disconnect::RouterStopped));
+        }
+        if slot.put(message) {
+            self.notes.post(Note {
+                route,
+                what: Noted::Latest(Arc::clone(slot)),
+            });
+            self.wake();
+        }
+        Ok(())
     }
 
     /// Wakes the router for something just queued or posted: pings if no
@@ -81,6 +107,11 @@ impl<M, C: Channel<Envelope<M>>> Link<M, C> {
             AfterSend::Ping => self.pinger.ping(),
             AfterSend::Manual => self.waiter.notify(),
         }
+    }
+
+    /// Whether the run has ended (see [`close`](Self::close)).
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
     }
 
     /// Makes every later send fail (see [`send`](Self::send)).

@@ -10,29 +10,47 @@
 //! to that look (the channel's contract), so it has been routed. That is
 //! how an end of stream comes after the sender's last message (E1) with
 //! no count per message on the routing loop's path.
+//!
+//! A latest-value pipe's sender posts a note too, when it puts a value in
+//! an empty slot (latest.rs): its values never go through the channel, so
+//! a burst of them costs one note and one ping (L3), and the router takes
+//! whatever value is newest when it reads the note (L1). Its end's note
+//! comes after, so the last value is routed before the end (L2).
+
+use std::sync::Arc;
 
 use router_api::SenderEnd;
 
+use crate::latest::LatestSlot;
 use crate::sync::{AtomicBool, Mutex, Ordering, lock};
 use crate::table::Route;
 
-/// A note: the sender of `route` has ended, as `end` says.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Note {
+/// A note from the sender of `route`.
+#[derive(Debug)]
+pub(crate) struct Note<M> {
     pub(crate) route: Route,
-    pub(crate) end: SenderEnd,
+    pub(crate) what: Noted<M>,
+}
+
+/// What a [`Note`] says.
+#[derive(Debug)]
+pub(crate) enum Noted<M> {
+    /// The sender has ended, as it says.
+    End(SenderEnd),
+    /// A latest-value pipe has a value in its slot.
+    Latest(Arc<LatestSlot<M>>),
 }
 
 /// The notes of one run, posted by its senders and taken by the router.
 #[derive(Debug)]
-pub(crate) struct NoteBoard {
-    notes: Mutex<Vec<Note>>,
+pub(crate) struct NoteBoard<M> {
+    notes: Mutex<Vec<Note<M>>>,
     /// Whether `notes` may hold a note: what the router reads (no lock)
     /// before it takes them.
     posted: AtomicBool,
 }
 
-impl NoteBoard {
+impl<M> NoteBoard<M> {
     pub(crate) fn new() -> Self {
         Self {
             notes: Mutex::new(Vec::new()),
@@ -41,7 +59,7 @@ impl NoteBoard {
     }
 
     /// Pins `note` to the board. The caller wakes the router after.
-    pub(crate) fn post(&self, note: Note) {
+    pub(crate) fn post(&self, note: Note<M>) {
         lock(&self.notes).push(note);
         self.posted.store(true, Ordering::Release);
     }
@@ -54,7 +72,7 @@ impl NoteBoard {
 
     /// Moves every note posted so far to the back of `into`, in the order
     /// they were posted. Returns whether it moved any.
-    pub(crate) fn take(&self, into: &mut impl Extend<Note>) -> bool {
+    pub(crate) fn take(&self, into: &mut impl Extend<Note<M>>) -> bool {
         if !self.posted() {
             return false;
         }

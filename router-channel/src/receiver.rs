@@ -4,10 +4,16 @@
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::{Rc, Weak};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use router_api::{EndListener, Listener, ListenerId, MessageReceiver, PipeId, SenderEnd};
+use router_api::{
+    EndListener, IntoMessageStream, Listener, ListenerId, MessageReceiver, PipeId, SenderEnd,
+};
 
+use crate::credit::Credit;
+use crate::sender::Kind;
+use crate::stream::{MessageStream, StreamShared};
 use crate::table::Route;
 
 type SharedListener<M> = Rc<dyn Fn(&M)>;
@@ -22,6 +28,9 @@ static NEXT_LISTENER: AtomicU64 = AtomicU64::new(1);
 /// may change the list (R11).
 struct ListenerList<M> {
     current: Option<ListenerSlice<M>>,
+    /// The stream this receiver became, which takes each message after
+    /// the listeners, owned (stream.rs).
+    stream: Option<Rc<StreamShared<M>>>,
 }
 
 /// What a dropped [`PipeReceiver`] asks of its router: to close its pipe
@@ -51,6 +60,7 @@ pub(crate) struct ReceiverShared<M> {
     epoch: Cell<u64>,
     listeners: RefCell<ListenerList<M>>,
     ending: RefCell<Ending>,
+    kind: Kind<M>,
 }
 
 impl<M> ReceiverShared<M> {
@@ -68,7 +78,11 @@ impl<M> ReceiverShared<M> {
 
     /// The listeners connected now, to fire once no borrow is held.
     pub(crate) fn listeners(&self) -> Listeners<M> {
-        Listeners(self.listeners.borrow().current.clone())
+        let list = self.listeners.borrow();
+        Listeners {
+            list: list.current.clone(),
+            stream: list.stream.clone(),
+        }
     }
 
     /// The number of changes so far; a snapshot taken at the same epoch is
@@ -81,6 +95,29 @@ impl<M> ReceiverShared<M> {
     /// the pipe left the routing table.
     pub(crate) fn retire_snapshots(&self) {
         self.epoch.set(self.epoch.get().wrapping_add(1));
+    }
+
+    /// The credit of a bounded pipe, which the router gives a unit back to
+    /// for each message it routes.
+    pub(crate) fn credit(&self) -> Option<&Arc<Credit>> {
+        match &self.kind {
+            Kind::Bounded(credit) => Some(credit),
+            Kind::Queue | Kind::Latest(_) => None,
+        }
+    }
+
+    /// The pipe has left the routing table (closed, or its router
+    /// stopped): snapshots are stale, and a bounded pipe's waiting sender
+    /// fails instead of waiting for room that never comes (B2).
+    pub(crate) fn leave_table(&self) {
+        self.retire_snapshots();
+        if let Some(credit) = self.credit() {
+            credit.close();
+        }
+        let stream = self.listeners.borrow().stream.clone();
+        if let Some(stream) = stream {
+            stream.end();
+        }
     }
 
     /// Tells the receiver its sender has ended: runs the end callbacks, in
@@ -104,15 +141,23 @@ impl<M> ReceiverShared<M> {
 
 /// The listeners of a receiver at one moment: a snapshot, so a listener
 /// may change the receiver's list while it fires (R11).
-pub(crate) struct Listeners<M>(Option<ListenerSlice<M>>);
+pub(crate) struct Listeners<M> {
+    list: Option<ListenerSlice<M>>,
+    stream: Option<Rc<StreamShared<M>>>,
+}
 
 impl<M> Listeners<M> {
-    /// Gives `message` to every listener of the snapshot, in order.
-    pub(crate) fn fire(&self, message: &M) {
-        if let Some(listeners) = &self.0 {
+    /// Gives `message` to every listener of the snapshot, in order, and
+    /// then, owned, to the stream the receiver became, if it did.
+    #[inline]
+    pub(crate) fn deliver(&self, message: M) {
+        if let Some(listeners) = &self.list {
             for (_, listener) in listeners.iter() {
-                listener(message);
+                listener(&message);
             }
+        }
+        if let Some(stream) = &self.stream {
+            stream.push(message);
         }
     }
 }
@@ -133,15 +178,25 @@ pub struct PipeReceiver<M> {
 }
 
 impl<M> PipeReceiver<M> {
-    pub(crate) fn new(pipe: PipeId, owner: u64, slot: u32, router: Weak<dyn PipeCloser>) -> Self {
+    pub(crate) fn new(
+        pipe: PipeId,
+        owner: u64,
+        slot: u32,
+        router: Weak<dyn PipeCloser>,
+        kind: Kind<M>,
+    ) -> Self {
         Self {
             shared: Rc::new(ReceiverShared {
                 pipe,
                 owner,
                 slot,
                 epoch: Cell::new(0),
-                listeners: RefCell::new(ListenerList { current: None }),
+                listeners: RefCell::new(ListenerList {
+                    current: None,
+                    stream: None,
+                }),
                 ending: RefCell::default(),
+                kind,
             }),
             router,
         }
@@ -149,6 +204,12 @@ impl<M> PipeReceiver<M> {
 
     pub(crate) fn shared(&self) -> &Rc<ReceiverShared<M>> {
         &self.shared
+    }
+
+    /// Hands every message routed from now on to `stream` too.
+    pub(crate) fn attach_stream(&self, stream: Rc<StreamShared<M>>) {
+        self.shared.listeners.borrow_mut().stream = Some(stream);
+        self.shared.retire_snapshots();
     }
 }
 
@@ -218,6 +279,22 @@ impl<M> MessageReceiver<M> for PipeReceiver<M> {
 
     fn end(&self) -> Option<SenderEnd> {
         self.shared.ending.borrow().end
+    }
+
+    fn queued(&self) -> Option<usize> {
+        match &self.shared.kind {
+            Kind::Queue => None,
+            Kind::Bounded(credit) => Some(credit.queued()),
+            Kind::Latest(slot) => Some(usize::from(slot.is_full())),
+        }
+    }
+}
+
+impl<M: 'static> IntoMessageStream<M> for PipeReceiver<M> {
+    type Stream = MessageStream<M>;
+
+    fn into_stream(self) -> MessageStream<M> {
+        MessageStream::new(self)
     }
 }
 

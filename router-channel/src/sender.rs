@@ -2,11 +2,14 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use crate::credit::{Credit, NoRoom, Wait};
+use crate::latest::LatestSlot;
 use crate::link::Link;
 use crate::table::Route;
 use crate::{Channel, Envelope};
-use router_api::{MessageSender, PipeId, SendError, SenderEnd, SenderError};
+use router_api::{Disconnect, MessageSender, PipeId, SendError, SenderEnd, SenderError};
 
 /// The background end of a pipe of a [`ChannelRouter`](crate::ChannelRouter).
 ///
@@ -18,6 +21,28 @@ pub struct ChannelSender<M, C: Channel<Envelope<M>>> {
     pipe: PipeId,
     route: Route,
     state: State<Arc<Link<M, C>>>,
+    kind: Kind<M>,
+}
+
+/// How a pipe takes its messages: the sender's way in, and what the
+/// receiver counts (B4).
+pub(crate) enum Kind<M> {
+    /// Into the run's channel, each one.
+    Queue,
+    /// Into the run's channel, each one, while the credit allows.
+    Bounded(Arc<Credit>),
+    /// Into the pipe's slot, replacing the value there.
+    Latest(Arc<LatestSlot<M>>),
+}
+
+impl<M> Clone for Kind<M> {
+    fn clone(&self) -> Self {
+        match self {
+            Self::Queue => Self::Queue,
+            Self::Bounded(credit) => Self::Bounded(Arc::clone(credit)),
+            Self::Latest(slot) => Self::Latest(Arc::clone(slot)),
+        }
+    }
 }
 
 enum State<L> {
@@ -27,11 +52,12 @@ enum State<L> {
 }
 
 impl<M, C: Channel<Envelope<M>>> ChannelSender<M, C> {
-    pub(crate) fn new(pipe: PipeId, route: Route, link: Arc<Link<M, C>>) -> Self {
+    pub(crate) fn new(pipe: PipeId, route: Route, link: Arc<Link<M, C>>, kind: Kind<M>) -> Self {
         Self {
             pipe,
             route,
             state: State::Ready(link),
+            kind,
         }
     }
 
@@ -54,6 +80,41 @@ impl<M, C: Channel<Envelope<M>>> ChannelSender<M, C> {
     pub fn hand_over(mut self) -> Route {
         self.state = State::Stopped;
         self.route
+    }
+
+    /// Ends this sender, telling its receiver `end` after what it sent:
+    /// for a backend whose thread sends on behalf of a sender elsewhere,
+    /// and learns how that one ended (an end frame, a lost connection).
+    /// Started or not, the sender is gone after.
+    pub fn finish(mut self, end: SenderEnd) {
+        match std::mem::replace(&mut self.state, State::Stopped) {
+            State::Ready(link) | State::Open(link) => link.end(self.route, end),
+            State::Stopped => {}
+        }
+    }
+
+    /// Sends `message` as its pipe's kind says; `wait` is how long a
+    /// bounded pipe's send may wait for room.
+    #[inline]
+    fn send_as(&mut self, message: M, wait: Wait) -> Result<(), SendError<M>> {
+        let pipe = self.pipe();
+        let link = match &self.state {
+            State::Open(link) => link,
+            State::Ready(_) => {
+                return Err(SendError::new(SenderError::NotStarted { pipe }, message));
+            }
+            State::Stopped => return Err(SendError::new(SenderError::Stopped { pipe }, message)),
+        };
+        let sent = match &self.kind {
+            Kind::Queue => link.send(self.route, message),
+            Kind::Latest(slot) => link.send_latest(self.route, slot, message),
+            Kind::Bounded(credit) => {
+                return send_bounded(link, self.route, credit, message, wait, pipe);
+            }
+        };
+        sent.map_err(|(message, cause)| {
+            SendError::new(SenderError::Disconnected { pipe, cause }, message)
+        })
     }
 
     /// Stops an open sender, telling its receiver `end`.
@@ -95,15 +156,18 @@ where
         Ok(())
     }
 
+    #[inline]
     fn send(&mut self, message: M) -> Result<(), SendError<M>> {
-        let pipe = self.pipe();
-        match &self.state {
-            State::Open(link) => link.send(self.route, message).map_err(|(message, cause)| {
-                SendError::new(SenderError::Disconnected { pipe, cause }, message)
-            }),
-            State::Ready(_) => Err(SendError::new(SenderError::NotStarted { pipe }, message)),
-            State::Stopped => Err(SendError::new(SenderError::Stopped { pipe }, message)),
-        }
+        self.send_as(message, Wait::Forever)
+    }
+
+    fn try_send(&mut self, message: M) -> Result<(), SendError<M>> {
+        self.send_as(message, Wait::Never)
+    }
+
+    fn send_timeout(&mut self, message: M, timeout: Duration) -> Result<(), SendError<M>> {
+        let deadline = Instant::now().checked_add(timeout);
+        self.send_as(message, Wait::Until { deadline, timeout })
     }
 
     fn stop(&mut self) -> Result<(), SenderError> {
@@ -113,6 +177,49 @@ where
     fn stop_on_panic(&mut self) -> Result<(), SenderError> {
         self.stop_as(SenderEnd::Panicked)
     }
+}
+
+/// A bounded pipe's send: takes a unit of its credit (waiting as `wait`
+/// says), then queues; gives the unit back if the queueing fails.
+#[cold]
+fn send_bounded<M, C: Channel<Envelope<M>>>(
+    link: &Link<M, C>,
+    route: Route,
+    credit: &Credit,
+    message: M,
+    wait: Wait,
+    pipe: PipeId,
+) -> Result<(), SendError<M>> {
+    let reason = match credit.take(wait) {
+        Ok(()) => {
+            return link.send(route, message).map_err(|(message, cause)| {
+                credit.give_back(1);
+                SendError::new(SenderError::Disconnected { pipe, cause }, message)
+            });
+        }
+        Err(NoRoom::Full) => SenderError::Full {
+            pipe,
+            capacity: credit.capacity(),
+        },
+        Err(NoRoom::TimedOut) => SenderError::Timeout {
+            pipe,
+            timeout: match wait {
+                Wait::Until { timeout, .. } => timeout,
+                Wait::Forever | Wait::Never => Duration::ZERO,
+            },
+        },
+        Err(NoRoom::Closed) => {
+            // The router closes the credits of its pipes when it stops,
+            // before it closes the link; a closed link says which.
+            let cause = if link.is_closed() {
+                Disconnect::RouterStopped
+            } else {
+                Disconnect::PipeClosed
+            };
+            SenderError::Disconnected { pipe, cause }
+        }
+    };
+    Err(SendError::new(reason, message))
 }
 
 impl<M, C: Channel<Envelope<M>>> Drop for ChannelSender<M, C> {

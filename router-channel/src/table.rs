@@ -177,7 +177,7 @@ impl<M> RoutingTable<M> {
         self.open -= 1;
         match freed {
             Slot::Open(receiver) => {
-                receiver.retire_snapshots();
+                receiver.leave_table();
                 Some(receiver)
             }
             Slot::Free { .. } => None,
@@ -193,7 +193,7 @@ impl<M> RoutingTable<M> {
             .into_iter()
             .filter_map(|slot| match slot {
                 Slot::Open(receiver) => {
-                    receiver.retire_snapshots();
+                    receiver.leave_table();
                     Some(receiver)
                 }
                 Slot::Free { .. } => None,

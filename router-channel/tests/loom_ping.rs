@@ -36,7 +36,12 @@
 //! - at most one ping is outstanding at any time;
 //! - once `stop` has disconnected the pingee, no `on_ping` runs, the router
 //!   pings no more and routes nothing, and a send fails with
-//!   `Disconnected`, handing the message back.
+//!   `Disconnected`, handing the message back;
+//! - a sender's end of stream comes once, after its last message, and a
+//!   latest-value pipe's last value is routed before it (the notes of
+//!   src/notes.rs);
+//! - a bounded pipe's sender waiting for room is woken by the routing that
+//!   makes it (src/credit.rs).
 //!
 //! # Running it
 //!
@@ -99,7 +104,7 @@ use loom::sync::{Arc, Mutex};
 use loom::thread;
 use router_api::{
     Disconnect, DrainBudget, EventLoop, MessageReceiver, MessageRouter, MessageSender, Pingee,
-    Pinger, SenderError,
+    Pinger, PipeKind, SenderEnd, SenderError,
 };
 use router_channel::{Channel, ChannelRouter, Envelope};
 
@@ -730,4 +735,109 @@ fn flagged_slots_manual_wait_sees_every_message() {
 #[test]
 fn flagged_slots_manual_wait_sees_every_message_of_two_senders() {
     manual_wait_sees_every_message::<FlaggedSlots, 2, 1>();
+}
+
+/// End of stream (E1), latest values (L2) and a bounded pipe's wait (B2),
+/// which ride on the same notes and wake-ups: a sender thread sends on a
+/// pipe of `kind` and stops while the foreground takes `TURNS` pings; once
+/// it is done and the loop has run out of pings, the end has come, once,
+/// after the last message (for a latest-value pipe: after the last value,
+/// which was routed).
+fn end_comes_after_the_last_message<C, const TURNS: usize>(kind: PipeKind)
+where
+    C: Channel<Envelope<u32>>,
+{
+    both_gate_paths(move || {
+        let event_loop = ModelLoop::new();
+        let router = ChannelRouter::<u32, C>::new(&event_loop);
+        router.set_drain_budget(BUDGET);
+        router.start().unwrap();
+        let log: Log = Rc::default();
+        let (mut sender, receiver) = router.pipe_of(kind).unwrap();
+        log_into(&log, 0, &receiver);
+        let ended: Rc<RefCell<Vec<(SenderEnd, Vec<u32>)>>> = Rc::default();
+        receiver.on_end({
+            let (ended, log) = (Rc::clone(&ended), Rc::clone(&log));
+            move |end: &SenderEnd| ended.borrow_mut().push((*end, messages_of(&log, 0)))
+        });
+        let worker = thread::spawn(move || {
+            sender.start().unwrap();
+            sender.send(0).unwrap();
+            sender.send(1).unwrap();
+            sender.stop().unwrap();
+        });
+        for _ in 0..TURNS {
+            event_loop.run_one();
+        }
+        worker.join().unwrap();
+        event_loop.run_out(8);
+        let ended = ended.borrow();
+        assert_eq!(ended.len(), 1, "the end of stream did not come once");
+        let (end, before) = &ended[0];
+        assert_eq!(*end, SenderEnd::Stopped);
+        match kind {
+            PipeKind::Latest => assert_eq!(before.last(), Some(&1), "the last value was lost"),
+            _ => assert_eq!(*before, [0, 1], "the end came before the last message"),
+        }
+        router.close_pipe(&receiver).unwrap();
+        router.stop().unwrap();
+    });
+}
+
+#[test]
+fn locked_queue_end_comes_after_the_last_message() {
+    end_comes_after_the_last_message::<LockedQueue, 2>(PipeKind::Unbounded);
+}
+
+#[test]
+fn flagged_slots_end_comes_after_the_last_message() {
+    end_comes_after_the_last_message::<FlaggedSlots, 2>(PipeKind::Unbounded);
+}
+
+#[test]
+fn flagged_slots_end_comes_after_the_last_latest_value() {
+    end_comes_after_the_last_message::<FlaggedSlots, 2>(PipeKind::Latest);
+}
+
+/// A bounded pipe of capacity 1 whose sender sends two messages while a
+/// manual router waits for both with no deadline: the second send waits
+/// for room (src/credit.rs) and the router's routing of the first makes
+/// it. A lost wake-up on either side leaves a thread waiting for good,
+/// which loom reports as a deadlock.
+fn bounded_sender_waits_until_routed<C>()
+where
+    C: Channel<Envelope<u32>>,
+{
+    both_gate_paths(move || {
+        let event_loop = ModelLoop::new();
+        let router = ChannelRouter::<u32, C>::new(&event_loop);
+        router.start().unwrap();
+        let log: Log = Rc::default();
+        let (mut sender, receiver) = router.pipe_bounded(1).unwrap();
+        log_into(&log, 0, &receiver);
+        router.route_until(|| true, Some(Duration::ZERO)).unwrap();
+        let worker = thread::spawn(move || {
+            sender.start().unwrap();
+            sender.send(0).unwrap();
+            sender.send(1).unwrap();
+        });
+        router
+            .route_until(|| log.borrow().len() == 2, None)
+            .unwrap();
+        // Not joined, as in `manual_wait_sees_every_message`.
+        drop(worker);
+        assert_eq!(messages_of(&log, 0), [0, 1]);
+        router.close_pipe(&receiver).unwrap();
+        router.stop().unwrap();
+    });
+}
+
+#[test]
+fn locked_queue_bounded_sender_waits_until_routed() {
+    bounded_sender_waits_until_routed::<LockedQueue>();
+}
+
+#[test]
+fn flagged_slots_bounded_sender_waits_until_routed() {
+    bounded_sender_waits_until_routed::<FlaggedSlots>();
 }

@@ -32,11 +32,25 @@ pub enum Capability {
     /// `MainContext::spawn_local`), or one that a panic in the middle of a
     /// frame leaves unusable (an `egui::Context`), lacks it.
     PassesPanics,
+    /// Senders whose `send` (and `try_send`) has reached the router's
+    /// queue when it returns, so that a check on the foreground can count
+    /// the room left in a bounded pipe (B1..B3) and the wake-ups a burst
+    /// costs (L3) without routing. In-process senders have it.
+    ///
+    /// A backend lacks it when its senders write to something between them
+    /// and the router (a socket, a message server): a message there is
+    /// neither routed nor queued yet, so a bounded pipe's room and a
+    /// burst's wake-ups depend on when it is read.
+    ImmediateSends,
 }
 
 impl Capability {
     /// Every capability a check may need.
-    pub const ALL: &'static [Capability] = &[Capability::CountThreads, Capability::PassesPanics];
+    pub const ALL: &'static [Capability] = &[
+        Capability::CountThreads,
+        Capability::PassesPanics,
+        Capability::ImmediateSends,
+    ];
 
     /// The name `lacks: [...]` takes: `CountThreads`.
     #[must_use]
@@ -44,6 +58,7 @@ impl Capability {
         match self {
             Capability::CountThreads => "CountThreads",
             Capability::PassesPanics => "PassesPanics",
+            Capability::ImmediateSends => "ImmediateSends",
         }
     }
 
@@ -53,7 +68,7 @@ impl Capability {
     #[must_use]
     pub const fn declared_by(self) -> Lacker {
         match self {
-            Capability::CountThreads => Lacker::Backend,
+            Capability::CountThreads | Capability::ImmediateSends => Lacker::Backend,
             Capability::PassesPanics => Lacker::EventLoop,
         }
     }
@@ -66,7 +81,7 @@ impl Capability {
     pub fn on_this_platform(self) -> bool {
         match self {
             Capability::CountThreads => crate::threads::live().is_some(),
-            Capability::PassesPanics => true,
+            Capability::PassesPanics | Capability::ImmediateSends => true,
         }
     }
 }

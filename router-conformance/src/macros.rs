@@ -232,6 +232,16 @@ macro_rules! __for_each_check {
             d1_dropped_receiver_closes_its_pipe => receiver_drop::dropped_receiver_closes_its_pipe,
             d1_receiver_dropped_by_its_own_listener_closes_its_pipe => receiver_drop::receiver_dropped_by_its_own_listener_closes_its_pipe,
             d1_stop_warns_only_of_receivers_still_alive => receiver_drop::stop_warns_only_of_receivers_still_alive,
+            b1_bounded_pipe_takes_its_capacity_and_no_more => bounded::bounded_pipe_takes_its_capacity_and_no_more needs ImmediateSends,
+            b2_send_on_a_full_pipe_waits_for_room => bounded::send_on_a_full_pipe_waits_for_room needs ImmediateSends,
+            b2_send_waiting_on_a_full_pipe_fails_when_it_cannot_go_on => bounded::send_waiting_on_a_full_pipe_fails_when_it_cannot_go_on needs ImmediateSends,
+            b3_full_pipe_hands_the_message_back => bounded::full_pipe_hands_the_message_back needs ImmediateSends,
+            b4_receiver_counts_its_waiting_messages => bounded::receiver_counts_its_waiting_messages,
+            l1_each_routing_delivers_only_the_newest_value => latest::each_routing_delivers_only_the_newest_value needs ImmediateSends,
+            l2_last_value_before_the_end_is_delivered => latest::last_value_before_the_end_is_delivered,
+            l3_a_burst_of_sends_costs_one_wake_up => latest::a_burst_of_sends_costs_one_wake_up needs ImmediateSends,
+            a1_stream_yields_every_message_once_in_order => streams::stream_yields_every_message_once_in_order,
+            a2_stream_ends_with_its_pipe_and_closes_it_when_dropped => streams::stream_ends_with_its_pipe_and_closes_it_when_dropped,
             w1_callback_runs_on_the_loop_thread_never_inside_ping => event_loop::callback_runs_on_the_loop_thread_never_inside_ping,
             w2_ping_during_the_callback_runs_it_again => event_loop::ping_during_the_callback_runs_it_again,
             w2_pings_of_four_busy_threads_are_never_lost => event_loop_storms::pings_of_four_busy_threads_are_never_lost,
@@ -312,6 +322,15 @@ macro_rules! __conformance_test_needing {
         $($test)*
     };
     (PassesPanics [] $($test:tt)*) => {
+        #[test]
+        $($test)*
+    };
+    (ImmediateSends [ImmediateSends $(, $rest:ident)*] $($test:tt)*) => {
+        #[test]
+        #[ignore = "skipped: the backend lacks ImmediateSends"]
+        $($test)*
+    };
+    (ImmediateSends [] $($test:tt)*) => {
         #[test]
         $($test)*
     };

@@ -65,6 +65,20 @@ fn catchers(flaw: Flaw) -> &'static [&'static str] {
             "e2_sender_of_a_panicking_thread_ends_panicked",
         ],
         Flaw::EndsAllDropped => &["e2_stopped_sender_ends_stopped"],
+        Flaw::BoundIgnored => &[
+            "b1_bounded_pipe_takes_its_capacity_and_no_more",
+            "b2_send_on_a_full_pipe_waits_for_room",
+            "b3_full_pipe_hands_the_message_back",
+        ],
+        Flaw::FullSendHangs => &["b2_send_waiting_on_a_full_pipe_fails_when_it_cannot_go_on"],
+        Flaw::QueuedNotCounted => &["b4_receiver_counts_its_waiting_messages"],
+        Flaw::LatestDeliversAll => &["l1_each_routing_delivers_only_the_newest_value"],
+        Flaw::LatestLosesLast => &["l2_last_value_before_the_end_is_delivered"],
+        Flaw::LatestPingsPerSend => &["l3_a_burst_of_sends_costs_one_wake_up"],
+        Flaw::StreamRepeatsMessages => &["a1_stream_yields_every_message_once_in_order"],
+        Flaw::StreamNeverEnds | Flaw::StreamDropLeavesPipeOpen => {
+            &["a2_stream_ends_with_its_pipe_and_closes_it_when_dropped"]
+        }
         Flaw::DropLeavesPipeOpen => &[
             "d1_dropped_receiver_closes_its_pipe",
             "d1_receiver_dropped_by_its_own_listener_closes_its_pipe",
@@ -303,4 +317,49 @@ fn every_end_told_as_dropped_is_caught_by_e2() {
 #[test]
 fn receiver_drop_leaving_its_pipe_open_is_caught_by_d1() {
     assert_caught(Flaw::DropLeavesPipeOpen);
+}
+
+#[test]
+fn bounded_pipe_made_unbounded_is_caught_by_b1_b2_b3() {
+    assert_caught(Flaw::BoundIgnored);
+}
+
+#[test]
+fn send_hanging_after_its_pipe_went_is_caught_by_b2() {
+    assert_caught(Flaw::FullSendHangs);
+}
+
+#[test]
+fn bounded_pipe_that_does_not_count_is_caught_by_b4() {
+    assert_caught(Flaw::QueuedNotCounted);
+}
+
+#[test]
+fn latest_pipe_delivering_every_value_is_caught_by_l1() {
+    assert_caught(Flaw::LatestDeliversAll);
+}
+
+#[test]
+fn latest_pipe_losing_its_last_value_is_caught_by_l2() {
+    assert_caught(Flaw::LatestLosesLast);
+}
+
+#[test]
+fn latest_pipe_waking_the_loop_per_send_is_caught_by_l3() {
+    assert_caught(Flaw::LatestPingsPerSend);
+}
+
+#[test]
+fn stream_repeating_messages_is_caught_by_a1() {
+    assert_caught(Flaw::StreamRepeatsMessages);
+}
+
+#[test]
+fn stream_that_never_ends_is_caught_by_a2() {
+    assert_caught(Flaw::StreamNeverEnds);
+}
+
+#[test]
+fn stream_dropped_leaving_its_pipe_open_is_caught_by_a2() {
+    assert_caught(Flaw::StreamDropLeavesPipeOpen);
 }

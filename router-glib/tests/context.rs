@@ -149,3 +149,42 @@ fn a_panicking_listener_does_not_end_routing() {
     router.close_pipe(&receiver).unwrap();
     router.stop().unwrap();
 }
+
+#[test]
+fn a_local_future_awaits_a_pipe_as_a_stream_to_its_end() {
+    use std::cell::RefCell;
+    use std::future::poll_fn;
+    use std::pin::Pin;
+
+    use futures_core::Stream;
+    use router_api::IntoMessageStream;
+
+    let context = MainContext::new();
+    let router = CrossbeamRouter::<String>::new(&GlibLoop::new(&context).unwrap());
+    router.start().unwrap();
+    let (mut sender, receiver) = router.pipe().unwrap();
+    let lines = Rc::new(RefCell::new(None));
+    // A1, A2 on glib's executor: owned messages, in order, then the end.
+    context.spawn_local({
+        let lines = Rc::clone(&lines);
+        async move {
+            let mut stream = receiver.into_stream();
+            let mut got = Vec::new();
+            while let Some(line) = poll_fn(|cx| Pin::new(&mut stream).poll_next(cx)).await {
+                got.push(line);
+            }
+            *lines.borrow_mut() = Some(got);
+        }
+    });
+    let worker = std::thread::spawn(move || {
+        let mut open = sender.open().unwrap();
+        for n in 0..1000 {
+            open.send(format!("line {n}")).unwrap();
+        }
+    });
+    assert!(iterate_until(&context, || lines.borrow().is_some()));
+    worker.join().unwrap();
+    let expected: Vec<String> = (0..1000).map(|n| format!("line {n}")).collect();
+    assert_eq!(lines.borrow_mut().take(), Some(expected));
+    router.stop().unwrap();
+}

@@ -8,14 +8,12 @@ use std::collections::HashMap;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 
-use router_api::PipeId;
-use router_channel::Forwarder;
-use router_crossbeam::Crossbeam;
+use router_api::{Disconnect, MessageSender, PipeId, SenderError};
 use serde::de::DeserializeOwned;
 
 use crate::frame::{self, Kind, Unread};
 use crate::order::{Offer, PipeOrder};
-use crate::pipe_book::{PipeBook, PipeEntry};
+use crate::pipe_book::{CoreSender, PipeBook, PipeEntry};
 
 /// One frame's content, once it passed every check but its place.
 enum Item<M> {
@@ -24,25 +22,25 @@ enum Item<M> {
 }
 
 /// What the intake keeps of one pipe it has seen frames of.
-struct PipeState<M> {
+struct PipeState<M: Send + 'static> {
     entry: PipeEntry,
     order: PipeOrder<Item<M>>,
+    /// The pipe's in-process sender, until the NATS sender's end is told.
+    sender: Option<CoreSender<M>>,
 }
 
 /// The checks and the way into one router run.
 pub(crate) struct Intake<M: Send + 'static> {
-    book: Arc<PipeBook>,
-    forwarder: Forwarder<M, Crossbeam>,
+    book: Arc<PipeBook<M>>,
     message_type: u64,
     type_name: &'static str,
     pipes: HashMap<u64, PipeState<M>>,
 }
 
 impl<M: DeserializeOwned + Send + 'static> Intake<M> {
-    pub(crate) fn new(book: Arc<PipeBook>, forwarder: Forwarder<M, Crossbeam>) -> Self {
+    pub(crate) fn new(book: Arc<PipeBook<M>>) -> Self {
         Self {
             book,
-            forwarder,
             message_type: frame::fingerprint::<M>(),
             type_name: std::any::type_name::<M>(),
             pipes: HashMap::new(),
@@ -145,9 +143,16 @@ impl<M: DeserializeOwned + Send + 'static> Intake<M> {
     /// The intake's state of `pipe`, made from the book on first sight.
     fn state(&mut self, pipe: u64) -> Option<&mut PipeState<M>> {
         if !self.pipes.contains_key(&pipe) {
-            let entry = self.book.get(pipe)?;
+            let (entry, sender) = self.book.take(pipe)?;
             let order = PipeOrder::default();
-            self.pipes.insert(pipe, PipeState { entry, order });
+            self.pipes.insert(
+                pipe,
+                PipeState {
+                    entry,
+                    order,
+                    sender,
+                },
+            );
         }
         self.pipes.get_mut(&pipe)
     }
@@ -155,20 +160,33 @@ impl<M: DeserializeOwned + Send + 'static> Intake<M> {
     /// Puts an authentic frame in its place in the pipe's sequence, and
     /// forwards what is due.
     fn place(&mut self, subject: &str, pipe: u64, session: u64, seq: u64, item: Item<M>) -> bool {
-        let Some(state) = self.pipes.get_mut(&pipe) else {
+        let Some(PipeState { order, sender, .. }) = self.pipes.get_mut(&pipe) else {
             return true;
         };
-        let route = state.entry.route;
-        let forwarder = &self.forwarder;
         let mut open = true;
-        let offer = state.order.offer(session, seq, item, |item| match item {
+        let offer = order.offer(session, seq, item, |item| match item {
             Item::Message(message) => {
-                open &= forwarder.send(route, message).is_ok();
+                // A bounded pipe's send waits here for room: the frames
+                // after it wait in the stream meanwhile.
+                let Some(sender) = sender.as_mut() else {
+                    return;
+                };
+                if let Err(error) = sender.send(message) {
+                    match error.reason() {
+                        SenderError::Disconnected {
+                            cause: Disconnect::PipeClosed,
+                            ..
+                        } => tracing::debug!(pipe, "dropping a message of a closed bounded pipe"),
+                        _ => open = false,
+                    }
+                }
             }
             Item::End { sent, how } => {
                 let end = frame::end_from_code(how);
                 tracing::debug!(pipe = %PipeId::new(pipe), sent, %end, "a sender ended");
-                forwarder.end(route, end);
+                if let Some(sender) = sender.take() {
+                    sender.finish(end);
+                }
             }
         });
         match offer {

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use router_api::{
-    DrainBudget, EventLoop, MessageRouter, MessageSender, Operation, RouterControl, RouterError,
-    RouterStats,
+    DrainBudget, EventLoop, MessageRouter, MessageSender, Operation, PipeKind, RouterControl,
+    RouterError, RouterStats,
 };
 use router_channel::PipeReceiver;
 use router_crossbeam::CrossbeamRouter;
@@ -60,14 +60,14 @@ where
 {
     core: CrossbeamRouter<M>,
     server: Arc<str>,
-    run: RefCell<Option<Run>>,
+    run: RefCell<Option<Run<M>>>,
 }
 
 /// What one run adds to the core's run.
-struct Run {
+struct Run<M: Send + 'static> {
     id: u64,
     consumer: Consumer,
-    book: Arc<PipeBook>,
+    book: Arc<PipeBook<M>>,
 }
 
 /// A random key and run number for a new run.
@@ -147,13 +147,10 @@ where
 
     /// Connects, makes the stream and starts the consumer for the core's
     /// new run.
-    fn open_run(&self) -> Result<Run, ConnectError> {
-        let forwarder = self.core.forwarder().ok_or_else(|| ConnectError::Runtime {
-            reason: "the core router did not start".to_owned(),
-        })?;
+    fn open_run(&self) -> Result<Run<M>, ConnectError> {
         let (key, id) = draw()?;
         let book = Arc::new(PipeBook::new(key));
-        let intake = Intake::new(Arc::clone(&book), forwarder);
+        let intake = Intake::new(Arc::clone(&book));
         let place = Place {
             server: Arc::clone(&self.server),
             run: id,
@@ -233,17 +230,21 @@ where
     }
 
     fn pipe(&self) -> Result<(Self::Sender, Self::Receiver), RouterError> {
+        self.pipe_of(PipeKind::Unbounded)
+    }
+
+    fn pipe_of(&self, kind: PipeKind) -> Result<(Self::Sender, Self::Receiver), RouterError> {
         let run = self.run.borrow();
         let Some(run) = run.as_ref() else {
             return Err(RouterError::NotRunning {
                 operation: Operation::Pipe,
             });
         };
-        let (core_sender, receiver) = self.core.pipe()?;
+        let (core_sender, receiver) = self.core.pipe_of(kind)?;
         let pipe = core_sender.pipe_id();
-        // The consumer thread forwards the NATS sender's messages and its
-        // end.
-        let key = run.book.record(pipe, core_sender.hand_over());
+        // The consumer thread sends the NATS sender's messages through the
+        // core's sender, so the pipe's kind holds, and tells its end.
+        let key = run.book.record(pipe, core_sender);
         let token = Token {
             pipe,
             key,

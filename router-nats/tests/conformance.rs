@@ -9,6 +9,11 @@ use router_conformance::Msg;
 use router_nats::NatsRouter;
 use support::NatsServer;
 
-router_conformance::conformance_tests!(nats, |event_loop| {
-    NatsRouter::<Msg>::new(event_loop, &NatsServer::shared().url())
-});
+// Its senders publish to a server that the consumer thread reads: a send
+// has not reached the router when it returns, so the checks that count
+// room or wake-ups from the foreground without routing are skipped by name.
+router_conformance::conformance_tests!(
+    nats,
+    |event_loop| NatsRouter::<Msg>::new(event_loop, &NatsServer::shared().url()),
+    lacks: [ImmediateSends]
+);

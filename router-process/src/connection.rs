@@ -7,26 +7,23 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mio::net::UnixStream;
-use router_api::{PipeId, SenderEnd};
-use router_channel::{Forwarder, Route};
-use router_crossbeam::Crossbeam;
+use router_api::{MessageSender, PipeId, SenderEnd, SenderError};
 use serde::de::DeserializeOwned;
 
 use crate::frames::FrameReader;
-use crate::pipe_book::{Admission, PipeBook};
+use crate::pipe_book::{Admission, CoreSender, PipeBook};
 use crate::wire::{self, Frame, Hello, Refusal};
 
 /// Reads one connection may do before the monitor turns to the next, so
 /// one busy sender cannot starve the others.
 const READS_PER_TURN: usize = 16;
 
-/// What one router run lets in: its secret, the pipes it made, and the
-/// way into its channel.
+/// What one router run lets in: its secret and the pipes it made (with
+/// their in-process senders, the way into its channel).
 #[derive(Debug)]
 pub(crate) struct Intake<M: Send + 'static> {
     pub(crate) secret: u128,
-    pub(crate) book: Arc<PipeBook>,
-    pub(crate) forwarder: Forwarder<M, Crossbeam>,
+    pub(crate) book: Arc<PipeBook<M>>,
     /// How long a connection may take to present its hello.
     pub(crate) hello_timeout: Duration,
     /// The fingerprint of the run's message type
@@ -45,13 +42,26 @@ pub(crate) enum Turn {
     More,
     /// The connection is over: the sender closed it, or it was refused.
     Closed,
+    /// The pipe is bounded and full: the connection is not read until
+    /// [`Connection::resume`] finds room for the message it holds. Its
+    /// sender then waits in its socket writes (B2).
+    Paused,
 }
 
 enum Phase {
     /// Waiting for the hello.
     Hello,
-    /// Admitted: every frame is a message for this pipe, on this route.
-    Open(PipeId, Route),
+    /// Admitted: every frame is a message for this pipe.
+    Open(PipeId),
+}
+
+/// What forwarding one message came to.
+enum Forwarded {
+    Sent,
+    /// The bounded pipe is full: the message is held.
+    Held,
+    /// The run is over, or the pipe's sender has ended.
+    Over,
 }
 
 /// Why a connection is closed by the router.
@@ -66,24 +76,27 @@ enum HelloError {
 }
 
 /// One accepted connection.
-pub(crate) struct Connection {
+pub(crate) struct Connection<M: Send + 'static> {
     id: u64,
     stream: UnixStream,
     frames: FrameReader,
     phase: Phase,
-    /// Whether the sender's end was forwarded (its end frame, or the loss
-    /// of the connection): once per pipe.
-    ended: bool,
+    /// The pipe's in-process sender, once admitted; gone once the sender's
+    /// end was told (its end frame, or the loss of the connection).
+    sender: Option<CoreSender<M>>,
+    /// A message a full bounded pipe had no room for.
+    held: Option<M>,
 }
 
-impl Connection {
+impl<M: Send + 'static> Connection<M> {
     pub(crate) fn new(id: u64, stream: UnixStream) -> Self {
         Self {
             id,
             stream,
             frames: FrameReader::new(),
             phase: Phase::Hello,
-            ended: false,
+            sender: None,
+            held: None,
         }
     }
 
@@ -140,36 +153,77 @@ impl Connection {
     fn pipe(&self) -> Option<PipeId> {
         match self.phase {
             Phase::Hello => None,
-            Phase::Open(pipe, _) => Some(pipe),
+            Phase::Open(pipe) => Some(pipe),
         }
     }
 
     /// Reads what the socket holds (within the turn's budget), and
     /// forwards each whole message.
-    pub(crate) fn read_turn<M>(&mut self, intake: &Intake<M>) -> Turn
+    pub(crate) fn read_turn(&mut self, intake: &Intake<M>) -> Turn
     where
-        M: DeserializeOwned + Send + 'static,
+        M: DeserializeOwned,
     {
         let turn = self.read_frames(intake);
         if turn == Turn::Closed {
-            self.end(intake, SenderEnd::Lost);
+            self.end(SenderEnd::Lost);
         }
         turn
     }
 
-    /// Forwards the end of the pipe's sender, once, if it was admitted.
-    fn end<M: Send + 'static>(&mut self, intake: &Intake<M>, end: SenderEnd) {
-        if let Phase::Open(pipe, route) = self.phase
-            && !std::mem::replace(&mut self.ended, true)
-        {
+    /// A paused connection's turn: forwards the message it holds if its
+    /// pipe has room now, then the frames already read, and goes on
+    /// reading at its next turn ([`Turn::More`]).
+    pub(crate) fn resume(&mut self, intake: &Intake<M>) -> Turn
+    where
+        M: DeserializeOwned,
+    {
+        let turn = match self.held.take().map(|message| self.forward(message)) {
+            Some(Forwarded::Held) => return Turn::Paused,
+            Some(Forwarded::Over) => Turn::Closed,
+            Some(Forwarded::Sent) | None => match self.take_frames(intake) {
+                Ok(Forwarded::Held) => Turn::Paused,
+                Ok(_) => Turn::More,
+                Err(Refused) => Turn::Closed,
+            },
+        };
+        if turn == Turn::Closed {
+            self.end(SenderEnd::Lost);
+        }
+        turn
+    }
+
+    /// Tells the pipe's receiver how its sender ended, once, if it was
+    /// admitted.
+    fn end(&mut self, end: SenderEnd) {
+        if let (Some(pipe), Some(sender)) = (self.pipe(), self.sender.take()) {
             tracing::debug!(connection = self.id, pipe = %pipe, %end, "sender ended");
-            intake.forwarder.end(route, end);
+            sender.finish(end);
         }
     }
 
-    fn read_frames<M>(&mut self, intake: &Intake<M>) -> Turn
+    /// Sends `message` through the pipe's in-process sender, without
+    /// waiting: a full bounded pipe holds it instead.
+    fn forward(&mut self, message: M) -> Forwarded {
+        let Some(sender) = self.sender.as_mut() else {
+            return Forwarded::Over;
+        };
+        match sender.try_send(message) {
+            Ok(()) => Forwarded::Sent,
+            Err(error) if matches!(error.reason(), SenderError::Full { .. }) => {
+                self.held = Some(error.into_message());
+                Forwarded::Held
+            }
+            Err(error) => {
+                // The run stopped, or the bounded pipe was closed.
+                tracing::debug!(connection = self.id, pipe = ?self.pipe(), reason = %error.reason(), "cannot forward");
+                Forwarded::Over
+            }
+        }
+    }
+
+    fn read_frames(&mut self, intake: &Intake<M>) -> Turn
     where
-        M: DeserializeOwned + Send + 'static,
+        M: DeserializeOwned,
     {
         for _ in 0..READS_PER_TURN {
             match self.stream.read(self.frames.spare()) {
@@ -179,8 +233,10 @@ impl Connection {
                 }
                 Ok(count) => {
                     self.frames.filled(count);
-                    if self.take_frames(intake).is_err() {
-                        return Turn::Closed;
+                    match self.take_frames(intake) {
+                        Ok(Forwarded::Held) => return Turn::Paused,
+                        Ok(_) => {}
+                        Err(Refused) => return Turn::Closed,
                     }
                 }
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Turn::Drained,
@@ -218,14 +274,16 @@ impl Connection {
         }
     }
 
-    fn take_frames<M>(&mut self, intake: &Intake<M>) -> Result<(), Refused>
+    /// Forwards every whole frame read so far; stops early when a full
+    /// bounded pipe holds a message ([`Forwarded::Held`]).
+    fn take_frames(&mut self, intake: &Intake<M>) -> Result<Forwarded, Refused>
     where
-        M: DeserializeOwned + Send + 'static,
+        M: DeserializeOwned,
     {
         loop {
             let range = match self.frames.next_frame() {
                 Ok(Some(range)) => range,
-                Ok(None) => return Ok(()),
+                Ok(None) => return Ok(Forwarded::Sent),
                 Err(oversized) => {
                     tracing::warn!(
                         connection = self.id,
@@ -256,7 +314,7 @@ impl Connection {
                     };
                     self.admit(hello, intake)?;
                 }
-                Phase::Open(pipe, route) => {
+                Phase::Open(pipe) => {
                     let payload = self.frames.payload(range);
                     // The message type's Deserialize is user code: a panic in
                     // it must cost this connection only, not the monitor and
@@ -265,7 +323,7 @@ impl Connection {
                         wire::decode_payload::<Frame<M>>(payload)
                     }));
                     let message = match decoded {
-                        Ok(Ok(Frame::Message(_))) if self.ended => {
+                        Ok(Ok(Frame::Message(_))) if self.sender.is_none() => {
                             tracing::warn!(
                                 connection = self.id,
                                 pipe = %pipe,
@@ -287,7 +345,7 @@ impl Connection {
                                 );
                                 SenderEnd::Lost
                             });
-                            self.end(intake, end);
+                            self.end(end);
                             continue;
                         }
                         Ok(Err(error)) => {
@@ -310,17 +368,17 @@ impl Connection {
                             return Err(Refused);
                         }
                     };
-                    if intake.forwarder.send(route, message).is_err() {
-                        // The run stopped; the monitor is about to be told.
-                        tracing::debug!(connection = self.id, pipe = %pipe, "router run is over");
-                        return Err(Refused);
+                    match self.forward(message) {
+                        Forwarded::Sent => {}
+                        Forwarded::Held => return Ok(Forwarded::Held),
+                        Forwarded::Over => return Err(Refused),
                     }
                 }
             }
         }
     }
 
-    fn admit<M: Send + 'static>(
+    fn admit(
         &mut self,
         hello: Result<Hello, HelloError>,
         intake: &Intake<M>,
@@ -365,8 +423,8 @@ impl Connection {
             return Err(self.refuse_message_type(intake.type_name));
         }
         let pipe = PipeId::new(hello.pipe);
-        let route = match intake.book.admit(pipe) {
-            Admission::Admitted(route) => route,
+        let mut sender = match intake.book.admit(pipe) {
+            Admission::Admitted(sender) => sender,
             Admission::NeverMade => {
                 tracing::warn!(
                     connection = id,
@@ -389,16 +447,23 @@ impl Connection {
             Ok(1) => {}
             Ok(_) | Err(_) => {
                 tracing::debug!(connection = id, pipe = %pipe, "sender left before it was accepted");
+                sender.finish(SenderEnd::Lost);
                 return Err(Refused);
             }
         }
         tracing::debug!(connection = id, pipe = %pipe, "sender connected");
-        self.phase = Phase::Open(pipe, route);
+        // A sender the router made and never started starts.
+        if let Err(error) = sender.start() {
+            tracing::debug!(connection = id, pipe = %pipe, %error, "cannot start the pipe's sender");
+            return Err(Refused);
+        }
+        self.phase = Phase::Open(pipe);
+        self.sender = Some(sender);
         Ok(())
     }
 }
 
-impl std::fmt::Debug for Connection {
+impl<M: Send + 'static> std::fmt::Debug for Connection<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connection")
             .field("id", &self.id)

@@ -41,6 +41,10 @@ const FIRST_CONNECTION: usize = 2;
 /// not to spin while the process is out of descriptors.
 const ACCEPT_RETRY: Duration = Duration::from_millis(50);
 
+/// How often the monitor looks again at a connection paused on a full
+/// bounded pipe (B2): the sender waits in its socket writes meanwhile.
+const PAUSE_RETRY: Duration = Duration::from_millis(1);
+
 /// A running monitor thread.
 #[derive(Debug)]
 pub(crate) struct Monitor {
@@ -70,6 +74,7 @@ impl Monitor {
             intake,
             connections: HashMap::new(),
             ready: VecDeque::new(),
+            paused: Vec::new(),
             next: FIRST_CONNECTION,
             stalled: None,
             hello_deadlines: VecDeque::new(),
@@ -94,8 +99,8 @@ impl Monitor {
     }
 }
 
-struct Queued {
-    connection: Connection,
+struct Queued<M: Send + 'static> {
+    connection: Connection<M>,
     /// In the ready list: it may have bytes to read.
     ready: bool,
 }
@@ -112,8 +117,11 @@ struct Watch<M: Send + 'static> {
     poll: Poll,
     listener: UnixListener,
     intake: Intake<M>,
-    connections: HashMap<Token, Queued>,
+    connections: HashMap<Token, Queued<M>>,
     ready: VecDeque<Token>,
+    /// Connections paused on a full bounded pipe, looked at again every
+    /// [`PAUSE_RETRY`].
+    paused: Vec<Token>,
     next: usize,
     /// Set while `accept` fails, to try again on a timer.
     stalled: Option<Stalled>,
@@ -158,6 +166,7 @@ where
             {
                 self.accept();
             }
+            self.resume_paused();
             self.serve_ready();
             self.close_overdue(Instant::now());
         }
@@ -169,6 +178,9 @@ where
     fn poll_timeout(&self, now: Instant) -> Option<Duration> {
         if !self.ready.is_empty() {
             return Some(Duration::ZERO);
+        }
+        if !self.paused.is_empty() {
+            return Some(PAUSE_RETRY);
         }
         let retry = self.stalled.as_ref().map(|stalled| stalled.retry_at);
         let hello = self.hello_deadlines.front().map(|(due, _)| *due);
@@ -202,7 +214,7 @@ where
     /// Stops watching a connection that left the table; dropping it then
     /// closes its stream. A token still in the ready list or the deadline
     /// list finds nothing and is passed over.
-    fn close(&self, queued: &mut Queued) {
+    fn close(&self, queued: &mut Queued<M>) {
         let _ = self.poll.registry().deregister(queued.connection.stream());
     }
 
@@ -312,13 +324,48 @@ where
             let Some(queued) = self.connections.get_mut(&token) else {
                 continue;
             };
-            match queued.connection.read_turn(&self.intake) {
-                Turn::Drained => queued.ready = false,
-                Turn::More => self.ready.push_back(token),
-                Turn::Closed => {
-                    if let Some(mut queued) = self.connections.remove(&token) {
-                        self.close(&mut queued);
-                    }
+            let turn = queued.connection.read_turn(&self.intake);
+            self.after_turn(token, turn);
+        }
+    }
+
+    /// Gives each paused connection a look: those whose pipe has room go
+    /// back to the ready list.
+    fn resume_paused(&mut self) {
+        for token in std::mem::take(&mut self.paused) {
+            let Some(queued) = self.connections.get_mut(&token) else {
+                continue;
+            };
+            let turn = queued.connection.resume(&self.intake);
+            self.after_turn(token, turn);
+        }
+    }
+
+    /// Files a connection by how its turn ended.
+    fn after_turn(&mut self, token: Token, turn: Turn) {
+        match turn {
+            Turn::Drained => {
+                if let Some(queued) = self.connections.get_mut(&token) {
+                    queued.ready = false;
+                }
+            }
+            Turn::More => {
+                if let Some(queued) = self.connections.get_mut(&token) {
+                    queued.ready = true;
+                }
+                self.ready.push_back(token);
+            }
+            Turn::Paused => {
+                // Out of the ready list: its events are not lost, as
+                // `resume` ends with a turn that reads on.
+                if let Some(queued) = self.connections.get_mut(&token) {
+                    queued.ready = true;
+                }
+                self.paused.push(token);
+            }
+            Turn::Closed => {
+                if let Some(mut queued) = self.connections.remove(&token) {
+                    self.close(&mut queued);
                 }
             }
         }

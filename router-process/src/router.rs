@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use router_api::{
-    DrainBudget, EventLoop, MessageRouter, MessageSender, Operation, RouterControl, RouterError,
-    RouterStats,
+    DrainBudget, EventLoop, MessageRouter, MessageSender, Operation, PipeKind, RouterControl,
+    RouterError, RouterStats,
 };
 use router_channel::PipeReceiver;
 use router_crossbeam::CrossbeamRouter;
@@ -47,15 +47,15 @@ where
     M: Serialize + DeserializeOwned + Send + 'static,
 {
     core: CrossbeamRouter<M>,
-    run: RefCell<Option<Run>>,
+    run: RefCell<Option<Run<M>>>,
     hello_timeout: Cell<Duration>,
 }
 
 /// What one run adds to the core's run.
-struct Run {
+struct Run<M: Send + 'static> {
     endpoint: Endpoint,
     monitor: Monitor,
-    book: Arc<PipeBook>,
+    book: Arc<PipeBook<M>>,
 }
 
 impl<M> ProcessRouter<M>
@@ -128,17 +128,12 @@ where
     }
 
     /// Opens the socket and starts the monitor for the core's new run.
-    fn open_run(&self) -> Result<Run, String> {
-        let forwarder = self
-            .core
-            .forwarder()
-            .ok_or_else(|| "the core router did not start".to_owned())?;
+    fn open_run(&self) -> Result<Run<M>, String> {
         let (endpoint, listener) = Endpoint::open()?;
         let book = Arc::new(PipeBook::default());
         let intake = Intake {
             secret: endpoint.secret(),
             book: Arc::clone(&book),
-            forwarder,
             hello_timeout: self.hello_timeout.get(),
             message_type: crate::wire::message_type::<M>(),
             type_name: std::any::type_name::<M>(),
@@ -221,18 +216,21 @@ where
     }
 
     fn pipe(&self) -> Result<(Self::Sender, Self::Receiver), RouterError> {
+        self.pipe_of(PipeKind::Unbounded)
+    }
+
+    fn pipe_of(&self, kind: PipeKind) -> Result<(Self::Sender, Self::Receiver), RouterError> {
         let run = self.run.borrow();
         let Some(run) = run.as_ref() else {
             return Err(RouterError::NotRunning {
                 operation: Operation::Pipe,
             });
         };
-        let (core_sender, receiver) = self.core.pipe()?;
+        let (core_sender, receiver) = self.core.pipe_of(kind)?;
         let pipe = core_sender.pipe_id();
-        // The connection of the process sender forwards its messages and
-        // its end.
-        let route = core_sender.hand_over();
-        run.book.record(pipe, route);
+        // The connection of the process sender sends through it, so a
+        // bounded or latest-value pipe is one here too, and tells its end.
+        run.book.record(pipe, core_sender);
         let token = Token {
             pipe,
             secret: run.endpoint.secret(),

@@ -5,4 +5,7 @@
 use router_conformance::Msg;
 use router_process::ProcessRouter;
 
-router_conformance::conformance_tests!(process, ProcessRouter::<Msg>::new);
+// Its senders write to a socket that the monitor thread reads: a send has
+// not reached the router when it returns, so the checks that count room or
+// wake-ups from the foreground without routing are skipped by name.
+router_conformance::conformance_tests!(process, ProcessRouter::<Msg>::new, lacks: [ImmediateSends]);

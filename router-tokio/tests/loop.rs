@@ -179,3 +179,43 @@ fn a_panicking_listener_does_not_end_routing() {
     router.close_pipe(&receiver).unwrap();
     router.stop().unwrap();
 }
+
+#[test]
+fn a_task_awaits_a_pipe_as_a_stream_to_its_end() {
+    use std::future::poll_fn;
+    use std::pin::Pin;
+
+    use futures_core::Stream;
+    use router_api::IntoMessageStream;
+
+    let runtime = runtime();
+    let local = LocalSet::new();
+    let router = CrossbeamRouter::<String>::new(&TokioLoop::new(&local));
+    router.start().unwrap();
+    let (mut sender, receiver) = router.pipe().unwrap();
+    let worker = std::thread::spawn(move || {
+        let mut open = sender.open().unwrap();
+        for n in 0..1000 {
+            open.send(format!("line {n}")).unwrap();
+        }
+    });
+    // A1, A2 on a real executor: owned messages, in order, then the end.
+    let task = local.spawn_local(async move {
+        let mut stream = receiver.into_stream();
+        let mut lines = Vec::new();
+        while let Some(line) = poll_fn(|cx| Pin::new(&mut stream).poll_next(cx)).await {
+            lines.push(line);
+        }
+        lines
+    });
+    let lines = local
+        .block_on(&runtime, async {
+            tokio::time::timeout(PATIENCE, task).await
+        })
+        .expect("the stream ended within the patience")
+        .unwrap();
+    worker.join().unwrap();
+    let expected: Vec<String> = (0..1000).map(|n| format!("line {n}")).collect();
+    assert_eq!(lines, expected);
+    router.stop().unwrap();
+}

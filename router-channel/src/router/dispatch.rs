@@ -1,7 +1,11 @@
 //! Listener dispatch: a routing loop hands each message to its pipe's
 //! listeners, remembering the pipes it routed to.
 
+use std::cell::Cell;
 use std::rc::Rc;
+use std::sync::Arc;
+
+use crate::credit::Credit;
 
 use crate::receiver::{Listeners, ReceiverShared};
 use crate::table::Route;
@@ -28,6 +32,8 @@ pub(super) struct Dispatch<'a, M: Send + 'static, C: Channel<Envelope<M>>> {
     inner: &'a Inner<M, C>,
     routes: [Option<LastRoute<M>>; ROUTES_REMEMBERED],
     routed: u64,
+    /// Whether a remembered bounded pipe is owed units of its credit.
+    owes: bool,
 }
 
 /// A pipe a routing loop remembers, and a snapshot of its listeners,
@@ -37,6 +43,43 @@ struct LastRoute<M> {
     receiver: Rc<ReceiverShared<M>>,
     epoch: u64,
     listeners: Listeners<M>,
+    /// A bounded pipe's credit, given back a unit per message routed, in
+    /// batches ([`Credit::batch`]).
+    credit: Option<Owed>,
+}
+
+/// The units of a bounded pipe's credit a routing loop owes.
+struct Owed {
+    credit: Arc<Credit>,
+    owed: Cell<usize>,
+    batch: usize,
+}
+
+impl Owed {
+    /// One more message routed.
+    #[inline]
+    fn routed_one(&self) {
+        let owed = self.owed.get() + 1;
+        if owed >= self.batch {
+            self.owed.set(0);
+            self.credit.give_back(owed);
+        } else {
+            self.owed.set(owed);
+        }
+    }
+
+    fn pay(&self) {
+        let owed = self.owed.replace(0);
+        if owed > 0 {
+            self.credit.give_back(owed);
+        }
+    }
+}
+
+impl Drop for Owed {
+    fn drop(&mut self) {
+        self.pay();
+    }
 }
 
 impl<'a, M, C> Dispatch<'a, M, C>
@@ -49,6 +92,7 @@ where
             inner,
             routes: [const { None }; ROUTES_REMEMBERED],
             routed: 0,
+            owes: false,
         }
     }
 
@@ -62,7 +106,11 @@ where
             && last.receiver.epoch() == last.epoch
         {
             self.routed += 1;
-            last.listeners.fire(&envelope.message);
+            if let Some(owed) = &last.credit {
+                owed.routed_one();
+                self.owes = true;
+            }
+            last.listeners.deliver(envelope.message);
             return;
         }
         self.route_afresh(envelope);
@@ -96,14 +144,38 @@ where
             route: envelope.route,
             epoch: receiver.epoch(),
             listeners: receiver.listeners(),
+            credit: receiver.credit().map(|credit| Owed {
+                batch: credit.batch(),
+                credit: Arc::clone(credit),
+                owed: Cell::new(0),
+            }),
             receiver,
         });
-        fresh.listeners.fire(&envelope.message);
+        if let Some(owed) = &fresh.credit {
+            owed.routed_one();
+            self.owes = true;
+        }
+        fresh.listeners.deliver(envelope.message);
     }
 
-    /// Adds the messages routed so far to the router's count and ends the
-    /// burst of discards under way.
+    /// Gives the bounded pipes routed to the units owed them: before the
+    /// loop waits for more (their senders may be waiting for room), and
+    /// when it ends.
+    pub(super) fn pay_credits(&mut self) {
+        if !std::mem::take(&mut self.owes) {
+            return;
+        }
+        for route in self.routes.iter().flatten() {
+            if let Some(owed) = &route.credit {
+                owed.pay();
+            }
+        }
+    }
+
+    /// Adds the messages routed so far to the router's count, pays what it
+    /// owes bounded pipes, and ends the burst of discards under way.
     pub(super) fn settle(&mut self) {
+        self.pay_credits();
         let inner = self.inner;
         inner.routed.set(inner.routed.get() + self.routed);
         self.routed = 0;

@@ -43,11 +43,13 @@ where
         let deadline = timeout.and_then(|timeout| Instant::now().checked_add(timeout));
         let mut dispatch = Dispatch::new(self);
         loop {
+            // A bounded pipe's sender may wait for the units owed.
+            dispatch.pay_credits();
             match self.next_manual(&mut run, deadline, timeout)? {
                 Next::Message(envelope) => dispatch.route(envelope),
                 Next::Ends => {
                     dispatch.settle();
-                    self.deliver_ends();
+                    self.act_on_notes();
                 }
             }
             if condition() {
@@ -74,12 +76,12 @@ where
                 // run.
                 self.follow(run)?;
             }
-            let ends = self.take_ends(run);
+            let ends = self.take_notes(run);
             if let Some(envelope) = run.try_recv() {
                 return Ok(Next::Message(envelope));
             }
             if ends {
-                self.fence_ends();
+                self.fence_notes();
                 return Ok(Next::Ends);
             }
             // Not the channel's blocking receive: see waiter.rs. A note

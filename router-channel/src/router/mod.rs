@@ -4,12 +4,12 @@
 //! `run.rs` (one run, and the backlog of a channel that takes batches),
 //! `turn.rs` (a ping's turn), `dispatch.rs` (handing messages to
 //! listeners), `manual.rs` (`route_until`), `discards.rs` (messages of
-//! closed pipes) and `ends.rs` (end of stream).
+//! closed pipes) and `noted.rs` (ends of stream and latest values).
 
 mod discards;
 mod dispatch;
-mod ends;
 mod manual;
+mod noted;
 mod run;
 mod turn;
 
@@ -21,17 +21,20 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use router_api::{
-    DrainBudget, EventLoop, MessageRouter, Operation, RouterControl, RouterError, RouterStats,
+    DrainBudget, EventLoop, MessageRouter, Operation, PipeKind, RouterControl, RouterError,
+    RouterStats,
 };
 
+use crate::credit::Credit;
+use crate::latest::LatestSlot;
 use crate::link::Link;
 use crate::receiver::{PipeCloser, PipeReceiver, ReceiverShared};
-use crate::sender::ChannelSender;
+use crate::sender::{ChannelSender, Kind};
 use crate::table::{Route, RoutingTable};
 use crate::{Channel, Envelope, Forwarder};
 
 use discards::DiscardLog;
-use ends::Ends;
+use noted::Pending;
 use run::Run;
 
 /// Routers are told apart by a process-wide number, so `close_pipe` can
@@ -74,8 +77,9 @@ struct Inner<M: Send + 'static, C: Channel<Envelope<M>>> {
     bursting: Cell<bool>,
     /// Shared with each run, which counts what it leaves unrouted.
     discards: Rc<DiscardLog>,
-    /// Ends of stream taken from the run's senders, not yet delivered.
-    ends: Ends,
+    /// Notes (ends of stream, latest values) taken from the run's senders,
+    /// not yet acted on.
+    pending: Pending<M>,
 }
 
 impl<M, C> ChannelRouter<M, C>
@@ -102,7 +106,7 @@ where
                 pings: Cell::new(0),
                 bursting: Cell::new(false),
                 discards: Rc::default(),
-                ends: Ends::default(),
+                pending: Pending::default(),
             }),
         }
     }
@@ -190,20 +194,37 @@ where
     }
 
     fn pipe(&self) -> Result<(Self::Sender, Self::Receiver), RouterError> {
+        self.pipe_of(PipeKind::Unbounded)
+    }
+
+    fn pipe_of(&self, kind: PipeKind) -> Result<(Self::Sender, Self::Receiver), RouterError> {
         let inner = &self.inner;
         let run = inner.run.borrow();
         let run = run.as_ref().ok_or(RouterError::NotRunning {
             operation: Operation::Pipe,
         })?;
+        let kind = match kind {
+            PipeKind::Bounded { capacity: 0 } => {
+                return Err(RouterError::BadPipeKind {
+                    kind,
+                    reason: "a bounded pipe holds at least one message",
+                });
+            }
+            PipeKind::Bounded { capacity } => Kind::Bounded(Arc::new(Credit::new(capacity))),
+            PipeKind::Latest => Kind::Latest(Arc::new(LatestSlot::new())),
+            // Unbounded, and any kind added to router-api later.
+            _ => Kind::Queue,
+        };
         let mut table = inner.table.borrow_mut();
         let slot = table.vacant_slot().ok_or(RouterError::TooManyPipes {
             open: table.open_pipes(),
         })?;
         let pipe = table.number_pipe();
         let closer: std::rc::Weak<dyn PipeCloser> = Rc::downgrade(inner) as _;
-        let receiver = PipeReceiver::new(pipe, inner.id, slot, closer);
+        let receiver = PipeReceiver::new(pipe, inner.id, slot, closer, kind.clone());
         table.insert(Rc::clone(receiver.shared()));
-        let sender = ChannelSender::new(pipe, Route::from_parts(slot, pipe), Arc::clone(&run.link));
+        let route = Route::from_parts(slot, pipe);
+        let sender = ChannelSender::new(pipe, route, Arc::clone(&run.link), kind);
         Ok((sender, receiver))
     }
 
@@ -279,7 +300,7 @@ where
             });
         };
         self.live.set(0);
-        self.ends.clear();
+        let notes = self.pending.clear();
         run.pingee.borrow_mut().disconnect();
         // Senders of this run fail from here on (R5), even while a routing
         // loop (one whose listener is stopping the router) still holds the
@@ -295,6 +316,7 @@ where
         drop(run);
         let count = unclosed.len();
         drop(unclosed);
+        drop(notes);
         self.discards.flush();
         if count > 0 {
             let pipes = if count == 1 { "pipe" } else { "pipes" };

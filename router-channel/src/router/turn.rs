@@ -97,13 +97,13 @@ where
             let envelope = match self.inner.look(self.run) {
                 Look::Found(envelope) => envelope,
                 Look::Over => return End::Finished,
-                Look::Empty => match self.idle(self.linger(budget)) {
+                Look::Empty => match self.idle_paid(budget) {
                     HoldEnd::Resume(envelope) => envelope,
                     HoldEnd::Last(envelope) => {
                         self.dispatch.route(envelope);
                         return End::Finished;
                     }
-                    HoldEnd::Done => return self.deliver_ends(),
+                    HoldEnd::Done => return self.act_on_notes(),
                     HoldEnd::Held => return End::Unfinished,
                 },
             };
@@ -122,26 +122,34 @@ where
     }
 
     /// What a turn does once it has freed the gate with the queue empty:
-    /// tells the receivers whose senders ended (notes.rs). The notes are
-    /// taken, the queue is looked at again, and only if that look finds it
-    /// empty are they delivered. A message found instead is routed, and
-    /// the turn ends unfinished: the ping it sends routes what follows,
-    /// and its own end delivers the notes.
+    /// acts on the senders' notes (notes.rs): ends of stream, latest
+    /// values. The notes are taken, the queue is looked at again, and only
+    /// if that look finds it empty are they acted on. A message found instead is routed, and
+    /// the turn that follows (its own ping, or a sender's) routes the rest
+    /// and acts on the notes.
     ///
     /// Kept out of line, like [`idle`](Self::idle).
     #[inline(never)]
-    fn deliver_ends(&mut self) -> End {
-        while self.inner.take_ends(self.run) {
+    fn act_on_notes(&mut self) -> End {
+        while self.inner.take_notes(self.run) {
             match self.inner.look(self.run) {
+                // The gate is free: as in `PingGate::end_hold`, the turn
+                // claims it back and pings again itself, or leaves the rest
+                // to the sender that claimed it first (and pinged).
                 Look::Found(envelope) => {
+                    let claimed = self.run.link.gate.claim();
                     self.dispatch.route(envelope);
-                    return End::Unfinished;
+                    return if claimed {
+                        End::Unfinished
+                    } else {
+                        End::Finished
+                    };
                 }
                 Look::Over => return End::Finished,
                 Look::Empty => {
-                    self.inner.fence_ends();
+                    self.inner.fence_notes();
                     self.dispatch.settle();
-                    self.inner.deliver_ends();
+                    self.inner.act_on_notes();
                 }
             }
         }
@@ -173,6 +181,13 @@ where
         } else {
             Duration::ZERO
         }
+    }
+
+    /// [`idle`](Self::idle), once the bounded pipes routed are paid the
+    /// units owed them: their senders may be waiting for room.
+    fn idle_paid(&mut self, budget: DrainBudget) -> HoldEnd<Envelope<M>> {
+        self.dispatch.pay_credits();
+        self.idle(self.linger(budget))
     }
 
     /// What the turn does when it finds the queue empty: keeps looking for

@@ -1,6 +1,7 @@
 //! The checks: one public function per behaviour, named after it and
 //! tagged with the rule of DESIGN.md (RULES.md) it checks (R1–R11, S1–S3,
-//! V1, end of stream E1–E2, dropping a receiver D1, and the event loop's
+//! V1, end of stream E1–E2, dropping a receiver D1, bounded pipes B1–B4,
+//! latest-value pipes L1–L3, async streams A1–A2, and the event loop's
 //! W1–W4), whose words its doc comment quotes.
 //!
 //! Every check is generic over the event loop `L` ([`KitLoop`](crate::KitLoop))
@@ -32,11 +33,13 @@ mod inbox;
 mod one_pipe;
 mod refusal;
 
+pub mod bounded;
 pub mod close_pipe;
 pub mod end_of_stream;
 pub mod event_loop;
 pub mod event_loop_mode;
 pub mod event_loop_storms;
+pub mod latest;
 pub mod listener_panics;
 pub mod listeners;
 pub mod receiver_drop;
@@ -47,3 +50,4 @@ pub mod routing;
 pub mod sender_guard_and_drop;
 pub mod sender_lifecycle;
 pub mod shutdown;
+pub mod streams;

@@ -76,4 +76,24 @@ flaws! {
     EndsAllDropped,
     /// D1: a dropped receiver leaves its pipe open (its router keeps it).
     DropLeavesPipeOpen,
+    /// B1..B3: a bounded pipe is made unbounded.
+    BoundIgnored,
+    /// B2: a send that fails on a closed or stopped bounded pipe waits 11 s
+    /// before it says so.
+    FullSendHangs,
+    /// B4: the receiver of a bounded pipe does not count.
+    QueuedNotCounted,
+    /// L1: a latest-value pipe is made unbounded: every value is routed.
+    LatestDeliversAll,
+    /// L2: a latest-value pipe's sender holds each value back until the
+    /// next, and drops the last one when it stops.
+    LatestLosesLast,
+    /// L3: each send on a latest-value pipe wakes the event loop once more.
+    LatestPingsPerSend,
+    /// A1: the stream yields each message twice.
+    StreamRepeatsMessages,
+    /// A2: the stream never ends.
+    StreamNeverEnds,
+    /// A2: a dropped stream leaves its pipe open (its router keeps it).
+    StreamDropLeavesPipeOpen,
 }

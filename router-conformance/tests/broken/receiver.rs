@@ -1,13 +1,18 @@
 //! The receiver of a [`Broken`](super::Broken) router.
 
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+use futures_core::Stream;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use router_conformance::Msg;
 use router_conformance::api::{
-    EndListener, Listener, ListenerId, MessageReceiver, PipeId, SenderEnd,
+    EndListener, IntoMessageStream, Listener, ListenerId, MessageReceiver, PipeId, SenderEnd,
 };
 
 use super::Flaw;
@@ -166,5 +171,105 @@ impl<V: MessageReceiver<Msg>> MessageReceiver<Msg> for BrokenReceiver<V> {
 
     fn end(&self) -> Option<SenderEnd> {
         self.inner.end()
+    }
+
+    fn queued(&self) -> Option<usize> {
+        if self.flaw == Flaw::QueuedNotCounted {
+            return None;
+        }
+        self.inner.queued()
+    }
+}
+
+/// The stream of a [`BrokenReceiver`]: the inner receiver's own, or, for
+/// the stream flaws, one fed by a listener on it.
+pub(crate) type BrokenStream = Pin<Box<dyn Stream<Item = Msg>>>;
+
+/// What a [`ListenerStream`] holds: the messages not yet yielded, whether
+/// it ended, and the waker of its task.
+type StreamState = Rc<RefCell<(VecDeque<Msg>, bool, Option<Waker>)>>;
+
+/// A stream fed by a listener: what the stream flaws are built on.
+struct ListenerStream<V> {
+    /// Kept so the pipe stays open while the stream lives (and, with
+    /// [`Flaw::StreamDropLeavesPipeOpen`], after).
+    _receiver: Rc<V>,
+    state: StreamState,
+}
+
+impl<V: MessageReceiver<Msg>> ListenerStream<V> {
+    fn new(receiver: Rc<V>, flaw: Flaw) -> Self {
+        let state = StreamState::default();
+        let wake = |state: &RefCell<(VecDeque<Msg>, bool, Option<Waker>)>| {
+            let waker = state.borrow_mut().2.take();
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        };
+        {
+            let state = Rc::clone(&state);
+            receiver.connect(move |message: &Msg| {
+                let copies = if flaw == Flaw::StreamRepeatsMessages {
+                    2
+                } else {
+                    1
+                };
+                for _ in 0..copies {
+                    state.borrow_mut().0.push_back(*message);
+                }
+                wake(&state);
+            });
+        }
+        if flaw != Flaw::StreamNeverEnds {
+            let state = Rc::clone(&state);
+            receiver.on_end(move |_: &SenderEnd| {
+                state.borrow_mut().1 = true;
+                wake(&state);
+            });
+        }
+        Self {
+            _receiver: receiver,
+            state,
+        }
+    }
+}
+
+impl<V> Stream for ListenerStream<V> {
+    type Item = Msg;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Msg>> {
+        let mut state = self.state.borrow_mut();
+        if let Some(message) = state.0.pop_front() {
+            return Poll::Ready(Some(message));
+        }
+        if state.1 {
+            return Poll::Ready(None);
+        }
+        state.2 = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+impl<V> IntoMessageStream<Msg> for BrokenReceiver<V>
+where
+    V: IntoMessageStream<Msg> + 'static,
+{
+    type Stream = BrokenStream;
+
+    fn into_stream(self) -> BrokenStream {
+        let flaw = self.flaw;
+        match flaw {
+            Flaw::StreamRepeatsMessages
+            | Flaw::StreamNeverEnds
+            | Flaw::StreamDropLeavesPipeOpen => {
+                Box::pin(ListenerStream::new(Rc::clone(&self.inner), flaw))
+            }
+            _ => match Rc::try_unwrap(self.inner) {
+                Ok(inner) => Box::pin(inner.into_stream()),
+                // Shared with the router (a flaw that keeps receivers):
+                // a stream fed by a listener.
+                Err(inner) => Box::pin(ListenerStream::new(inner, flaw)),
+            },
+        }
     }
 }

@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use router_conformance::Msg;
-use router_conformance::api::{DefaultEventLoop, MessageRouter, Operation, RouterError, SenderEnd};
+use router_conformance::api::{
+    DefaultEventLoop, EventLoop, MessageRouter, Operation, Pingee, PipeKind, RouterError, SenderEnd,
+};
 
 use super::Flaw;
 use super::linger::Lingering;
@@ -26,6 +28,8 @@ pub(crate) struct Broken<R> {
     /// The receivers kept open after their drop ([`Flaw::DropLeavesPipeOpen`]);
     /// after `inner`, so they drop after it.
     kept: RefCell<Vec<Box<dyn std::any::Any>>>,
+    /// Pingees that wake the loop for nothing ([`Flaw::LatestPingsPerSend`]).
+    pingees: RefCell<Vec<Box<dyn Pingee>>>,
 }
 
 impl<R: MessageRouter<Msg>> Broken<R> {
@@ -39,6 +43,7 @@ impl<R: MessageRouter<Msg>> Broken<R> {
             abandoned: Arc::default(),
             poisoned: Rc::default(),
             kept: RefCell::default(),
+            pingees: RefCell::default(),
         }
     }
 
@@ -135,22 +140,40 @@ where
     }
 
     fn pipe(&self) -> Result<(Self::Sender, Self::Receiver), RouterError> {
+        self.pipe_of(PipeKind::Unbounded)
+    }
+
+    fn pipe_of(&self, kind: PipeKind) -> Result<(Self::Sender, Self::Receiver), RouterError> {
         if self.poisoned.get() {
             return Err(RouterError::NotRunning {
                 operation: Operation::Pipe,
             });
         }
-        let (sender, receiver) = self.inner.pipe()?;
+        let made = match (self.flaw, kind) {
+            (Flaw::BoundIgnored, PipeKind::Bounded { .. })
+            | (Flaw::LatestDeliversAll, PipeKind::Latest) => PipeKind::Unbounded,
+            _ => kind,
+        };
+        let (sender, receiver) = self.inner.pipe_of(made)?;
         let receiver = BrokenReceiver::new(receiver, self.flaw, Rc::clone(&self.poisoned));
-        if self.flaw == Flaw::DropLeavesPipeOpen {
+        if matches!(
+            self.flaw,
+            Flaw::DropLeavesPipeOpen | Flaw::StreamDropLeavesPipeOpen
+        ) {
             self.kept
                 .borrow_mut()
                 .push(Box::new(Rc::clone(&receiver.inner)));
         }
-        Ok((
-            BrokenSender::new(sender, self.flaw, Arc::clone(&self.abandoned)),
-            receiver,
-        ))
+        let mut sender = BrokenSender::new(sender, self.flaw, Arc::clone(&self.abandoned), kind);
+        if self.flaw == Flaw::LatestPingsPerSend && kind == PipeKind::Latest {
+            let mut pingees = self.pingees.borrow_mut();
+            for _ in 0..16 {
+                let pingee = self.event_loop.pingee(Box::new(|| {}));
+                sender.pingers.push(pingee.pinger());
+                pingees.push(pingee);
+            }
+        }
+        Ok((sender, receiver))
     }
 
     fn close_pipe(&self, receiver: &Self::Receiver) -> Result<(), RouterError> {

@@ -1,9 +1,10 @@
 //! The sender of a [`Broken`](super::Broken) router.
 
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use router_conformance::Msg;
-use router_conformance::api::{MessageSender, PipeId, SendError, SenderError};
+use router_conformance::api::{MessageSender, Pinger, PipeId, PipeKind, SendError, SenderError};
 
 use super::Flaw;
 use super::linger::Lingering;
@@ -20,17 +21,35 @@ pub(crate) struct BrokenSender<S: MessageSender<Msg>> {
     /// Where a drop leaves the helper running: the router's, which ends
     /// them when it is dropped.
     abandoned: Arc<Mutex<Vec<Lingering>>>,
+    /// The kind of pipe the test asked for.
+    kind: PipeKind,
+    /// Pinged once more per send ([`Flaw::LatestPingsPerSend`]).
+    pub(crate) pingers: Vec<Arc<dyn Pinger>>,
+    sends: usize,
 }
 
 impl<S: MessageSender<Msg>> BrokenSender<S> {
-    pub(crate) fn new(inner: S, flaw: Flaw, abandoned: Arc<Mutex<Vec<Lingering>>>) -> Self {
+    pub(crate) fn new(
+        inner: S,
+        flaw: Flaw,
+        abandoned: Arc<Mutex<Vec<Lingering>>>,
+        kind: PipeKind,
+    ) -> Self {
         Self {
             inner,
             flaw,
             held: None,
             helper: None,
             abandoned,
+            kind,
+            pingers: Vec::new(),
+            sends: 0,
         }
+    }
+
+    /// Whether the flaw applies to this pipe's kind.
+    fn flawed(&self, flaw: Flaw, kind: PipeKind) -> bool {
+        self.flaw == flaw && self.kind == kind
     }
 
     fn flush(&mut self) {
@@ -59,6 +78,23 @@ impl<S: MessageSender<Msg>> MessageSender<Msg> for BrokenSender<S> {
     }
 
     fn send(&mut self, message: Msg) -> Result<(), SendError<Msg>> {
+        if self.flawed(Flaw::LatestLosesLast, PipeKind::Latest) {
+            return match self.held.replace(message) {
+                Some(previous) => self.inner.send(previous),
+                None => Ok(()),
+            };
+        }
+        if self.flawed(Flaw::LatestPingsPerSend, PipeKind::Latest) && !self.pingers.is_empty() {
+            self.pingers[self.sends % self.pingers.len()].ping();
+            self.sends += 1;
+        }
+        if matches!(self.kind, PipeKind::Bounded { .. }) && self.flaw == Flaw::FullSendHangs {
+            return self.inner.send(message).inspect_err(|error| {
+                if matches!(error.reason(), SenderError::Disconnected { .. }) {
+                    std::thread::sleep(Duration::from_secs(11));
+                }
+            });
+        }
         match self.flaw {
             Flaw::Reordering => match self.held.take() {
                 None => {
@@ -78,9 +114,20 @@ impl<S: MessageSender<Msg>> MessageSender<Msg> for BrokenSender<S> {
         }
     }
 
+    fn try_send(&mut self, message: Msg) -> Result<(), SendError<Msg>> {
+        self.inner.try_send(message)
+    }
+
+    fn send_timeout(&mut self, message: Msg, timeout: Duration) -> Result<(), SendError<Msg>> {
+        self.inner.send_timeout(message, timeout)
+    }
+
     fn stop(&mut self) -> Result<(), SenderError> {
         if self.flaw == Flaw::StopIgnored {
             return Ok(());
+        }
+        if self.flawed(Flaw::LatestLosesLast, PipeKind::Latest) {
+            self.held = None;
         }
         self.flush();
         // Ends (joins) the helper thread, if `start` set one up.
@@ -89,6 +136,9 @@ impl<S: MessageSender<Msg>> MessageSender<Msg> for BrokenSender<S> {
     }
 
     fn stop_on_panic(&mut self) -> Result<(), SenderError> {
+        if self.flawed(Flaw::LatestLosesLast, PipeKind::Latest) {
+            self.held = None;
+        }
         self.flush();
         self.helper = None;
         self.inner.stop_on_panic()

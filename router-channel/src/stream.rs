@@ -1,0 +1,116 @@
+//! A [`PipeReceiver`] as an async stream (A1, A2).
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::fmt;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use futures_core::Stream;
+use router_api::SenderEnd;
+
+use crate::receiver::PipeReceiver;
+
+/// What the router hands a stream's messages to, and the stream reads.
+pub(crate) struct StreamShared<M> {
+    queue: RefCell<VecDeque<M>>,
+    waker: RefCell<Option<Waker>>,
+    /// The pipe's sender ended (E1), or the pipe left the routing table:
+    /// once the queue is empty, the stream ends.
+    over: Cell<bool>,
+}
+
+impl<M> StreamShared<M> {
+    fn new() -> Self {
+        Self {
+            queue: RefCell::new(VecDeque::new()),
+            waker: RefCell::new(None),
+            over: Cell::new(false),
+        }
+    }
+
+    /// Takes one routed message, owned, and wakes the stream's task.
+    pub(crate) fn push(&self, message: M) {
+        self.queue.borrow_mut().push_back(message);
+        self.wake();
+    }
+
+    /// No message will come after those queued.
+    pub(crate) fn end(&self) {
+        self.over.set(true);
+        self.wake();
+    }
+
+    fn wake(&self) {
+        // Taken out first: a waker's `wake` may run the task at once, on
+        // an executor that polls inline.
+        let waker = self.waker.borrow_mut().take();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+/// The messages of one pipe, owned, as a [`Stream`]; made by
+/// [`IntoMessageStream::into_stream`](router_api::IntoMessageStream::into_stream)
+/// on a [`PipeReceiver`].
+///
+/// It yields each message the router routes to the pipe from then on, in
+/// order, once (A1), and ends after the sender's end of stream, or once
+/// the pipe is closed (its router stopped), after what was routed before
+/// (A2). It lives on the foreground thread, like its receiver, and owns
+/// it: dropping the stream closes the pipe (D1). A task that awaits it
+/// runs on the loop the router routes on (a `LocalSet`, a glib
+/// `MainContext`), since only routing fills it.
+pub struct MessageStream<M> {
+    shared: Rc<StreamShared<M>>,
+    receiver: PipeReceiver<M>,
+}
+
+impl<M: 'static> MessageStream<M> {
+    pub(crate) fn new(receiver: PipeReceiver<M>) -> Self {
+        let shared = Rc::new(StreamShared::new());
+        receiver.attach_stream(Rc::clone(&shared));
+        let at_end = Rc::clone(&shared);
+        router_api::MessageReceiver::on_end(&receiver, move |_: &SenderEnd| at_end.end());
+        Self { shared, receiver }
+    }
+
+    /// The receiver the stream reads, for its pipe id, its end and its
+    /// count of waiting messages.
+    #[must_use]
+    pub fn receiver(&self) -> &PipeReceiver<M> {
+        &self.receiver
+    }
+}
+
+impl<M> Stream for MessageStream<M> {
+    type Item = M;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<M>> {
+        if let Some(message) = self.shared.queue.borrow_mut().pop_front() {
+            return Poll::Ready(Some(message));
+        }
+        if self.shared.over.get() {
+            return Poll::Ready(None);
+        }
+        *self.shared.waker.borrow_mut() = Some(cx.waker().clone());
+        Poll::Pending
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let queued = self.shared.queue.borrow().len();
+        (queued, self.shared.over.get().then_some(queued))
+    }
+}
+
+impl<M> fmt::Debug for MessageStream<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MessageStream")
+            .field("receiver", &self.receiver)
+            .field("queued", &self.shared.queue.borrow().len())
+            .field("over", &self.shared.over.get())
+            .finish()
+    }
+}
