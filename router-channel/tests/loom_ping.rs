@@ -90,7 +90,16 @@
 //! - making `PingGate::claim` a load then a store: two pings outstanding;
 //! - dropping the re-ping of a turn that spent its budget: a message left;
 //! - re-pinging without asking whether the run is still current: the
-//!   router pings after a listener stopped it.
+//!   router pings after a listener stopped it;
+//! - a turn that, after freeing the gate, finds a message while acting on
+//!   the notes and pings again without claiming the gate back: two pings
+//!   outstanding (found by `end_comes_after_the_last_message`);
+//! - a bounded pipe's sender setting its waiting flag after its look at
+//!   the count instead of before (src/credit.rs): both models of
+//!   `bounded_sender_waits_until_routed` deadlock. The first version of
+//!   the credit, with the flag and the count in two words and `SeqCst` on
+//!   both, deadlocked too: loom does not model sequential consistency
+//!   across two words, and the one-word hand-shake does not need it.
 #![cfg(loom)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
