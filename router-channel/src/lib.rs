@@ -2,6 +2,7 @@
 
 mod channel;
 mod credit;
+mod extras;
 mod forwarder;
 mod gate;
 mod latest;

@@ -1,17 +1,16 @@
 //! The receiver every channel backend hands out, and the listener lists
 //! the router fires.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::fmt;
 use std::rc::{Rc, Weak};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use router_api::{
     EndListener, IntoMessageStream, Listener, ListenerId, MessageReceiver, PipeId, SenderEnd,
 };
 
-use crate::credit::Credit;
+use crate::extras::Extras;
 use crate::sender::Kind;
 use crate::stream::{MessageStream, StreamShared};
 use crate::table::Route;
@@ -28,9 +27,6 @@ static NEXT_LISTENER: AtomicU64 = AtomicU64::new(1);
 /// may change the list (R11).
 struct ListenerList<M> {
     current: Option<ListenerSlice<M>>,
-    /// The stream this receiver became, which takes each message after
-    /// the listeners, owned (stream.rs).
-    stream: Option<Rc<StreamShared<M>>>,
 }
 
 /// What a dropped [`PipeReceiver`] asks of its router: to close its pipe
@@ -39,14 +35,6 @@ pub(crate) trait PipeCloser {
     /// Closes the pipe of `route` if it is still open; a pipe closed
     /// already, or a router stopped, is left as it is.
     fn close_dropped(&self, route: Route);
-}
-
-/// The end of stream of one receiver: the callbacks waiting for it, or the
-/// end once it came (E1).
-#[derive(Default)]
-struct Ending {
-    callbacks: Vec<EndListener>,
-    end: Option<SenderEnd>,
 }
 
 /// The shared state of a [`PipeReceiver`]: what the routing table holds.
@@ -59,8 +47,9 @@ pub(crate) struct ReceiverShared<M> {
     /// The router reuses a snapshot while this stays the same.
     epoch: Cell<u64>,
     listeners: RefCell<ListenerList<M>>,
-    ending: RefCell<Ending>,
-    kind: Kind<M>,
+    /// Made with the pipe for a bounded or latest-value pipe, else when
+    /// first needed (extras.rs).
+    extras: OnceCell<Box<Extras<M>>>,
 }
 
 impl<M> ReceiverShared<M> {
@@ -78,11 +67,7 @@ impl<M> ReceiverShared<M> {
 
     /// The listeners connected now, to fire once no borrow is held.
     pub(crate) fn listeners(&self) -> Listeners<M> {
-        let list = self.listeners.borrow();
-        Listeners {
-            list: list.current.clone(),
-            stream: list.stream.clone(),
-        }
+        Listeners(self.listeners.borrow().current.clone())
     }
 
     /// The number of changes so far; a snapshot taken at the same epoch is
@@ -91,74 +76,84 @@ impl<M> ReceiverShared<M> {
         self.epoch.get()
     }
 
-    /// Marks every snapshot taken so far stale: the listeners changed, or
-    /// the pipe left the routing table.
+    /// Marks every snapshot taken so far stale: the listeners changed, the
+    /// receiver became a stream, or the pipe left the routing table.
     pub(crate) fn retire_snapshots(&self) {
         self.epoch.set(self.epoch.get().wrapping_add(1));
     }
 
-    /// The credit of a bounded pipe, which the router gives a unit back to
-    /// for each message it routes.
-    pub(crate) fn credit(&self) -> Option<&Arc<Credit>> {
-        match &self.kind {
-            Kind::Bounded(credit) => Some(credit),
-            Kind::Queue | Kind::Latest(_) => None,
-        }
+    /// The pipe's extras, if it has any.
+    pub(crate) fn extras(&self) -> Option<&Extras<M>> {
+        self.extras.get().map(|extras| &**extras)
+    }
+
+    /// The pipe's extras, made now if it had none (an unbounded pipe).
+    fn extras_now(&self) -> &Extras<M> {
+        self.extras
+            .get_or_init(|| Box::new(Extras::new(Kind::Queue)))
+    }
+
+    /// Whether routing to this pipe does more than fire its listeners.
+    pub(crate) fn special(&self) -> bool {
+        self.extras().is_some_and(Extras::special)
     }
 
     /// The pipe has left the routing table (closed, or its router
-    /// stopped): snapshots are stale, and a bounded pipe's waiting sender
-    /// fails instead of waiting for room that never comes (B2).
+    /// stopped): snapshots are stale, a bounded pipe's waiting sender
+    /// fails instead of waiting for room that never comes (B2), and a
+    /// stream ends.
     pub(crate) fn leave_table(&self) {
         self.retire_snapshots();
-        if let Some(credit) = self.credit() {
-            credit.close();
-        }
-        let stream = self.listeners.borrow().stream.clone();
-        if let Some(stream) = stream {
-            stream.end();
+        if let Some(extras) = self.extras() {
+            if let Some(credit) = extras.credit() {
+                credit.close();
+            }
+            if let Some(stream) = extras.stream() {
+                stream.end();
+            }
         }
     }
 
-    /// Tells the receiver its sender has ended: runs the end callbacks, in
-    /// order, with no borrow held (a callback may call the router or
-    /// register another). A second end is a backend's bug, and ignored.
+    /// Tells the receiver its sender has ended (E1).
     pub(crate) fn finish(&self, end: SenderEnd) {
-        let callbacks = {
-            let mut ending = self.ending.borrow_mut();
-            if ending.end.is_some() {
-                tracing::error!(pipe = %self.pipe, %end, "a second end of stream for one pipe: ignored");
-                return;
-            }
-            ending.end = Some(end);
-            std::mem::take(&mut ending.callbacks)
-        };
-        for callback in callbacks {
-            callback(&end);
-        }
+        self.extras_now().finish(self.pipe, end);
     }
 }
 
 /// The listeners of a receiver at one moment: a snapshot, so a listener
 /// may change the receiver's list while it fires (R11).
-pub(crate) struct Listeners<M> {
-    list: Option<ListenerSlice<M>>,
-    stream: Option<Rc<StreamShared<M>>>,
-}
+pub(crate) struct Listeners<M>(Option<ListenerSlice<M>>);
 
 impl<M> Listeners<M> {
-    /// Gives `message` to every listener of the snapshot, in order, and
-    /// then, owned, to the stream the receiver became, if it did.
+    /// Gives `message` to every listener of the snapshot, in order.
     #[inline]
-    pub(crate) fn deliver(&self, message: M) {
-        if let Some(listeners) = &self.list {
+    pub(crate) fn fire(&self, message: &M) {
+        if let Some(listeners) = &self.0 {
             for (_, listener) in listeners.iter() {
-                listener(&message);
+                listener(message);
             }
         }
-        if let Some(stream) = &self.stream {
-            stream.push(message);
-        }
+    }
+}
+
+/// Hands `message` of a pipe with extras on: a unit owed to a bounded
+/// pipe, the listeners of the snapshot, then, owned, the stream the
+/// receiver became. Out of line: the routing loop's common case is a
+/// pipe with none.
+#[inline(never)]
+pub(crate) fn deliver_special<M>(
+    receiver: &ReceiverShared<M>,
+    listeners: &Listeners<M>,
+    message: M,
+) {
+    let Some(extras) = receiver.extras() else {
+        listeners.fire(&message);
+        return;
+    };
+    extras.owe_one();
+    listeners.fire(&message);
+    if let Some(stream) = extras.stream() {
+        stream.push(message);
     }
 }
 
@@ -185,18 +180,18 @@ impl<M> PipeReceiver<M> {
         router: Weak<dyn PipeCloser>,
         kind: Kind<M>,
     ) -> Self {
+        let extras = OnceCell::new();
+        if !matches!(kind, Kind::Queue) {
+            let _ = extras.set(Box::new(Extras::new(kind)));
+        }
         Self {
             shared: Rc::new(ReceiverShared {
                 pipe,
                 owner,
                 slot,
                 epoch: Cell::new(0),
-                listeners: RefCell::new(ListenerList {
-                    current: None,
-                    stream: None,
-                }),
-                ending: RefCell::default(),
-                kind,
+                listeners: RefCell::new(ListenerList { current: None }),
+                extras,
             }),
             router,
         }
@@ -208,7 +203,7 @@ impl<M> PipeReceiver<M> {
 
     /// Hands every message routed from now on to `stream` too.
     pub(crate) fn attach_stream(&self, stream: Rc<StreamShared<M>>) {
-        self.shared.listeners.borrow_mut().stream = Some(stream);
+        self.shared.extras_now().set_stream(stream);
         self.shared.retire_snapshots();
     }
 }
@@ -264,28 +259,18 @@ impl<M> MessageReceiver<M> for PipeReceiver<M> {
     }
 
     fn on_end_boxed(&self, callback: EndListener) {
-        let end = {
-            let mut ending = self.shared.ending.borrow_mut();
-            match ending.end {
-                Some(end) => end,
-                None => {
-                    ending.callbacks.push(callback);
-                    return;
-                }
-            }
-        };
-        callback(&end);
+        self.shared.extras_now().on_end(callback);
     }
 
     fn end(&self) -> Option<SenderEnd> {
-        self.shared.ending.borrow().end
+        self.shared.extras().and_then(Extras::end)
     }
 
     fn queued(&self) -> Option<usize> {
-        match &self.shared.kind {
-            Kind::Queue => None,
-            Kind::Bounded(credit) => Some(credit.queued()),
-            Kind::Latest(slot) => Some(usize::from(slot.is_full())),
+        match self.shared.extras().map(Extras::kind) {
+            None | Some(Kind::Queue) => None,
+            Some(Kind::Bounded(credit)) => Some(credit.queued()),
+            Some(Kind::Latest(slot)) => Some(usize::from(slot.is_full())),
         }
     }
 }

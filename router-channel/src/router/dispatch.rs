@@ -1,13 +1,9 @@
 //! Listener dispatch: a routing loop hands each message to its pipe's
 //! listeners, remembering the pipes it routed to.
 
-use std::cell::Cell;
 use std::rc::Rc;
-use std::sync::Arc;
 
-use crate::credit::Credit;
-
-use crate::receiver::{Listeners, ReceiverShared};
+use crate::receiver::{Listeners, ReceiverShared, deliver_special};
 use crate::table::Route;
 use crate::tuning::ROUTES_REMEMBERED;
 use crate::{Channel, Envelope};
@@ -43,43 +39,9 @@ struct LastRoute<M> {
     receiver: Rc<ReceiverShared<M>>,
     epoch: u64,
     listeners: Listeners<M>,
-    /// A bounded pipe's credit, given back a unit per message routed, in
-    /// batches ([`Credit::batch`]).
-    credit: Option<Owed>,
-}
-
-/// The units of a bounded pipe's credit a routing loop owes.
-struct Owed {
-    credit: Arc<Credit>,
-    owed: Cell<usize>,
-    batch: usize,
-}
-
-impl Owed {
-    /// One more message routed.
-    #[inline]
-    fn routed_one(&self) {
-        let owed = self.owed.get() + 1;
-        if owed >= self.batch {
-            self.owed.set(0);
-            self.credit.give_back(owed);
-        } else {
-            self.owed.set(owed);
-        }
-    }
-
-    fn pay(&self) {
-        let owed = self.owed.replace(0);
-        if owed > 0 {
-            self.credit.give_back(owed);
-        }
-    }
-}
-
-impl Drop for Owed {
-    fn drop(&mut self) {
-        self.pay();
-    }
+    /// Whether a message of this pipe needs more than its listeners
+    /// fired (a bounded pipe's credit, a stream; see extras.rs).
+    special: bool,
 }
 
 impl<'a, M, C> Dispatch<'a, M, C>
@@ -106,11 +68,12 @@ where
             && last.receiver.epoch() == last.epoch
         {
             self.routed += 1;
-            if let Some(owed) = &last.credit {
-                owed.routed_one();
+            if last.special {
                 self.owes = true;
+                deliver_special(&last.receiver, &last.listeners, envelope.message);
+            } else {
+                last.listeners.fire(&envelope.message);
             }
-            last.listeners.deliver(envelope.message);
             return;
         }
         self.route_afresh(envelope);
@@ -144,30 +107,35 @@ where
             route: envelope.route,
             epoch: receiver.epoch(),
             listeners: receiver.listeners(),
-            credit: receiver.credit().map(|credit| Owed {
-                batch: credit.batch(),
-                credit: Arc::clone(credit),
-                owed: Cell::new(0),
-            }),
+            special: receiver.special(),
             receiver,
         });
-        if let Some(owed) = &fresh.credit {
-            owed.routed_one();
+        if fresh.special {
             self.owes = true;
+            deliver_special(&fresh.receiver, &fresh.listeners, envelope.message);
+        } else {
+            fresh.listeners.fire(&envelope.message);
         }
-        fresh.listeners.deliver(envelope.message);
     }
 
     /// Gives the bounded pipes routed to the units owed them: before the
     /// loop waits for more (their senders may be waiting for room), and
     /// when it ends.
+    #[inline]
     pub(super) fn pay_credits(&mut self) {
-        if !std::mem::take(&mut self.owes) {
-            return;
+        if self.owes {
+            self.pay_owed();
         }
+    }
+
+    #[inline(never)]
+    fn pay_owed(&mut self) {
+        self.owes = false;
         for route in self.routes.iter().flatten() {
-            if let Some(owed) = &route.credit {
-                owed.pay();
+            if route.special
+                && let Some(extras) = route.receiver.extras()
+            {
+                extras.pay();
             }
         }
     }

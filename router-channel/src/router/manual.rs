@@ -43,9 +43,15 @@ where
         let deadline = timeout.and_then(|timeout| Instant::now().checked_add(timeout));
         let mut dispatch = Dispatch::new(self);
         loop {
-            // A bounded pipe's sender may wait for the units owed.
-            dispatch.pay_credits();
-            match self.next_manual(&mut run, deadline, timeout)? {
+            let next = match self.next_queued(&run) {
+                Some(envelope) => Next::Message(envelope),
+                None => {
+                    // A bounded pipe's sender may wait for the units owed.
+                    dispatch.pay_credits();
+                    self.next_manual_idle(&mut run, deadline, timeout)?
+                }
+            };
+            match next {
                 Next::Message(envelope) => dispatch.route(envelope),
                 Next::Ends => {
                     dispatch.settle();
@@ -59,16 +65,37 @@ where
         }
     }
 
-    /// What `route_until` does next: route what is queued first, deliver
-    /// the ends of stream whose messages are all routed once the queue is
-    /// empty (notes.rs), then wait for whatever comes before the deadline.
+    /// The next message queued for `route_until`, if its run is still the
+    /// current one.
+    ///
+    /// The channel's receive is called here once, inline, for the queue
+    /// that holds messages; the rest of the look for what comes next is out
+    /// of line, in [`next_manual_idle`](Self::next_manual_idle): more
+    /// inlined callers of the receive make LLVM keep the channel's receive
+    /// path out of line, which costs the routing loop more than all the
+    /// rest (waiter.rs).
     #[inline]
-    fn next_manual(
+    fn next_queued(&self, run: &Run<M, C>) -> Option<Envelope<M>> {
+        if self.live.get() == run.number {
+            run.try_recv()
+        } else {
+            None
+        }
+    }
+
+    /// What `route_until` does once the queue looked empty, or the run
+    /// changed: follows the run, delivers the ends of stream whose messages
+    /// are all routed (notes.rs), then waits for whatever comes before the
+    /// deadline.
+    #[inline(never)]
+    fn next_manual_idle(
         &self,
         run: &mut Rc<Run<M, C>>,
         deadline: Option<Instant>,
         timeout: Option<Duration>,
     ) -> Result<Next<M>, RouterError> {
+        // One look for the whole of this function (see `next_manual`).
+        let look = |run: &Run<M, C>| run.try_recv();
         loop {
             if self.live.get() != run.number {
                 // A listener stopped the router during the last dispatch,
@@ -76,24 +103,29 @@ where
                 // run.
                 self.follow(run)?;
             }
-            let ends = self.take_notes(run);
-            if let Some(envelope) = run.try_recv() {
+            if let Some(envelope) = look(run) {
                 return Ok(Next::Message(envelope));
             }
-            if ends {
+            // The queue looked empty: take the notes, then look again; only
+            // a look after the take that finds it empty lets them be acted
+            // on (notes.rs).
+            if self.take_notes(run) {
+                if let Some(envelope) = look(run) {
+                    return Ok(Next::Message(envelope));
+                }
                 self.fence_notes();
                 return Ok(Next::Ends);
             }
             // Not the channel's blocking receive: see waiter.rs. A note
             // posted meanwhile ends the wait too.
-            let look = || {
+            let wait_look = || {
                 if run.link.notes.posted() {
                     Some(None)
                 } else {
-                    run.try_recv().map(Some)
+                    look(run).map(Some)
                 }
             };
-            match run.link.waiter.wait(look, deadline) {
+            match run.link.waiter.wait(wait_look, deadline) {
                 Some(Some(envelope)) => return Ok(Next::Message(envelope)),
                 Some(None) => {}
                 None => {

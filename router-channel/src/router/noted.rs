@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use crate::notes::{Note, Noted};
+use crate::receiver::deliver_special;
 use crate::{Channel, Envelope};
 
 use super::Inner;
@@ -15,6 +16,9 @@ use super::run::Run;
 /// The notes a router has taken from its run's board and not yet acted on.
 pub(super) struct Pending<M> {
     notes: RefCell<VecDeque<Note<M>>>,
+    /// Whether `notes` holds any: asked per message by `route_until`, so
+    /// kept where it costs a load, not a borrow.
+    any: Cell<bool>,
     /// How many of the first `notes` were taken before a look that found
     /// the queue empty: those senders' messages are all routed.
     fenced: Cell<usize>,
@@ -24,6 +28,7 @@ impl<M> Default for Pending<M> {
     fn default() -> Self {
         Self {
             notes: RefCell::default(),
+            any: Cell::new(false),
             fenced: Cell::new(0),
         }
     }
@@ -35,6 +40,7 @@ impl<M> Pending<M> {
     /// value's drop is user code).
     pub(super) fn clear(&self) -> VecDeque<Note<M>> {
         self.fenced.set(0);
+        self.any.set(false);
         std::mem::take(&mut *self.notes.borrow_mut())
     }
 }
@@ -49,10 +55,10 @@ where
     /// it empty, calls [`fence_notes`](Self::fence_notes).
     #[inline]
     pub(super) fn take_notes(&self, run: &Run<M, C>) -> bool {
-        if run.link.notes.posted() {
-            run.link.notes.take(&mut *self.pending.notes.borrow_mut());
+        if run.link.notes.posted() && run.link.notes.take(&mut *self.pending.notes.borrow_mut()) {
+            self.pending.any.set(true);
         }
-        !self.pending.notes.borrow().is_empty()
+        self.pending.any.get()
     }
 
     /// Marks every note taken so far as ready: the caller's look at the
@@ -70,7 +76,13 @@ where
     pub(super) fn act_on_notes(&self) {
         while self.pending.fenced.get() > 0 {
             self.pending.fenced.set(self.pending.fenced.get() - 1);
-            let Some(note) = self.pending.notes.borrow_mut().pop_front() else {
+            let note = {
+                let mut notes = self.pending.notes.borrow_mut();
+                let note = notes.pop_front();
+                self.pending.any.set(!notes.is_empty());
+                note
+            };
+            let Some(note) = note else {
                 self.pending.fenced.set(0);
                 return;
             };
@@ -86,7 +98,12 @@ where
                     match receiver {
                         Some(receiver) => {
                             self.routed.set(self.routed.get() + 1);
-                            receiver.listeners().deliver(value);
+                            let listeners = receiver.listeners();
+                            if receiver.special() {
+                                deliver_special(&receiver, &listeners, value);
+                            } else {
+                                listeners.fire(&value);
+                            }
                         }
                         None => {
                             let pipe = note.route.pipe_before(self.table.borrow().newest_pipe());

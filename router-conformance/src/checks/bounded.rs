@@ -5,9 +5,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use router_api::{Disconnect, MessageReceiver, MessageRouter, MessageSender, SenderError};
+use router_api::{
+    Disconnect, MessageReceiver, MessageRouter, MessageSender, PipeKind, SenderError,
+};
 
-use super::drive::{SAFETY_TIMEOUT, join, run_loop_until};
+use super::drive::{SAFETY_TIMEOUT, join, loop_with_pipe_of, run_loop_until};
 use super::inbox::{Inbox, assert_messages, sequence};
 use crate::capture::capture;
 use crate::{KitLoop, Msg};
@@ -18,16 +20,7 @@ fn bounded_pipe<L: KitLoop, R: MessageRouter<Msg>>(
     capacity: usize,
     rule: &str,
 ) -> (L, R, R::Sender, R::Receiver, Inbox) {
-    let event_loop = L::new_loop();
-    let router = new_router(&event_loop);
-    router
-        .start()
-        .unwrap_or_else(|error| panic!("{rule}: start failed: {error}"));
-    let (sender, receiver) = router
-        .pipe_bounded(capacity)
-        .unwrap_or_else(|error| panic!("{rule}: pipe_bounded({capacity}) failed: {error}"));
-    let inbox = Inbox::connect(&receiver);
-    (event_loop, router, sender, receiver, inbox)
+    loop_with_pipe_of(new_router, PipeKind::Bounded { capacity }, rule)
 }
 
 /// How long a check lets a send that must wait show that it waits.

@@ -29,6 +29,25 @@ pub(crate) fn started_with_pipe<R: MessageRouter<Msg>>(
         .unwrap_or_else(|error| panic!("{rule}: pipe failed: {error:?}"))
 }
 
+/// A new loop, a router started on it, and a pipe of `kind` with a
+/// recording listener: the set-up of the B and L checks.
+pub(crate) fn loop_with_pipe_of<L: crate::KitLoop, R: MessageRouter<Msg>>(
+    new_router: &dyn Fn(&L) -> R,
+    kind: router_api::PipeKind,
+    rule: &str,
+) -> (L, R, R::Sender, R::Receiver, Inbox) {
+    let event_loop = L::new_loop();
+    let router = new_router(&event_loop);
+    router
+        .start()
+        .unwrap_or_else(|error| panic!("{rule}: start failed: {error}"));
+    let (sender, receiver) = router
+        .pipe_of(kind)
+        .unwrap_or_else(|error| panic!("{rule}: a {kind} pipe failed: {error}"));
+    let inbox = Inbox::connect(&receiver);
+    (event_loop, router, sender, receiver, inbox)
+}
+
 /// [`started_with_pipe`], with a recording listener connected to the pipe.
 pub(crate) fn started_with_inbox<R: MessageRouter<Msg>>(
     router: &R,

@@ -1,8 +1,8 @@
 //! Latest-value pipes: a send replaces the value not yet routed (L1..L3).
 
-use router_api::{MessageReceiver, MessageRouter, MessageSender, SenderEnd};
+use router_api::{MessageReceiver, MessageRouter, MessageSender, PipeKind, SenderEnd};
 
-use super::drive::{join, run_loop_until};
+use super::drive::{join, loop_with_pipe_of, run_loop_until};
 use super::inbox::{Inbox, assert_messages};
 use crate::{KitLoop, Msg};
 
@@ -11,16 +11,7 @@ fn latest_pipe<L: KitLoop, R: MessageRouter<Msg>>(
     new_router: &dyn Fn(&L) -> R,
     rule: &str,
 ) -> (L, R, R::Sender, R::Receiver, Inbox) {
-    let event_loop = L::new_loop();
-    let router = new_router(&event_loop);
-    router
-        .start()
-        .unwrap_or_else(|error| panic!("{rule}: start failed: {error}"));
-    let (sender, receiver) = router
-        .pipe_latest()
-        .unwrap_or_else(|error| panic!("{rule}: pipe_latest failed: {error}"));
-    let inbox = Inbox::connect(&receiver);
-    (event_loop, router, sender, receiver, inbox)
+    loop_with_pipe_of(new_router, PipeKind::Latest, rule)
 }
 
 /// **L1**: each routing of a latest-value pipe delivers only the newest

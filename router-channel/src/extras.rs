@@ -1,0 +1,133 @@
+//! What a pipe may have beyond its listeners: a kind other than unbounded,
+//! end callbacks, a stream. Kept in one box that a plain pipe never
+//! allocates until its end comes, so a million open pipes cost what they
+//! did before these existed, and the routing loop asks one flag of a
+//! remembered pipe ([`Extras::special`]) instead of several.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use router_api::{EndListener, PipeId, SenderEnd};
+
+use crate::credit::Credit;
+use crate::sender::Kind;
+use crate::stream::StreamShared;
+
+/// The end of stream of one receiver: the callbacks waiting for it, or the
+/// end once it came (E1).
+#[derive(Default)]
+struct Ending {
+    callbacks: Vec<EndListener>,
+    end: Option<SenderEnd>,
+}
+
+/// See the module docs.
+pub(crate) struct Extras<M> {
+    kind: Kind<M>,
+    /// Units of a bounded pipe's credit the routing loop owes (credit.rs,
+    /// `Credit::batch`): only the foreground touches it.
+    owed: Cell<usize>,
+    ending: RefCell<Ending>,
+    /// The stream the receiver became (stream.rs).
+    stream: RefCell<Option<Rc<StreamShared<M>>>>,
+}
+
+impl<M> Extras<M> {
+    pub(crate) fn new(kind: Kind<M>) -> Self {
+        Self {
+            kind,
+            owed: Cell::new(0),
+            ending: RefCell::default(),
+            stream: RefCell::new(None),
+        }
+    }
+
+    pub(crate) fn kind(&self) -> &Kind<M> {
+        &self.kind
+    }
+
+    /// The credit of a bounded pipe.
+    pub(crate) fn credit(&self) -> Option<&Arc<Credit>> {
+        match &self.kind {
+            Kind::Bounded(credit) => Some(credit),
+            Kind::Queue | Kind::Latest(_) => None,
+        }
+    }
+
+    /// Whether routing a message to this pipe does more than fire its
+    /// listeners: a unit owed to a bounded pipe, or the message handed on
+    /// to a stream.
+    pub(crate) fn special(&self) -> bool {
+        self.credit().is_some() || self.stream.borrow().is_some()
+    }
+
+    /// The routing loop handed one message of this pipe to its listeners:
+    /// owes a unit back to a bounded pipe, paid in batches.
+    pub(crate) fn owe_one(&self) {
+        if let Some(credit) = self.credit() {
+            let owed = self.owed.get() + 1;
+            if owed >= credit.batch() {
+                self.owed.set(0);
+                credit.give_back(owed);
+            } else {
+                self.owed.set(owed);
+            }
+        }
+    }
+
+    /// Gives a bounded pipe the units owed it.
+    pub(crate) fn pay(&self) {
+        let owed = self.owed.replace(0);
+        if owed > 0
+            && let Some(credit) = self.credit()
+        {
+            credit.give_back(owed);
+        }
+    }
+
+    pub(crate) fn stream(&self) -> Option<Rc<StreamShared<M>>> {
+        self.stream.borrow().clone()
+    }
+
+    pub(crate) fn set_stream(&self, stream: Rc<StreamShared<M>>) {
+        *self.stream.borrow_mut() = Some(stream);
+    }
+
+    pub(crate) fn end(&self) -> Option<SenderEnd> {
+        self.ending.borrow().end
+    }
+
+    /// Registers an end callback, or runs it now if the end came.
+    pub(crate) fn on_end(&self, callback: EndListener) {
+        let end = {
+            let mut ending = self.ending.borrow_mut();
+            match ending.end {
+                Some(end) => end,
+                None => {
+                    ending.callbacks.push(callback);
+                    return;
+                }
+            }
+        };
+        callback(&end);
+    }
+
+    /// The end came: runs the end callbacks, in order, with no borrow held
+    /// (a callback may call the router or register another). A second end
+    /// is a backend's bug, and ignored.
+    pub(crate) fn finish(&self, pipe: PipeId, end: SenderEnd) {
+        let callbacks = {
+            let mut ending = self.ending.borrow_mut();
+            if ending.end.is_some() {
+                tracing::error!(pipe = %pipe, %end, "a second end of stream for one pipe: ignored");
+                return;
+            }
+            ending.end = Some(end);
+            std::mem::take(&mut ending.callbacks)
+        };
+        for callback in callbacks {
+            callback(&end);
+        }
+    }
+}
