@@ -17,7 +17,7 @@
 //! each run at one of two speeds (about 60 or 25 M/s) from run to run.
 //!
 //! `--only` takes any of `throughput`, `split`, `churn`, `latency`,
-//! `memory`, `flood`, `loops`, `process`.
+//! `memory`, `flood`, `loops`, `kinds`, `process`.
 //!
 //! Throughput figures are the medians of the runs (router and bare hop
 //! interleaved, so both see the same machine); pings per message are the
@@ -193,6 +193,101 @@ fn section<B: Backend>(
     if options.wants("loops") {
         loop_rows::<B>(table, runs)?;
     }
+    if options.wants("kinds") {
+        kind_rows::<B>(table)?;
+    }
+    Ok(())
+}
+
+const BOUNDED_CAPACITY: usize = 1024;
+const BOUNDED_FLOOD: u64 = 5_000_000;
+const STALL: Duration = Duration::from_millis(100);
+const UPDATERS: usize = 8;
+const UPDATES: u64 = 1_000_000;
+const FRAME: Duration = Duration::from_micros(16_667);
+
+/// The bounded pipe flooded while the foreground stalls, against an
+/// unbounded one; latest-value pipes at 60 Hz, against unbounded ones.
+fn kind_rows<B: Backend>(table: &mut Table) -> Result<(), BenchError> {
+    use router_api::PipeKind;
+    use router_bench::kinds;
+
+    let bounded = PipeKind::Bounded {
+        capacity: BOUNDED_CAPACITY,
+    };
+    // Throughput with the foreground routing from the start; the heap
+    // held with it stalling first.
+    let flowing = kinds::flood::<B>(bounded, BOUNDED_FLOOD, Duration::ZERO, &live_heap)?;
+    let free = kinds::flood::<B>(
+        PipeKind::Unbounded,
+        BOUNDED_FLOOD,
+        Duration::ZERO,
+        &live_heap,
+    )?;
+    let ratio = free.elapsed.as_secs_f64() / flowing.elapsed.as_secs_f64();
+    table.push(Row {
+        backend: B::NAME,
+        measure: format!(
+            "B bounded({BOUNDED_CAPACITY}), 1 sender x {} msgs",
+            count(BOUNDED_FLOOD)
+        ),
+        router: rate(BOUNDED_FLOOD, flowing.elapsed),
+        bare: format!("{} (unbounded pipe)", rate(BOUNDED_FLOOD, free.elapsed)),
+        ratio: format!("{ratio:.2}"),
+        target: "report".to_owned(),
+        verdict: Verdict::Info,
+    });
+    let router = kinds::flood::<B>(bounded, BOUNDED_FLOOD, STALL, &live_heap)?;
+    let unbounded = kinds::flood::<B>(PipeKind::Unbounded, BOUNDED_FLOOD, STALL, &live_heap)?;
+    if let (Some(held), Some(unbounded_held)) = (router.peak_heap, unbounded.peak_heap) {
+        // What n messages take in the channel: their envelopes. At most n
+        // wait (B1), but in two buffers where the channel takes batches
+        // (flume's queue and the router's backlog), each sized for n.
+        let n_messages = BOUNDED_CAPACITY * size_of::<(u64, u64)>();
+        table.push(Row {
+            backend: B::NAME,
+            measure: format!(
+                "B heap held at most, bounded({BOUNDED_CAPACITY}), {} msgs, {} ms stall first",
+                count(BOUNDED_FLOOD),
+                STALL.as_millis()
+            ),
+            router: format!("{:.1} KB", held as f64 / 1e3),
+            bare: format!("{:.1} MB (unbounded pipe)", unbounded_held as f64 / 1e6),
+            ratio: format!("{:.2} x n msgs", held as f64 / n_messages as f64),
+            target: "<= 2.5 x n msgs (2 buffers of n)".to_owned(),
+            verdict: Verdict::of(held * 2 <= 5 * n_messages),
+        });
+    }
+    let latest = kinds::frames::<B>(PipeKind::Latest, UPDATERS, UPDATES, FRAME)?;
+    let queued = kinds::frames::<B>(PipeKind::Unbounded, UPDATERS, UPDATES, FRAME)?;
+    table.push(Row {
+        backend: B::NAME,
+        measure: format!(
+            "L latest, {UPDATERS} threads x {} updates (bursts of {}), 60 Hz: per frame, most values, median/worst time",
+            count(UPDATES),
+            kinds::BURST
+        ),
+        router: format!(
+            "{}, {} / {}",
+            latest.most_per_frame,
+            micros(latest.median),
+            micros(latest.worst)
+        ),
+        bare: format!(
+            "{}, {} / {} (unbounded pipes)",
+            count(queued.most_per_frame),
+            micros(queued.median),
+            micros(queued.worst)
+        ),
+        ratio: format!(
+            "{}/{} frames newest, {} pings",
+            latest.newest, latest.frames, latest.pings
+        ),
+        target: format!("<= {} values a frame, every frame newest", 2 * UPDATERS),
+        verdict: Verdict::of(
+            latest.newest == latest.frames && latest.most_per_frame <= 2 * UPDATERS as u64,
+        ),
+    });
     Ok(())
 }
 

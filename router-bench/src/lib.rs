@@ -45,6 +45,7 @@ mod workload;
 pub mod churn;
 pub mod flood;
 pub mod hop;
+pub mod kinds;
 pub mod latency;
 pub mod loops;
 pub mod memory;

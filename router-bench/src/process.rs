@@ -229,7 +229,7 @@ fn child_bare<P: Payload>(socket: &str) -> Result<(), BenchError> {
     let mut buffer = Vec::new();
     for n in 0..P::COUNT {
         buffer.clear();
-        buffer = wire::encode_message(&P::make(n), buffer).map_err(process_error)?;
+        buffer = wire::encode_frame(&P::make(n), buffer).map_err(process_error)?;
         stream.write_all(&buffer).map_err(process_error)?;
     }
     Ok(())
