@@ -43,19 +43,17 @@ where
         let deadline = timeout.and_then(|timeout| Instant::now().checked_add(timeout));
         let mut dispatch = Dispatch::new(self);
         loop {
-            let next = match self.next_queued(&run) {
-                Some(envelope) => Next::Message(envelope),
-                None => {
-                    // A bounded pipe's sender may wait for the units owed.
-                    dispatch.pay_credits();
-                    self.next_manual_idle(&mut run, deadline, timeout)?
-                }
-            };
-            match next {
-                Next::Message(envelope) => dispatch.route(envelope),
-                Next::Ends => {
-                    dispatch.settle();
-                    self.act_on_notes();
+            if let Some(envelope) = self.next_queued(&run) {
+                dispatch.route(envelope);
+            } else {
+                // A bounded pipe's sender may wait for the units owed.
+                dispatch.pay_credits();
+                match self.next_manual_idle(&mut run, deadline, timeout)? {
+                    Next::Message(envelope) => dispatch.route(envelope),
+                    Next::Ends => {
+                        dispatch.settle();
+                        self.act_on_notes();
+                    }
                 }
             }
             if condition() {
