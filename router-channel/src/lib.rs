@@ -3,7 +3,6 @@
 mod channel;
 mod credit;
 mod extras;
-mod forwarder;
 mod gate;
 mod latest;
 mod link;
@@ -21,7 +20,6 @@ mod waiter;
 use std::fmt;
 
 pub use channel::Channel;
-pub use forwarder::Forwarder;
 pub use receiver::PipeReceiver;
 pub use router::ChannelRouter;
 pub use sender::ChannelSender;
@@ -65,7 +63,7 @@ impl<M> fmt::Debug for Envelope<M> {
 mod facts {
     use static_assertions::{assert_impl_all, assert_not_impl_any};
 
-    use crate::{ChannelRouter, ChannelSender, Envelope, Forwarder, PipeReceiver};
+    use crate::{ChannelRouter, ChannelSender, Envelope, PipeReceiver};
 
     /// A do-nothing channel, only to name the generic types below.
     struct NoChannel;
@@ -85,7 +83,6 @@ mod facts {
 
     type Msg = Vec<u8>;
     assert_impl_all!(ChannelSender<Msg, NoChannel>: Send);
-    assert_impl_all!(Forwarder<Msg, NoChannel>: Send, Sync, Clone);
     assert_impl_all!(Envelope<Msg>: Send);
     assert_not_impl_any!(ChannelRouter<Msg, NoChannel>: Sync, Send);
     assert_not_impl_any!(PipeReceiver<Msg>: Sync, Send);

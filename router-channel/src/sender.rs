@@ -65,21 +65,20 @@ impl<M, C: Channel<Envelope<M>>> ChannelSender<M, C> {
         self.pipe
     }
 
-    /// Where this sender's messages go, for backends that hand the pipe to
-    /// another process (see [`Forwarder`](crate::Forwarder)).
+    /// Where this sender's messages go: the pipe's slot in the routing
+    /// table and its tag.
     #[must_use]
     pub fn route(&self) -> Route {
         self.route
     }
 
-    /// Gives this sender up for one that lives elsewhere: its route, for a
-    /// [`Forwarder`](crate::Forwarder), which then sends its messages and
-    /// tells its end ([`Forwarder::end`](crate::Forwarder::end)). Nothing
-    /// is told to the receiver now, as dropping the sender would.
-    #[must_use]
-    pub fn hand_over(mut self) -> Route {
+    /// Loom models only: drops the sender without telling its receiver an
+    /// end, for the models that are not about ends (a note per sender
+    /// multiplies their interleavings).
+    #[cfg(loom)]
+    #[doc(hidden)]
+    pub fn drop_without_end(mut self) {
         self.state = State::Stopped;
-        self.route
     }
 
     /// Ends this sender, telling its receiver `end` after what it sent:

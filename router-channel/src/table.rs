@@ -17,10 +17,8 @@ use router_api::PipeId;
 /// could only meet a new pipe with the same tag in its slot after 2^32
 /// more pipes were made while it waited in the queue.
 ///
-/// Backends that carry messages beyond one process (see [`Forwarder`](crate::Forwarder))
-/// make a route with [`from_parts`](Self::from_parts). A route that names
-/// no open pipe is harmless: its messages are discarded with the
-/// closed-pipe warning.
+/// A route that names no open pipe is harmless: its messages are
+/// discarded with the closed-pipe warning.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Route {
     /// The slot in the low 32 bits, the tag in the high 32. One field, not

@@ -31,7 +31,7 @@ use crate::link::Link;
 use crate::receiver::{PipeCloser, PipeReceiver, ReceiverShared};
 use crate::sender::{ChannelSender, Kind};
 use crate::table::{Route, RoutingTable};
-use crate::{Channel, Envelope, Forwarder};
+use crate::{Channel, Envelope};
 
 use discards::DiscardLog;
 use noted::Pending;
@@ -137,15 +137,6 @@ where
     #[must_use]
     pub fn open_pipes(&self) -> usize {
         self.inner.table.borrow().open_pipes()
-    }
-
-    /// A forwarder into the current run, for backends whose senders live
-    /// elsewhere; `None` when the router is not running.
-    #[must_use]
-    pub fn forwarder(&self) -> Option<Forwarder<M, C>> {
-        let run = self.inner.run.borrow();
-        run.as_ref()
-            .map(|run| Forwarder::new(Arc::clone(&run.link)))
     }
 
     /// Whether `route_until` has switched the router to manual mode.
