@@ -44,7 +44,17 @@ impl<M, C: Channel<Envelope<M>>> Link<M, C> {
     /// Queues `message` for `route` and pings if no ping is on its way.
     /// Hands the message back, with the reason, if the router's run has
     /// ended or the channel refused it.
+    #[inline]
     pub(crate) fn send(&self, route: Route, message: M) -> Result<(), (M, Disconnect)> {
+        self.queue(route, message)?;
+        self.wake();
+        Ok(())
+    }
+
+    /// [`send`](Self::send) without the wake: the caller wakes the router
+    /// later, with [`wake`](Self::wake), for everything it queued.
+    #[inline]
+    pub(crate) fn queue(&self, route: Route, message: M) -> Result<(), (M, Disconnect)> {
         if self.closed.load(Ordering::Acquire) {
             return Err((message, Disconnect::RouterStopped));
         }
@@ -57,9 +67,7 @@ impl<M, C: Channel<Envelope<M>>> Link<M, C> {
                 Disconnect::ChannelRefused
             };
             (envelope.message, cause)
-        })?;
-        self.wake();
-        Ok(())
+        })
     }
 
     /// Tells the receiver of `route` that its sender has ended, after every
@@ -78,12 +86,14 @@ impl<M, C: Channel<Envelope<M>>> Link<M, C> {
 
     /// Puts `message` in the slot of the latest-value pipe of `route`, and
     /// tells the router if the slot was empty (notes.rs). Hands the message
-    /// back if the run has ended.
+    /// back if the run has ended. Wakes the router only if `wake` says so
+    /// (see [`queue`](Self::queue)).
     pub(crate) fn send_latest(
         &self,
         route: Route,
         slot: &Arc<LatestSlot<M>>,
         message: M,
+        wake: bool,
     ) -> Result<(), (M, Disconnect)> {
         if self.closed.load(Ordering::Acquire) {
             return Err((message, Disconnect::RouterStopped));
@@ -93,15 +103,20 @@ impl<M, C: Channel<Envelope<M>>> Link<M, C> {
                 route,
                 what: Noted::Latest(Arc::clone(slot)),
             });
-            self.wake();
+            if wake {
+                self.wake();
+            }
         }
         Ok(())
     }
 
     /// Wakes the router for something just queued or posted: pings if no
-    /// ping is on its way (gate.rs), or wakes a waiting `route_until`.
+    /// ping is on its way (gate.rs), or wakes a waiting `route_until`. One
+    /// wake covers everything this thread queued before it: the gate's
+    /// look after a hold ends sees every value sent before the sender's
+    /// `after_send` (gate.rs).
     #[inline]
-    fn wake(&self) {
+    pub(crate) fn wake(&self) {
         match self.gate.after_send() {
             AfterSend::Nothing => {}
             AfterSend::Ping => self.pinger.ping(),

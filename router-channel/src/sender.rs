@@ -92,10 +92,35 @@ impl<M, C: Channel<Envelope<M>>> ChannelSender<M, C> {
         }
     }
 
+    /// Like [`try_send`](MessageSender::try_send), but leaves the router
+    /// unwoken: for a backend's thread that forwards many messages at once
+    /// (the frames of one socket read) and then wakes the router once for
+    /// them all, with [`wake`](Self::wake), instead of once per message.
+    ///
+    /// A message sent this way waits unrouted until a sender of the same
+    /// router run wakes it: a `wake`, a `send`, or a sender's end.
+    ///
+    /// # Errors
+    ///
+    /// As [`try_send`](MessageSender::try_send).
+    pub fn try_send_unwoken(&mut self, message: M) -> Result<(), SendError<M>> {
+        self.send_as(message, Wait::Never, false)
+    }
+
+    /// Wakes the router for what [`try_send_unwoken`](Self::try_send_unwoken)
+    /// queued before this call, on this pipe or another of the same run.
+    /// Nothing for a sender that is not open.
+    pub fn wake(&self) {
+        if let State::Open(link) = &self.state {
+            link.wake();
+        }
+    }
+
     /// Sends `message` as its pipe's kind says; `wait` is how long a
-    /// bounded pipe's send may wait for room.
+    /// bounded pipe's send may wait for room, `wake` whether it wakes the
+    /// router.
     #[inline]
-    fn send_as(&mut self, message: M, wait: Wait) -> Result<(), SendError<M>> {
+    fn send_as(&mut self, message: M, wait: Wait, wake: bool) -> Result<(), SendError<M>> {
         let pipe = self.pipe();
         let link = match &self.state {
             State::Open(link) => link,
@@ -105,10 +130,17 @@ impl<M, C: Channel<Envelope<M>>> ChannelSender<M, C> {
             State::Stopped => return Err(SendError::new(SenderError::Stopped { pipe }, message)),
         };
         let sent = match &self.kind {
-            Kind::Queue => link.send(self.route, message),
-            Kind::Latest(slot) => link.send_latest(self.route, slot, message),
+            Kind::Queue if wake => link.send(self.route, message),
+            Kind::Queue => link.queue(self.route, message),
+            Kind::Latest(slot) => link.send_latest(self.route, slot, message, wake),
             Kind::Bounded(credit) => {
-                return send_bounded(link, self.route, credit, message, wait, pipe);
+                let to = Destination {
+                    link,
+                    route: self.route,
+                    pipe,
+                    wake,
+                };
+                return send_bounded(to, credit, message, wait);
             }
         };
         sent.map_err(|(message, cause)| {
@@ -157,16 +189,16 @@ where
 
     #[inline]
     fn send(&mut self, message: M) -> Result<(), SendError<M>> {
-        self.send_as(message, Wait::Forever)
+        self.send_as(message, Wait::Forever, true)
     }
 
     fn try_send(&mut self, message: M) -> Result<(), SendError<M>> {
-        self.send_as(message, Wait::Never)
+        self.send_as(message, Wait::Never, true)
     }
 
     fn send_timeout(&mut self, message: M, timeout: Duration) -> Result<(), SendError<M>> {
         let deadline = Instant::now().checked_add(timeout);
-        self.send_as(message, Wait::Until { deadline, timeout })
+        self.send_as(message, Wait::Until { deadline, timeout }, true)
     }
 
     fn stop(&mut self) -> Result<(), SenderError> {
@@ -178,20 +210,37 @@ where
     }
 }
 
+/// Where a bounded pipe's send goes, and whether it wakes the router.
+struct Destination<'a, M, C: Channel<Envelope<M>>> {
+    link: &'a Link<M, C>,
+    route: Route,
+    pipe: PipeId,
+    wake: bool,
+}
+
 /// A bounded pipe's send: takes a unit of its credit (waiting as `wait`
 /// says), then queues; gives the unit back if the queueing fails.
 #[cold]
 fn send_bounded<M, C: Channel<Envelope<M>>>(
-    link: &Link<M, C>,
-    route: Route,
+    to: Destination<'_, M, C>,
     credit: &Credit,
     message: M,
     wait: Wait,
-    pipe: PipeId,
 ) -> Result<(), SendError<M>> {
+    let Destination {
+        link,
+        route,
+        pipe,
+        wake,
+    } = to;
     let reason = match credit.take(wait) {
         Ok(()) => {
-            return link.send(route, message).map_err(|(message, cause)| {
+            let queued = if wake {
+                link.send(route, message)
+            } else {
+                link.queue(route, message)
+            };
+            return queued.map_err(|(message, cause)| {
                 credit.give_back(1);
                 SendError::new(SenderError::Disconnected { pipe, cause }, message)
             });

@@ -460,8 +460,14 @@ fn messages_of(log: &Log, index: usize) -> Vec<u32> {
 /// takes `TURNS` pings (when there are any); once the senders are done and
 /// the loop has run out of pings, every message has been routed, and the
 /// gate is free again.
-fn every_message_is_routed<C, const SENDERS: usize, const MESSAGES: u32, const TURNS: usize>()
-where
+///
+/// With `one_wake`, each sender queues its messages unwoken
+/// (`try_send_unwoken`, as the process backend's monitor forwards a
+/// socket read) and wakes the router once after the last: that one wake
+/// must cover them all.
+fn every_message_is_routed<C, const SENDERS: usize, const MESSAGES: u32, const TURNS: usize>(
+    one_wake: bool,
+) where
     C: Channel<Envelope<u32>>,
 {
     let total = SENDERS as u64 * u64::from(MESSAGES);
@@ -480,7 +486,14 @@ where
             workers.push(thread::spawn(move || {
                 sender.start().unwrap();
                 for message in 0..MESSAGES {
-                    sender.send(message).unwrap();
+                    if one_wake {
+                        sender.try_send_unwoken(message).unwrap();
+                    } else {
+                        sender.send(message).unwrap();
+                    }
+                }
+                if one_wake {
+                    sender.wake();
                 }
                 quiet(sender);
             }));
@@ -652,7 +665,7 @@ macro_rules! every_message_is_routed {
     ($($name:ident: $channel:ty, $senders:literal x $messages:literal, $turns:literal turns;)*) => {$(
         #[test]
         fn $name() {
-            every_message_is_routed::<$channel, $senders, $messages, $turns>();
+            every_message_is_routed::<$channel, $senders, $messages, $turns>(false);
         }
     )*};
 }
@@ -666,6 +679,16 @@ every_message_is_routed! {
     flagged_slots_two_senders_of_two_every_message_is_routed: FlaggedSlots, 2 x 2, 2 turns;
     flagged_slots_one_sender_of_three_every_message_is_routed: FlaggedSlots, 1 x 3, 3 turns;
     flagged_slots_three_senders_of_two_every_message_is_routed: FlaggedSlots, 3 x 2, 3 turns;
+}
+
+#[test]
+fn locked_queue_one_wake_covers_every_message_before_it() {
+    every_message_is_routed::<LockedQueue, 2, 2, 2>(true);
+}
+
+#[test]
+fn flagged_slots_one_wake_covers_every_message_before_it() {
+    every_message_is_routed::<FlaggedSlots, 2, 2, 2>(true);
 }
 
 #[test]

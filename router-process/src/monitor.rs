@@ -1,6 +1,7 @@
 //! The monitor thread: the one thread a router run starts. It accepts
 //! senders' connections and reads them all, with one `poll`, and forwards
-//! each message into the run's channel, which pings the event loop.
+//! each message into the run's channel, waking the router once per read
+//! (connection/mod.rs).
 //!
 //! One thread for any number of senders, rather than one per connection:
 //! sixteen child processes cost one thread, not seventeen, and stopping

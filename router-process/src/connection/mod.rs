@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mio::net::UnixStream;
-use router_api::{MessageSender, PipeId, SenderEnd, SenderError};
+use router_api::{PipeId, SenderEnd, SenderError};
 use serde::de::DeserializeOwned;
 
 use crate::frames::FrameReader;
@@ -20,6 +20,12 @@ use crate::wire::{self, Frame, Refusal};
 /// Reads one connection may do before the monitor turns to the next, so
 /// one busy sender cannot starve the others.
 const READS_PER_TURN: usize = 16;
+
+/// How many messages the monitor forwards, at most, before it wakes the
+/// router for them: it wakes once per socket read rather than once per
+/// message (a wake that pings costs a system call on each side), but not
+/// so late that the first message of a long read waits for the rest.
+const WAKE_EVERY: usize = 256;
 
 /// What one router run lets in: its secret and the pipes it made (with
 /// their in-process senders, the way into its channel).
@@ -81,6 +87,8 @@ pub(crate) struct Connection<M: Send + 'static> {
     sender: Option<CoreSender<M>>,
     /// A message a full bounded pipe had no room for.
     held: Option<M>,
+    /// Messages forwarded since the router was last woken for them.
+    unwoken: usize,
 }
 
 impl<M: Send + 'static> Connection<M> {
@@ -92,6 +100,7 @@ impl<M: Send + 'static> Connection<M> {
             phase: Phase::Hello,
             sender: None,
             held: None,
+            unwoken: 0,
         }
     }
 
@@ -151,7 +160,9 @@ impl<M: Send + 'static> Connection<M> {
     fn end(&mut self, end: SenderEnd) {
         if let (Some(pipe), Some(sender)) = (self.pipe(), self.sender.take()) {
             tracing::debug!(connection = self.id, pipe = %pipe, %end, "sender ended");
+            // The end's wake covers the messages forwarded before it.
             sender.finish(end);
+            self.unwoken = 0;
         }
     }
 
@@ -161,8 +172,14 @@ impl<M: Send + 'static> Connection<M> {
         let Some(sender) = self.sender.as_mut() else {
             return Forwarded::Over;
         };
-        match sender.try_send(message) {
-            Ok(()) => Forwarded::Sent,
+        match sender.try_send_unwoken(message) {
+            Ok(()) => {
+                self.unwoken += 1;
+                if self.unwoken >= WAKE_EVERY {
+                    self.wake_router();
+                }
+                Forwarded::Sent
+            }
             Err(error) if matches!(error.reason(), SenderError::Full { .. }) => {
                 self.held = Some(error.into_message());
                 Forwarded::Held
@@ -228,9 +245,30 @@ impl<M: Send + 'static> Connection<M> {
         }
     }
 
-    /// Forwards every whole frame read so far; stops early when a full
-    /// bounded pipe holds a message ([`Forwarded::Held`]).
+    /// Wakes the router for the messages forwarded since it was last
+    /// woken.
+    fn wake_router(&mut self) {
+        if self.unwoken > 0 {
+            if let Some(sender) = &self.sender {
+                sender.wake();
+            }
+            self.unwoken = 0;
+        }
+    }
+
+    /// Forwards every whole frame read so far, then wakes the router for
+    /// them; stops early when a full bounded pipe holds a message
+    /// ([`Forwarded::Held`]).
     fn take_frames(&mut self, intake: &Intake<M>) -> Result<Forwarded, Refused>
+    where
+        M: DeserializeOwned,
+    {
+        let taken = self.forward_frames(intake);
+        self.wake_router();
+        taken
+    }
+
+    fn forward_frames(&mut self, intake: &Intake<M>) -> Result<Forwarded, Refused>
     where
         M: DeserializeOwned,
     {
