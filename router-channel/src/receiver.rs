@@ -15,7 +15,7 @@ use crate::sender::Kind;
 use crate::stream::{MessageStream, StreamShared};
 use crate::table::Route;
 
-type SharedListener<M> = Rc<dyn Fn(&M)>;
+pub(crate) type SharedListener<M> = Rc<dyn Fn(&M)>;
 type ListenerSlice<M> = Rc<[(ListenerId, SharedListener<M>)]>;
 
 /// Listener ids are numbered process-wide, so a receiver never mistakes
@@ -125,6 +125,14 @@ impl<M> ReceiverShared<M> {
 pub(crate) struct Listeners<M>(Option<ListenerSlice<M>>);
 
 impl<M> Listeners<M> {
+    /// The snapshot's listener, if it has exactly one.
+    pub(crate) fn sole(&self) -> Option<&SharedListener<M>> {
+        match self.0.as_deref() {
+            Some([(_, listener)]) => Some(listener),
+            _ => None,
+        }
+    }
+
     /// Gives `message` to every listener of the snapshot, in order.
     #[inline]
     pub(crate) fn fire(&self, message: &M) {

@@ -1,12 +1,15 @@
 //! The dispatcher (`src/router/dispatch.rs`): a routing loop remembers
 //! the pipes it routed to, direct-mapped by table slot, each with a
 //! snapshot of its listeners, and reuses a snapshot while nothing changed
-//! its pipe (the hot path router-bench measures).
+//! its pipe (the hot path router-bench measures); and once two messages in
+//! a row are for one plain pipe with one listener, it hands the messages
+//! that follow straight to that listener (`Runs`).
 //!
 //! These tests queue a whole burst first, so it is routed in one
 //! `route_until` call or one ping's turn. Some change a pipe from inside
-//! a listener mid-burst: the change must take effect from the next message
-//! on (R11, V1, R7). Others interleave more pipes than a loop remembers,
+//! a listener mid-burst, at the second message (while the snapshot is
+//! fresh) or later in the run (while the pipe is hot): the change must
+//! take effect from the next message on (R11, V1, R7). Others interleave more pipes than a loop remembers,
 //! so pipes share a remembered place and evict each other (`route_afresh`):
 //! each pipe's messages must still reach its own listeners, once and in
 //! order (R8). Every test runs in both modes, on crossbeam (which hands
@@ -448,4 +451,108 @@ fn slot_reused_mid_burst_serves_the_new_pipe_not_the_old_snapshot() {
         router.stop().unwrap();
     }
     each_case(check::<Crossbeam>, check::<Flume>);
+}
+
+/// What a pipe's sole listener does when its message `AT` comes, in the
+/// middle of a run of messages for that one pipe: the messages before it
+/// went straight to that listener (the routing loop's hot pipe,
+/// `Runs` in src/router/dispatch.rs), and the change must take effect from
+/// the next message on.
+#[derive(Clone, Copy, Debug)]
+enum Change {
+    /// Connects a second listener.
+    Connect,
+    /// Disconnects itself.
+    Disconnect,
+    /// Closes its pipe.
+    Close,
+}
+
+const AT: u64 = 5;
+const RUN: u64 = 9;
+
+fn change_mid_run<C: Channel<Envelope<u64>>>(mode: Mode, change: Change) {
+    let event_loop = DefaultEventLoop::new();
+    let router = Rc::new(ChannelRouter::<u64, C>::new(&event_loop));
+    router.start().unwrap();
+    let (mut sender, receiver) = router.pipe().unwrap();
+    let (mut last, last_receiver) = router.pipe().unwrap();
+    let receiver = Rc::new(receiver);
+    let got = Rc::new(RefCell::new(Vec::new()));
+    let second = Rc::new(RefCell::new(Vec::new()));
+    let id = Rc::new(RefCell::new(None));
+    let listener = receiver.connect({
+        let (got, second, id) = (got.clone(), second.clone(), id.clone());
+        let (router, receiver) = (Rc::downgrade(&router), Rc::downgrade(&receiver));
+        move |message: &u64| {
+            got.borrow_mut().push(*message);
+            if *message != AT {
+                return;
+            }
+            let receiver = receiver.upgrade().unwrap();
+            match change {
+                Change::Connect => {
+                    let second = second.clone();
+                    receiver.connect(move |message: &u64| second.borrow_mut().push(*message));
+                }
+                Change::Disconnect => {
+                    assert!(receiver.disconnect(id.borrow().unwrap()));
+                }
+                Change::Close => router.upgrade().unwrap().close_pipe(&receiver).unwrap(),
+            }
+        }
+    });
+    *id.borrow_mut() = Some(listener);
+    let done = Rc::new(RefCell::new(false));
+    last_receiver.connect({
+        let done = done.clone();
+        move |_: &u64| *done.borrow_mut() = true
+    });
+    sender.start().unwrap();
+    last.start().unwrap();
+    for message in 1..=RUN {
+        sender.send(message).unwrap();
+    }
+    last.send(0).unwrap();
+    route(mode, &event_loop, &router, || *done.borrow());
+    let (got_expected, second_expected): (Vec<u64>, Vec<u64>) = match change {
+        Change::Connect => ((1..=RUN).collect(), (AT + 1..=RUN).collect()),
+        Change::Disconnect | Change::Close => ((1..=AT).collect(), Vec::new()),
+    };
+    assert_eq!(*got.borrow(), got_expected, "{mode:?} {change:?}");
+    assert_eq!(*second.borrow(), second_expected, "{mode:?} {change:?}");
+    let dropped = match change {
+        Change::Close => RUN - AT,
+        Change::Connect | Change::Disconnect => 0,
+    };
+    assert_eq!(router.stats().dropped, dropped, "{mode:?} {change:?}");
+    if !matches!(change, Change::Close) {
+        router.close_pipe(&receiver).unwrap();
+    }
+    router.close_pipe(&last_receiver).unwrap();
+    router.stop().unwrap();
+}
+
+#[test]
+fn listener_connected_mid_run_of_one_pipe_gets_the_rest_of_the_run() {
+    each_case(
+        |mode| change_mid_run::<Crossbeam>(mode, Change::Connect),
+        |mode| change_mid_run::<Flume>(mode, Change::Connect),
+    );
+}
+
+#[test]
+fn sole_listener_that_disconnects_itself_mid_run_gets_no_more_of_it() {
+    each_case(
+        |mode| change_mid_run::<Crossbeam>(mode, Change::Disconnect),
+        |mode| change_mid_run::<Flume>(mode, Change::Disconnect),
+    );
+}
+
+#[test]
+fn pipe_closed_by_its_listener_mid_run_drops_the_rest_of_the_run() {
+    each_case(
+        |mode| change_mid_run::<Crossbeam>(mode, Change::Close),
+        |mode| change_mid_run::<Flume>(mode, Change::Close),
+    );
 }

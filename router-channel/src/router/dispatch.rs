@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use crate::receiver::{Listeners, ReceiverShared, deliver_special};
+use crate::receiver::{Listeners, ReceiverShared, SharedListener, deliver_special};
 use crate::table::Route;
 use crate::tuning::ROUTES_REMEMBERED;
 use crate::{Channel, Envelope};
@@ -44,6 +44,83 @@ struct LastRoute<M> {
     special: bool,
 }
 
+/// What a routing loop keeps in its locals about the run of messages under
+/// way: once two messages in a row were for one plain pipe with one
+/// listener, the messages that follow for it go straight to that listener,
+/// with no look at the remembered pipes. While pipes interleave it stays
+/// empty, at the cost of one comparison per message.
+///
+/// A local of the loop, not a field of [`Dispatch`]: kept in registers, it
+/// took crossbeam's one-thread receive from 12.4 to 9.3 ns on the bench's
+/// machine; as a field, loaded from memory after each listener call, to
+/// 10.5 (router-bench's README).
+pub(super) struct Runs<M> {
+    hot: Option<Hot<M>>,
+    last: Option<Route>,
+}
+
+impl<M> Runs<M> {
+    pub(super) fn new() -> Self {
+        Self {
+            hot: None,
+            last: None,
+        }
+    }
+
+    /// Routes `envelope` through `dispatch`, or straight to the hot pipe's
+    /// listener. Always inlined: the point is that the loop's locals stay
+    /// in registers.
+    #[inline(always)]
+    pub(super) fn route<C: Channel<Envelope<M>>>(
+        &mut self,
+        dispatch: &mut Dispatch<'_, M, C>,
+        envelope: Envelope<M>,
+    ) where
+        M: Send + 'static,
+    {
+        if let Some(hot) = &self.hot
+            && hot.takes(envelope.route)
+        {
+            dispatch.routed += 1;
+            hot.fire(&envelope.message);
+            return;
+        }
+        let route = envelope.route;
+        dispatch.route(envelope);
+        if self.last == Some(route) {
+            self.hot = dispatch.hot(route);
+        } else if self.hot.is_some() {
+            self.hot = None;
+        }
+        self.last = Some(route);
+    }
+}
+
+/// The pipe of a run of messages (see [`Runs`]).
+struct Hot<M> {
+    route: Route,
+    receiver: Rc<ReceiverShared<M>>,
+    epoch: u64,
+    listener: SharedListener<M>,
+}
+
+impl<M> Hot<M> {
+    /// Whether a message for `route` goes to this pipe's listener: it is
+    /// this pipe's, and nothing changed the pipe since (its epoch, which a
+    /// connect, a disconnect, a stream made, a close or the router's stop
+    /// moves on).
+    #[inline]
+    fn takes(&self, route: Route) -> bool {
+        route == self.route && self.receiver.epoch() == self.epoch
+    }
+
+    /// Gives `message` to the pipe's listener.
+    #[inline]
+    fn fire(&self, message: &M) {
+        (self.listener)(message);
+    }
+}
+
 impl<'a, M, C> Dispatch<'a, M, C>
 where
     M: Send + 'static,
@@ -77,6 +154,22 @@ where
             return;
         }
         self.route_afresh(envelope);
+    }
+
+    /// The pipe of `route` as a [`Hot`] pipe, if it is remembered and
+    /// current, plain (no extras on, see extras.rs) and has one listener.
+    #[inline(never)]
+    fn hot(&self, route: Route) -> Option<Hot<M>> {
+        let last = self.routes[Self::place(route)].as_ref()?;
+        if last.route != route || last.special || last.receiver.epoch() != last.epoch {
+            return None;
+        }
+        Some(Hot {
+            route,
+            receiver: Rc::clone(&last.receiver),
+            epoch: last.epoch,
+            listener: Rc::clone(last.listeners.sole()?),
+        })
     }
 
     /// Where `route` is remembered.
