@@ -16,14 +16,17 @@ pub(crate) const FAST_AFTER: usize = 16;
 #[cfg(loom)]
 pub(crate) const FAST_AFTER: usize = 1;
 
-/// A batch shorter than this says the channel is shallow: taking batches
-/// then costs more than it saves (flume's `drain` takes the queue's buffer
-/// too, and the senders grow a new one), so the router takes the next
-/// [`SINGLES_AFTER_SHALLOW`] messages one by one.
+/// A batch shorter than this says the router is on the senders' heels: a
+/// channel that locks per receive (flume) then locks per message on both
+/// sides, and they slow each other to the pace of that lock (the bare
+/// channel's). So the router pauses [`BACKOFF_SPINS`] spins before its
+/// next look, and lets the queue fill.
 pub(crate) const DEEP_BATCH: usize = 8;
 
-/// See [`DEEP_BATCH`].
-pub(crate) const SINGLES_AFTER_SHALLOW: u32 = 32;
+/// See [`DEEP_BATCH`]: well under a microsecond. The pause comes after a
+/// shallow batch is taken, so it delays only a message sent within it,
+/// never the one that was found.
+pub(crate) const BACKOFF_SPINS: u32 = 64;
 
 /// The backlog capacity kept once a routing call finds the queue empty: a
 /// flood may have grown it far beyond what the next burst needs.

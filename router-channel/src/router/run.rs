@@ -10,7 +10,7 @@ use std::sync::Arc;
 use router_api::Pingee;
 
 use crate::link::Link;
-use crate::tuning::{BACKLOG_KEPT, DEEP_BATCH, SINGLES_AFTER_SHALLOW};
+use crate::tuning::{BACKLOG_KEPT, BACKOFF_SPINS, DEEP_BATCH};
 use crate::{Channel, Envelope};
 
 use super::discards::DiscardLog;
@@ -26,8 +26,8 @@ pub(super) struct Run<M, C: Channel<Envelope<M>>> {
     /// drops it with the run (R5). Only the foreground touches it, and
     /// never while a listener runs (R11).
     backlog: RefCell<VecDeque<Envelope<M>>>,
-    /// How many messages to take one by one before the next batch.
-    singles: Cell<u32>,
+    /// Whether the last batch taken was shallow (see [`DEEP_BATCH`]).
+    shallow: Cell<bool>,
     pub(super) link: Arc<Link<M, C>>,
     pub(super) pingee: RefCell<Box<dyn Pingee>>,
     /// Where the messages this run leaves unrouted are counted, when it
@@ -47,7 +47,7 @@ impl<M, C: Channel<Envelope<M>>> Run<M, C> {
             number,
             rx,
             backlog: RefCell::new(VecDeque::new()),
-            singles: Cell::new(0),
+            shallow: Cell::new(false),
             link,
             pingee: RefCell::new(pingee),
             discards,
@@ -79,19 +79,18 @@ impl<M, C: Channel<Envelope<M>>> Run<M, C> {
         if let Some(envelope) = backlog.pop_front() {
             return Some(envelope);
         }
-        let singles = self.singles.get();
-        if singles > 0 {
-            // Only messages count down: looks at an empty channel (while
-            // lingering) would otherwise bring the next batch on at once.
-            let next = C::try_recv(&self.rx);
-            if next.is_some() {
-                self.singles.set(singles - 1);
+        if self.shallow.replace(false) {
+            // The last batch was shallow: the router is on the senders'
+            // heels, and a look now would contend for the channel's lock
+            // with the sender it waits for. A short pause lets the queue
+            // fill without it, so the next look takes a batch.
+            for _ in 0..BACKOFF_SPINS {
+                std::hint::spin_loop();
             }
-            return next;
         }
         let next = C::try_recv_batch(&self.rx, &mut backlog);
-        if backlog.len() + 1 < DEEP_BATCH {
-            self.singles.set(SINGLES_AFTER_SHALLOW);
+        if next.is_some() && backlog.len() + 1 < DEEP_BATCH {
+            self.shallow.set(true);
         }
         next
     }
