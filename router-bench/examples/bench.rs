@@ -100,9 +100,9 @@ fn main() -> ExitCode {
     println!("CPU: {}", cpu_model());
     println!(
         "router vs bare channel, M = u64, {cores} cores, {ALLOCATOR_NAME}, median of {runs} runs \
-         interleaved, after one untimed warm-up run of each side; P1-P3: one try per run each \
-         side, the bare side with the faster of a recv() loop and a try_iter() drain in the \
-         warm-up\n"
+         interleaved, after one untimed warm-up run of each side; P1-P3 and the one-thread \
+         rows: one try per run each side (the one-thread rows alternating which goes first), the bare side with the faster of a recv() loop and a \
+         try_iter() drain in the warm-up\n"
     );
     let mut table = Table::new();
     let mut notes = Vec::new();
@@ -443,8 +443,12 @@ type End = fn(&split::Split) -> f64;
 /// the router's own cost, free of the cross-core swings of the P1-P3 rows.
 fn split_rows<B: Backend>(table: &mut Table, runs: usize) -> Result<(), BenchError> {
     for (pipes, work) in [("1 pipe", ONE_TO_ONE), ("64 pipes", FAN_IN)] {
+        // A warm-up of each side (the same heap state for both), which
+        // also picks the bare loop; then one try per run each side.
+        let bare_loop = split::pick::<B>(work)?;
+        split::split::<B>(work, bare_loop, true)?;
         let mut splits = (0..runs)
-            .map(|_| split::split::<B>(work))
+            .map(|run| split::split::<B>(work, bare_loop, run % 2 == 0))
             .collect::<Result<Vec<_>, _>>()?;
         let median = |splits: &mut Vec<split::Split>, end: End| {
             splits.sort_unstable_by(|a, b| end(a).total_cmp(&end(b)));

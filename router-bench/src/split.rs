@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use router_api::{MessageReceiver, MessageRouter, MessageSender, SenderError};
 
+use crate::hop::Loop;
 use crate::{Backend, BenchError, PATIENCE, Rig, Tally, Workload};
 
 /// Nanoseconds per message at each end, router and bare channel.
@@ -24,29 +25,63 @@ pub struct Split {
     pub router_receive: f64,
     /// The bare channel's `send` of the same batch.
     pub bare_send: f64,
-    /// The bare channel's faster of a `recv` loop and a `try_iter` drain
-    /// over the queued batch, one closure call per message.
+    /// The bare channel's receiving loop over the queued batch (a `recv`
+    /// loop or a `try_iter` drain, as [`pick`] chose), one closure call per
+    /// message.
     pub bare_receive: f64,
+}
+
+/// A warm-up of the bare side: runs both of its receiving loops once,
+/// untimed for the table, and picks the one that received faster, which
+/// the measured runs then use alone, so that each side gets one try per
+/// run. Run the router's side once too ([`split`]'s result thrown away) so
+/// that both have run before the measured runs.
+///
+/// # Errors
+///
+/// As [`split`].
+pub fn pick<B: Backend>(work: Workload) -> Result<Loop, BenchError> {
+    let (_, recv) = bare_ends::<B>(work, Loop::Recv)?;
+    let (_, drain) = bare_ends::<B>(work, Loop::TryIter)?;
+    Ok(if recv <= drain {
+        Loop::Recv
+    } else {
+        Loop::TryIter
+    })
 }
 
 /// `work.messages()` messages, `work.per_sender` from each of
 /// `work.senders` pipes, interleaved as concurrent senders' are, sent on
 /// this thread and then routed on it; and the same through the bare
-/// channel.
+/// channel, received with `bare`: one try each, the router's first if
+/// `router_first`.
+///
+/// Which side goes first matters: each leaves the allocator holding (or
+/// having given back) the memory of a million queued messages, which the
+/// other side's sends then find or fault in. A table alternates the order
+/// from run to run.
 ///
 /// # Errors
 ///
 /// As [`Rig::with_feed`]; [`BenchError::Router`] if routing fails,
 /// [`BenchError::ChannelClosed`] if the bare channel loses a message.
-pub fn split<B: Backend>(work: Workload) -> Result<Split, BenchError> {
-    let (router_send, router_receive) = router_ends::<B>(work)?;
-    let (bare_send, bare_receive) = bare_ends::<B>(work, false)?;
-    let (bare_send_again, bare_drain) = bare_ends::<B>(work, true)?;
+pub fn split<B: Backend>(
+    work: Workload,
+    bare: Loop,
+    router_first: bool,
+) -> Result<Split, BenchError> {
+    let ((router_send, router_receive), (bare_send, bare_receive)) = if router_first {
+        let router = router_ends::<B>(work)?;
+        (router, bare_ends::<B>(work, bare)?)
+    } else {
+        let bare = bare_ends::<B>(work, bare)?;
+        (router_ends::<B>(work)?, bare)
+    };
     Ok(Split {
         router_send,
         router_receive,
-        bare_send: bare_send.min(bare_send_again),
-        bare_receive: bare_receive.min(bare_drain),
+        bare_send,
+        bare_receive,
     })
 }
 
@@ -84,7 +119,7 @@ fn router_ends<B: Backend>(work: Workload) -> Result<(f64, f64), BenchError> {
     Ok((per_message(sent, messages), per_message(routed, messages)))
 }
 
-fn bare_ends<B: Backend>(work: Workload, drain: bool) -> Result<(f64, f64), BenchError> {
+fn bare_ends<B: Backend>(work: Workload, bare: Loop) -> Result<(f64, f64), BenchError> {
     let (tx, rx) = B::bare();
     let messages = work.messages();
     let started = Instant::now();
@@ -101,7 +136,7 @@ fn bare_ends<B: Backend>(work: Workload, drain: bool) -> Result<(f64, f64), Benc
     let sent = started.elapsed();
     let tally = Tally::new();
     let started = Instant::now();
-    if drain {
+    if bare == Loop::TryIter {
         B::bare_drain(&rx, &mut |(_, value)| tally.record(value));
     } else {
         while tally.count() < messages {
