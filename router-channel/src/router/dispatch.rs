@@ -39,6 +39,9 @@ struct LastRoute<M> {
     receiver: Rc<ReceiverShared<M>>,
     epoch: u64,
     listeners: Listeners<M>,
+    /// The snapshot's listener, when it has one only: called with no look
+    /// at the list.
+    sole: Option<SharedListener<M>>,
     /// Whether a message of this pipe needs more than its listeners
     /// fired (a bounded pipe's credit, a stream; see extras.rs).
     special: bool,
@@ -148,6 +151,8 @@ where
             if last.special {
                 self.owes = true;
                 deliver_special(&last.receiver, &last.listeners, envelope.message);
+            } else if let Some(sole) = &last.sole {
+                sole(&envelope.message);
             } else {
                 last.listeners.fire(&envelope.message);
             }
@@ -168,7 +173,7 @@ where
             route,
             receiver: Rc::clone(&last.receiver),
             epoch: last.epoch,
-            listener: Rc::clone(last.listeners.sole()?),
+            listener: last.sole.clone()?,
         })
     }
 
@@ -196,13 +201,16 @@ where
         // The snapshot it replaces drops first: a listener's drop may call
         // the router.
         *place = None;
-        let fresh = place.insert(LastRoute {
+        let mut fresh = LastRoute {
             route: envelope.route,
             epoch: receiver.epoch(),
             listeners: receiver.listeners(),
             special: receiver.special(),
+            sole: None,
             receiver,
-        });
+        };
+        fresh.sole = fresh.listeners.sole().cloned();
+        let fresh = place.insert(fresh);
         if fresh.special {
             self.owes = true;
             deliver_special(&fresh.receiver, &fresh.listeners, envelope.message);
