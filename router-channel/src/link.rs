@@ -41,20 +41,13 @@ impl<M, C: Channel<Envelope<M>>> Link<M, C> {
         }
     }
 
-    /// Queues `message` for `route` and pings if no ping is on its way.
-    /// Hands the message back, with the reason, if the router's run has
-    /// ended or the channel refused it.
+    /// Queues `message` for `route` and, if `wake` says so, pings if no
+    /// ping is on its way; without it the caller wakes the router later,
+    /// with [`wake`](Self::wake), for everything it queued. Hands the
+    /// message back, with the reason, if the router's run has ended or the
+    /// channel refused it.
     #[inline]
-    pub(crate) fn send(&self, route: Route, message: M) -> Result<(), (M, Disconnect)> {
-        self.queue(route, message)?;
-        self.wake();
-        Ok(())
-    }
-
-    /// [`send`](Self::send) without the wake: the caller wakes the router
-    /// later, with [`wake`](Self::wake), for everything it queued.
-    #[inline]
-    pub(crate) fn queue(&self, route: Route, message: M) -> Result<(), (M, Disconnect)> {
+    pub(crate) fn send(&self, route: Route, message: M, wake: bool) -> Result<(), (M, Disconnect)> {
         if self.closed.load(Ordering::Acquire) {
             return Err((message, Disconnect::RouterStopped));
         }
@@ -67,7 +60,11 @@ impl<M, C: Channel<Envelope<M>>> Link<M, C> {
                 Disconnect::ChannelRefused
             };
             (envelope.message, cause)
-        })
+        })?;
+        if wake {
+            self.wake();
+        }
+        Ok(())
     }
 
     /// Tells the receiver of `route` that its sender has ended, after every
@@ -87,7 +84,7 @@ impl<M, C: Channel<Envelope<M>>> Link<M, C> {
     /// Puts `message` in the slot of the latest-value pipe of `route`, and
     /// tells the router if the slot was empty (notes.rs). Hands the message
     /// back if the run has ended. Wakes the router only if `wake` says so
-    /// (see [`queue`](Self::queue)).
+    /// (see [`send`](Self::send)).
     pub(crate) fn send_latest(
         &self,
         route: Route,

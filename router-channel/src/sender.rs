@@ -130,17 +130,10 @@ impl<M, C: Channel<Envelope<M>>> ChannelSender<M, C> {
             State::Stopped => return Err(SendError::new(SenderError::Stopped { pipe }, message)),
         };
         let sent = match &self.kind {
-            Kind::Queue if wake => link.send(self.route, message),
-            Kind::Queue => link.queue(self.route, message),
+            Kind::Queue => link.send(self.route, message, wake),
             Kind::Latest(slot) => link.send_latest(self.route, slot, message, wake),
             Kind::Bounded(credit) => {
-                let to = Destination {
-                    link,
-                    route: self.route,
-                    pipe,
-                    wake,
-                };
-                return send_bounded(to, credit, message, wait);
+                return send_bounded(link, self.route, credit, message, wait, wake, pipe);
             }
         };
         sent.map_err(|(message, cause)| {
@@ -210,37 +203,22 @@ where
     }
 }
 
-/// Where a bounded pipe's send goes, and whether it wakes the router.
-struct Destination<'a, M, C: Channel<Envelope<M>>> {
-    link: &'a Link<M, C>,
-    route: Route,
-    pipe: PipeId,
-    wake: bool,
-}
-
 /// A bounded pipe's send: takes a unit of its credit (waiting as `wait`
-/// says), then queues; gives the unit back if the queueing fails.
+/// says), then queues, waking the router if `wake` says so; gives the unit
+/// back if the queueing fails.
 #[cold]
 fn send_bounded<M, C: Channel<Envelope<M>>>(
-    to: Destination<'_, M, C>,
+    link: &Link<M, C>,
+    route: Route,
     credit: &Credit,
     message: M,
     wait: Wait,
+    wake: bool,
+    pipe: PipeId,
 ) -> Result<(), SendError<M>> {
-    let Destination {
-        link,
-        route,
-        pipe,
-        wake,
-    } = to;
     let reason = match credit.take(wait) {
         Ok(()) => {
-            let queued = if wake {
-                link.send(route, message)
-            } else {
-                link.queue(route, message)
-            };
-            return queued.map_err(|(message, cause)| {
+            return link.send(route, message, wake).map_err(|(message, cause)| {
                 credit.give_back(1);
                 SendError::new(SenderError::Disconnected { pipe, cause }, message)
             });
