@@ -21,12 +21,21 @@ pub(crate) fn started_with_pipe<R: MessageRouter<Msg>>(
     router: &R,
     rule: &str,
 ) -> (R::Sender, R::Receiver) {
+    started_with(router, rule, "pipe", R::pipe)
+}
+
+/// Starts `router` and makes a pipe on it with `make` (named `what` in the
+/// failure under `rule`).
+fn started_with<R: MessageRouter<Msg>>(
+    router: &R,
+    rule: &str,
+    what: impl std::fmt::Display,
+    make: impl FnOnce(&R) -> Result<(R::Sender, R::Receiver), RouterError>,
+) -> (R::Sender, R::Receiver) {
     router
         .start()
         .unwrap_or_else(|error| panic!("{rule}: start failed: {error:?}"));
-    router
-        .pipe()
-        .unwrap_or_else(|error| panic!("{rule}: pipe failed: {error:?}"))
+    make(router).unwrap_or_else(|error| panic!("{rule}: {what} failed: {error:?}"))
 }
 
 /// A new loop, a router started on it, and a pipe of `kind` with a
@@ -38,12 +47,9 @@ pub(crate) fn loop_with_pipe_of<L: crate::KitLoop, R: MessageRouter<Msg>>(
 ) -> (L, R, R::Sender, R::Receiver, Inbox) {
     let event_loop = L::new_loop();
     let router = new_router(&event_loop);
-    router
-        .start()
-        .unwrap_or_else(|error| panic!("{rule}: start failed: {error}"));
-    let (sender, receiver) = router
-        .pipe_of(kind)
-        .unwrap_or_else(|error| panic!("{rule}: a {kind} pipe failed: {error}"));
+    let (sender, receiver) = started_with(&router, rule, format_args!("a {kind} pipe"), |router| {
+        router.pipe_of(kind)
+    });
     let inbox = Inbox::connect(&receiver);
     (event_loop, router, sender, receiver, inbox)
 }

@@ -3,7 +3,7 @@
 
 use router_api::MessageRouter;
 
-use super::drive::{drain, run_loop_until};
+use super::drive::{drain, run_loop_until, started_with_inbox};
 use super::inbox::{Inbox, assert_messages};
 use crate::capture::capture;
 use crate::{KitLoop, Msg};
@@ -21,13 +21,7 @@ impl<L: KitLoop, R: MessageRouter<Msg>> OnePipe<L, R> {
     pub(super) fn new(new_router: &dyn Fn(&L) -> R, rule: &str) -> Self {
         let event_loop = L::new_loop();
         let router = new_router(&event_loop);
-        router
-            .start()
-            .unwrap_or_else(|error| panic!("{rule}: start failed: {error}"));
-        let (sender, receiver) = router
-            .pipe()
-            .unwrap_or_else(|error| panic!("{rule}: pipe failed: {error}"));
-        let inbox = Inbox::connect(&receiver);
+        let (sender, receiver, inbox) = started_with_inbox(&router, rule);
         Self {
             event_loop,
             router,
