@@ -53,12 +53,19 @@ pub fn pick<B: Backend>(work: Workload) -> Result<Loop, BenchError> {
 /// `work.messages()` messages, `work.per_sender` from each of
 /// `work.senders` pipes, interleaved as concurrent senders' are, sent on
 /// this thread and then routed on it; and the same through the bare
-/// channel, received with `bare`: one try each, the router's first if
-/// `router_first`.
+/// channel, received with `bare`: one timed try each, the router's first
+/// if `router_first`.
 ///
-/// Which side goes first matters: each leaves the allocator holding (or
-/// having given back) the memory of a million queued messages, which the
-/// other side's sends then find or fault in. A table alternates the order
+/// Each side sends and receives the batch once untimed first, on the same
+/// router or channel, and the second round is timed: a program's router
+/// lives on from one burst to the next, and what a first burst costs (the
+/// channel's queue and the router's backlog grown, their pages faulted in)
+/// would otherwise be most of what is measured, on one side more than the
+/// other.
+///
+/// Which side goes first matters still: each leaves the allocator holding
+/// (or having given back) the memory of a million queued messages, which
+/// the other side then finds or faults in. A table alternates the order
 /// from run to run.
 ///
 /// # Errors
@@ -103,17 +110,23 @@ fn router_ends<B: Backend>(work: Workload) -> Result<(f64, f64), BenchError> {
     // Manual mode, as P1: senders then leave the ping gate alone.
     rig.router.route_until(|| true, None)?;
     let messages = work.messages();
-    let started = Instant::now();
-    for value in 0..work.per_sender {
-        for sender in &mut senders {
-            sender.send(value).map_err(SenderError::from)?;
+    let mut round = || -> Result<(Duration, Duration), BenchError> {
+        let started = Instant::now();
+        for value in 0..work.per_sender {
+            for sender in &mut senders {
+                sender.send(value).map_err(SenderError::from)?;
+            }
         }
-    }
-    let sent = started.elapsed();
-    let started = Instant::now();
-    rig.router
-        .route_until(|| tally.count() == messages, Some(PATIENCE))?;
-    let routed = started.elapsed();
+        let sent = started.elapsed();
+        let routed = tally.count() + messages;
+        let started = Instant::now();
+        rig.router
+            .route_until(|| tally.count() == routed, Some(PATIENCE))?;
+        Ok((sent, started.elapsed()))
+    };
+    // The untimed round (see [`split`]).
+    round()?;
+    let (sent, routed) = round()?;
     drop(senders);
     rig.finish()?;
     Ok((per_message(sent, messages), per_message(routed, messages)))
@@ -122,36 +135,42 @@ fn router_ends<B: Backend>(work: Workload) -> Result<(f64, f64), BenchError> {
 fn bare_ends<B: Backend>(work: Workload, bare: Loop) -> Result<(f64, f64), BenchError> {
     let (tx, rx) = B::bare();
     let messages = work.messages();
-    let started = Instant::now();
-    for value in 0..work.per_sender {
-        for sender in 0..work.senders as u64 {
-            if !B::bare_send(&tx, (sender, value)) {
-                return Err(BenchError::ChannelClosed {
-                    received: 0,
-                    expected: messages,
-                });
+    let round = || -> Result<(Duration, Duration), BenchError> {
+        let started = Instant::now();
+        for value in 0..work.per_sender {
+            for sender in 0..work.senders as u64 {
+                if !B::bare_send(&tx, (sender, value)) {
+                    return Err(BenchError::ChannelClosed {
+                        received: 0,
+                        expected: messages,
+                    });
+                }
             }
         }
-    }
-    let sent = started.elapsed();
-    let tally = Tally::new();
-    let started = Instant::now();
-    if bare == Loop::TryIter {
-        B::bare_drain(&rx, &mut |(_, value)| tally.record(value));
-    } else {
-        while tally.count() < messages {
-            let Some((_, value)) = B::bare_recv(&rx) else {
-                break;
-            };
-            tally.record(value);
+        let sent = started.elapsed();
+        let tally = Tally::new();
+        let started = Instant::now();
+        if bare == Loop::TryIter {
+            B::bare_drain(&rx, &mut |(_, value)| tally.record(value));
+        } else {
+            while tally.count() < messages {
+                let Some((_, value)) = B::bare_recv(&rx) else {
+                    break;
+                };
+                tally.record(value);
+            }
         }
-    }
-    let received = started.elapsed();
-    if tally.count() != messages {
-        return Err(BenchError::ChannelClosed {
-            received: tally.count(),
-            expected: messages,
-        });
-    }
+        let received = started.elapsed();
+        if tally.count() != messages {
+            return Err(BenchError::ChannelClosed {
+                received: tally.count(),
+                expected: messages,
+            });
+        }
+        Ok((sent, received))
+    };
+    // The untimed round (see [`split`]).
+    round()?;
+    let (sent, received) = round()?;
     Ok((per_message(sent, messages), per_message(received, messages)))
 }
