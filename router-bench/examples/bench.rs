@@ -101,8 +101,9 @@ fn main() -> ExitCode {
     println!(
         "router vs bare channel, M = u64, {cores} cores, {ALLOCATOR_NAME}, median of {runs} runs \
          interleaved, after one untimed warm-up run of each side; P1-P3 and the one-thread \
-         rows: one try per run each side (the one-thread rows alternating which goes first), the bare side with the faster of a recv() loop and a \
-         try_iter() drain in the warm-up\n"
+         rows: one try per run each side (the one-thread rows alternating which goes first, \
+         each try the second of two rounds on the same router or channel), the bare side \
+         with the faster of a recv() loop and a try_iter() drain in the warm-up\n"
     );
     let mut table = Table::new();
     let mut notes = Vec::new();
