@@ -19,15 +19,19 @@ pub(crate) const FAST_AFTER: usize = 1;
 /// A batch shorter than this says the router is on the senders' heels: a
 /// channel that locks per receive (flume) then locks per message on both
 /// sides, and they slow each other to the pace of that lock (the bare
-/// channel's). So the router pauses [`BACKOFF_SPINS`] spins before its
-/// next look, and lets the queue fill.
+/// channel's). So after two shallow batches in a row the router pauses
+/// [`BACKOFF_SPINS`] spins before its next look, and lets the queue fill.
+/// Two, not one: a lone message is a shallow batch too, and the look after
+/// it finds nothing.
 pub(crate) const DEEP_BATCH: usize = 8;
 
 /// See [`DEEP_BATCH`]. A spin is one `pause` instruction: 48 ns on the
 /// bench's machine (AMD EPYC), so about 3 µs there; 8 and 16 spins left
 /// flume's P1 falling back to the lock's pace more often (router-bench's
 /// README). The pause comes after a shallow batch is taken, so it delays
-/// only a message sent within it, never the one that was found.
+/// only a message sent within it, never the one that was found. After
+/// every shallow batch, lone messages included, it put about 2 µs on the
+/// median of flume's P5 latency (7.9 against 5.8 µs over seven runs).
 pub(crate) const BACKOFF_SPINS: u32 = 64;
 
 /// The backlog capacity kept once a routing call finds the queue empty: a

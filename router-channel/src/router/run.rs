@@ -26,8 +26,9 @@ pub(super) struct Run<M, C: Channel<Envelope<M>>> {
     /// drops it with the run (R5). Only the foreground touches it, and
     /// never while a listener runs (R11).
     backlog: RefCell<VecDeque<Envelope<M>>>,
-    /// Whether the last batch taken was shallow (see [`DEEP_BATCH`]).
-    shallow: Cell<bool>,
+    /// How many batches in a row were shallow (see [`DEEP_BATCH`]): none
+    /// after a deep batch or a look that found nothing.
+    shallow: Cell<u8>,
     /// The most the backlog held since [`trim_backlog`](Self::trim_backlog)
     /// last decided: what the routing calls in between needed of it.
     peak: Cell<usize>,
@@ -50,7 +51,7 @@ impl<M, C: Channel<Envelope<M>>> Run<M, C> {
             number,
             rx,
             backlog: RefCell::new(VecDeque::new()),
-            shallow: Cell::new(false),
+            shallow: Cell::new(0),
             peak: Cell::new(0),
             link,
             pingee: RefCell::new(pingee),
@@ -107,11 +108,14 @@ impl<M, C: Channel<Envelope<M>>> Run<M, C> {
         if let Some(envelope) = backlog.pop_front() {
             return Some(envelope);
         }
-        if self.shallow.replace(false) {
-            // The last batch was shallow: the router is on the senders'
-            // heels, and a look now would contend for the channel's lock
-            // with the sender it waits for. A short pause lets the queue
-            // fill without it, so the next look takes a batch.
+        if self.shallow.get() >= 2 {
+            // The last two batches were shallow: the router is on the
+            // senders' heels, and a look now would contend for the
+            // channel's lock with the sender it waits for. A short pause
+            // lets the queue fill without it, so the next look takes a
+            // batch. Not after one shallow batch: a lone message is one,
+            // and the look after it finds nothing, which the pause would
+            // only delay (tuning.rs).
             for _ in 0..BACKOFF_SPINS {
                 std::hint::spin_loop();
             }
@@ -122,9 +126,12 @@ impl<M, C: Channel<Envelope<M>>> Run<M, C> {
         backlog.clear();
         let next = C::try_recv_batch(&self.rx, &mut backlog);
         let taken = backlog.len();
-        if next.is_some() && taken + 1 < DEEP_BATCH {
-            self.shallow.set(true);
-        }
+        let shallow = if next.is_some() && taken + 1 < DEEP_BATCH {
+            self.shallow.get().saturating_add(1)
+        } else {
+            0
+        };
+        self.shallow.set(shallow);
         if taken > self.peak.get() {
             self.peak.set(taken);
         }
