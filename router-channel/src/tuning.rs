@@ -28,14 +28,15 @@ pub(crate) const DEEP_BATCH: usize = 8;
 /// See [`DEEP_BATCH`]. A spin is one `pause` instruction: 48 ns on the
 /// bench's machine (AMD EPYC), so about 3 µs there; 8 and 16 spins left
 /// flume's P1 falling back to the lock's pace more often (router-bench's
-/// README). The pause comes after a shallow batch is taken, so it delays
-/// only a message sent within it, never the one that was found. After
+/// README). The pause comes after a batch is taken, so it delays only a
+/// message sent within it, never the one that was found. After
 /// every shallow batch, lone messages included, it put about 2 µs on the
 /// median of flume's P5 latency (7.9 against 5.8 µs over seven runs).
 pub(crate) const BACKOFF_SPINS: u32 = 64;
 
-/// The backlog capacity kept once a routing call finds the queue empty: a
-/// flood may have grown it far beyond what the next burst needs.
+/// The backlog capacity kept once the routing calls since the last trim
+/// used under a quarter of it (router/run.rs, `trim_backlog`): a flood may
+/// have grown it far beyond what the next burst needs.
 pub(crate) const BACKLOG_KEPT: usize = 4096;
 
 /// How many pipes a routing loop remembers (see `router/dispatch.rs`):

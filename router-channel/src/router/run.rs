@@ -132,9 +132,7 @@ impl<M, C: Channel<Envelope<M>>> Run<M, C> {
             0
         };
         self.shallow.set(shallow);
-        if taken > self.peak.get() {
-            self.peak.set(taken);
-        }
+        self.peak.set(self.peak.get().max(taken));
         next
     }
 }
