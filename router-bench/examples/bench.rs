@@ -455,11 +455,17 @@ fn split_rows<B: Backend>(table: &mut Table, runs: usize) -> Result<(), BenchErr
             splits.sort_unstable_by(|a, b| end(a).total_cmp(&end(b)));
             end(&splits[splits.len() / 2])
         };
-        let ends: [(&str, End, End); 2] = [
+        let ends: [(&str, End, End); 3] = [
             ("send", |s| s.router_send, |s| s.bare_send),
             (
                 "receive + listener",
                 |s| s.router_receive,
+                |s| s.bare_receive,
+            ),
+            // In the router's column, a loop with no router (`Split::table_receive`).
+            (
+                "no router: bare receive + a listener table",
+                |s| s.table_receive,
                 |s| s.bare_receive,
             ),
         ];

@@ -20,7 +20,7 @@ use std::collections::VecDeque;
 /// does), not hand it to another thread to queue later: the router's ping
 /// gate orders those writes against its own look at the queue with a
 /// process-wide barrier, not with a lock or an atomic the channel shares
-/// /// with it. `try_recv` may return `None` only when nothing is queued (or
+/// with it. `try_recv` may return `None` only when nothing is queued (or
 /// every `Tx` is gone); so may `try_recv_batch`, which then moves nothing
 /// to its `rest`.
 ///
