@@ -455,14 +455,8 @@ fn split_rows<B: Backend>(table: &mut Table, runs: usize) -> Result<(), BenchErr
             splits.sort_unstable_by(|a, b| end(a).total_cmp(&end(b)));
             end(&splits[splits.len() / 2])
         };
-        let ends: [(&str, End, End); 4] = [
+        let ends: [(&str, End, End); 3] = [
             ("send", |s| s.router_send, |s| s.bare_send),
-            // In the router's column, sends with no router (`Split::handle_send`).
-            (
-                "no router: send through a handle like the router's",
-                |s| s.handle_send,
-                |s| s.bare_send,
-            ),
             (
                 "receive + listener",
                 |s| s.router_receive,
@@ -476,7 +470,7 @@ fn split_rows<B: Backend>(table: &mut Table, runs: usize) -> Result<(), BenchErr
             ),
         ];
         for (end, router_end, bare_end) in ends {
-            if end.contains("send") && work == FAN_IN {
+            if end == "send" && work == FAN_IN {
                 continue; // The same sends as one pipe's, round-robin.
             }
             let router = median(&mut splits, router_end);

@@ -7,10 +7,8 @@ use router_flume::Flume;
 use crate::Hop;
 
 /// A router backend, and the bare channel of its crate to measure it
-/// against: same channel type, carrying [`Hop`] tuples. As a router
-/// channel of [`Hop`]s too, for the no-router reference of the router's
-/// send (`handle.rs`).
-pub trait Backend: Channel<Envelope<u64>> + Channel<Hop> {
+/// against: same channel type, carrying [`Hop`] tuples.
+pub trait Backend: Channel<Envelope<u64>> {
     /// The backend's name in the table.
     const NAME: &'static str;
     /// The sending half of the bare channel.

@@ -16,7 +16,6 @@
 //! | [`latency`] | P5 send-to-listener latency of single messages |
 //! | [`loops`] | the router on tokio and calloop against each loop's own channel |
 //! | [`split`] | what each end costs per message on its own, no second core involved |
-//! | [`handle`] | a sender shaped like the router's with no router: the reference for [`split`]'s send |
 //! | [`memory`] | heap bytes per open pipe |
 //! | [`flood`] | how long another callback of the loop waits while a flood drains |
 //! | [`process`] | the process backend against a bare socket hop of the same frames |
@@ -45,7 +44,6 @@ mod workload;
 
 pub mod churn;
 pub mod flood;
-pub mod handle;
 pub mod hop;
 pub mod kinds;
 pub mod latency;

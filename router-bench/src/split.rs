@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 
 use router_api::{MessageReceiver, MessageRouter, MessageSender, SenderError};
 
-use crate::handle;
 use crate::hop::Loop;
 use crate::{Backend, BenchError, Hop, PATIENCE, Rig, Tally, Workload};
 
@@ -39,12 +38,6 @@ pub struct Split {
     /// the router's 64-pipe receive. (The router's one-pipe receive does
     /// better: a run of messages for one pipe skips the look-up.)
     pub table_receive: f64,
-    /// The same batch sent with no router, through one handle per pipe
-    /// shaped like the router's senders: an `Arc` of the channel's sending
-    /// half and a flag, read per send (`handle.rs`). Compiled where the
-    /// router's send is, so the reference for it; the bare send is
-    /// compiled elsewhere, for one message type.
-    pub handle_send: f64,
 }
 
 /// A warm-up of the bare side: runs both of its receiving loops once,
@@ -78,8 +71,7 @@ pub fn pick<B: Backend>(work: Workload) -> Result<Loop, BenchError> {
 /// channel's queue and the router's backlog grown, their pages faulted in)
 /// would otherwise be most of what is measured, on one side more than the
 /// other. The bare side then sends the batch once more and times its
-/// receive through a listener table ([`Split::table_receive`]); last, the
-/// batch goes through a router-shaped handle ([`Split::handle_send`]).
+/// receive through a listener table ([`Split::table_receive`]).
 ///
 /// Which side goes first matters still: each leaves the allocator holding
 /// (or having given back) the memory of a million queued messages, which
@@ -103,9 +95,7 @@ pub fn split<B: Backend>(
         let bare = bare_ends::<B>(work, bare)?;
         (router_ends::<B>(work)?, bare)
     };
-    let handle_send = handle::send::<B>(work)?;
     Ok(Split {
-        handle_send,
         router_send,
         router_receive,
         bare_send,
@@ -262,7 +252,6 @@ mod tests {
                     ("bare send", split.bare_send),
                     ("bare receive", split.bare_receive),
                     ("table receive", split.table_receive),
-                    ("handle send", split.handle_send),
                 ] {
                     assert!(nanos.is_finite() && nanos > 0.0, "{end}: {nanos} ns");
                 }
