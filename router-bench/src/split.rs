@@ -210,7 +210,8 @@ fn receive_batch<B: Backend>(
     messages: u64,
     mut each: impl FnMut(Hop),
 ) -> Result<Duration, BenchError> {
-    let goal = tally.count() + messages;
+    let before = tally.count();
+    let goal = before + messages;
     let started = Instant::now();
     if bare == Loop::TryIter {
         B::bare_drain(rx, &mut each);
@@ -225,7 +226,7 @@ fn receive_batch<B: Backend>(
     let received = started.elapsed();
     if tally.count() != goal {
         return Err(BenchError::ChannelClosed {
-            received: tally.count().saturating_sub(goal - messages),
+            received: tally.count() - before,
             expected: messages,
         });
     }
