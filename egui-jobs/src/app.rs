@@ -10,12 +10,12 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use eframe::egui::{self, Color32, ProgressBar, RichText, ViewportCommand};
-use router_api::{MessageReceiver, MessageRouter, Pump, SenderError};
+use router_api::{MessageReceiver, MessageRouter, Pump};
 use router_crossbeam::{CrossbeamRouter, CrossbeamSender};
 use router_egui::EguiLoop;
 
 use crate::Options;
-use crate::work::{self, JobEvent};
+use crate::work::{self, JobEvent, WorkError};
 
 /// The fill of a finished job's bar; the Xvfb test looks for it.
 pub(crate) const FINISHED: Color32 = Color32::from_rgb(0x2e, 0xa0, 0x43);
@@ -35,7 +35,7 @@ enum Shown {
 struct Job {
     shown: Rc<RefCell<Shown>>,
     cancel: Arc<AtomicBool>,
-    worker: Option<JoinHandle<Result<(), SenderError>>>,
+    worker: Option<JoinHandle<Result<(), WorkError>>>,
     receiver: router_channel_receiver::Receiver,
 }
 
@@ -207,7 +207,7 @@ fn spawn_worker(
     sender: CrossbeamSender<JobEvent>,
     range: std::ops::Range<u64>,
     cancel: Arc<AtomicBool>,
-) -> std::io::Result<JoinHandle<Result<(), SenderError>>> {
+) -> std::io::Result<JoinHandle<Result<(), WorkError>>> {
     thread::Builder::new()
         .name(format!("job {}", index + 1))
         .spawn(move || work::longest_chain(sender, range, cancel))

@@ -5,7 +5,10 @@ use std::ops::Range;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use router_api::{MessageSender, SenderError};
+use router_api::MessageSender;
+
+/// Why a job stopped early: its sender did not start, or a send was refused.
+pub(crate) type WorkError = Box<dyn std::error::Error + Send + Sync>;
 
 /// How many progress reports a job sends over its range.
 const REPORTS: u64 = 100;
@@ -28,7 +31,7 @@ pub(crate) fn longest_chain<S>(
     mut sender: S,
     range: Range<u64>,
     cancel: Arc<AtomicBool>,
-) -> Result<(), SenderError>
+) -> Result<(), WorkError>
 where
     S: MessageSender<JobEvent>,
 {

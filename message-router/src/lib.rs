@@ -11,8 +11,8 @@ pub use router_flume::{Flume, FlumeRouter, FlumeSender};
 
 #[cfg(feature = "process")]
 pub use router_process::{
-    ConnectError, MONITOR_THREAD_NAME, ProcessRouter, ProcessSender, StartError, TokenError, child,
-    wire,
+    ConnectError, ListenError, MONITOR_THREAD_NAME, ProcessRouter, ProcessSender, TokenError,
+    child, wire,
 };
 
 #[cfg(feature = "tokio")]
@@ -43,9 +43,10 @@ pub const BACKEND: &str = "flume";
 /// Everything an application needs, in one `use`.
 pub mod prelude {
     pub use router_api::{
-        DefaultEventLoop, DrainBudget, EventLoop, EventLoopError, MessageReceiver, MessageRouter,
-        MessageSender, PipeId, Pump, RouterControl, RouterError, RouterStats, SendError, SenderEnd,
-        SenderError, WakeLoop,
+        ClosePipeError, DefaultEventLoop, Disconnect, DrainBudget, EventLoop, IntoMessageStream,
+        MessageReceiver, MessageRouter, MessageSender, PipeError, PipeId, PipeKind, Pump,
+        RouteError, RouterControl, RouterStartError, RouterStats, RouterStopError, SendError,
+        SendErrorKind, SenderEnd, SenderStartError, SenderStopError, TimedOut, WakeLoop,
     };
 
     pub use router_channel::PipeReceiver;

@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use crate::{IntoMessageStream, MessageSender, RouterError};
+use crate::{
+    ClosePipeError, IntoMessageStream, MessageSender, PipeError, RouteError, RouterStartError,
+    RouterStopError,
+};
 
 /// What kind of pipe [`MessageRouter::pipe_of`] makes.
 ///
@@ -60,16 +63,19 @@ impl std::fmt::Display for PipeKind {
 /// `Sync`. It **must** tolerate being called again from inside a listener
 /// while it dispatches (R11). An implementation **must**:
 /// - (R1) start when new or stopped; fail `start` when running with
-///   [`RouterError::AlreadyRunning`];
+///   [`RouterStartError::AlreadyRunning`];
 /// - (R2, R3) fail `stop`, `pipe`, `close_pipe` and `route_until` when not
-///   running with [`RouterError::NotRunning`];
+///   running, each with the `NotRunning` variant of its own error
+///   ([`RouterStopError`], [`PipeError`], [`ClosePipeError`],
+///   [`RouteError`]);
 /// - (R4) on `stop` with pipes still open, succeed and log one `WARN`
 ///   through `tracing` with the field `unclosed_pipes` and a message saying
 ///   "N unclosed pipes";
 /// - (R5) once `stop` returns, have no thread of its own alive and take no
-///   ping again; senders of that run get [`SenderError::Disconnected`](crate::SenderError::Disconnected);
+///   ping again; sends of that run fail with
+///   [`SendErrorKind::Disconnected`](crate::SendErrorKind::Disconnected);
 /// - (R6) fail `close_pipe` for a receiver that is not open on this router
-///   with [`RouterError::PipeNotOpen`] or [`RouterError::ForeignPipe`];
+///   with [`ClosePipeError::NotOpen`] or [`ClosePipeError::Foreign`];
 /// - (R7) drop a message that arrives for a closed pipe and log a `WARN`
 ///   "discarding message from closed pipe #N" (with field `pipe`);
 /// - (R8) route the messages of one pipe in the order they were sent, each
@@ -87,26 +93,29 @@ pub trait MessageRouter<M> {
     ///
     /// # Errors
     ///
-    /// [`RouterError::AlreadyRunning`] if the router is running.
-    fn start(&self) -> Result<(), RouterError>;
+    /// [`RouterStartError::AlreadyRunning`] if the router is running,
+    /// [`RouterStartError::Setup`] if a backend could not set up what its
+    /// senders reach it through.
+    fn start(&self) -> Result<(), RouterStartError>;
 
     /// Stops routing. Pipes still open are closed, with one warning that
     /// counts them. Senders of this run fail from now on with
-    /// [`SenderError::Disconnected`](crate::SenderError::Disconnected), and
+    /// [`SendErrorKind::Disconnected`](crate::SendErrorKind::Disconnected), and
     /// messages not yet routed are dropped.
     ///
     /// # Errors
     ///
-    /// [`RouterError::NotRunning`] if the router is not running.
-    fn stop(&self) -> Result<(), RouterError>;
+    /// [`RouterStopError::NotRunning`] if the router is not running.
+    fn stop(&self) -> Result<(), RouterStopError>;
 
     /// Makes a pipe: a sender for the background task and a receiver that
     /// stays on the foreground thread.
     ///
     /// # Errors
     ///
-    /// [`RouterError::NotRunning`] if the router is not running.
-    fn pipe(&self) -> Result<(Self::Sender, Self::Receiver), RouterError>;
+    /// [`PipeError::NotRunning`] if the router is not running,
+    /// [`PipeError::TooManyPipes`] if its routing table is full.
+    fn pipe(&self) -> Result<(Self::Sender, Self::Receiver), PipeError>;
 
     /// Makes a pipe of `kind`; [`PipeKind::Unbounded`] is
     /// [`pipe`](Self::pipe).
@@ -116,15 +125,14 @@ pub trait MessageRouter<M> {
     ///
     /// # Errors
     ///
-    /// [`RouterError::NotRunning`] if the router is not running,
-    /// [`RouterError::BadPipeKind`] for a bounded pipe of capacity 0, or a
-    /// kind the backend does not make.
-    fn pipe_of(&self, kind: PipeKind) -> Result<(Self::Sender, Self::Receiver), RouterError> {
+    /// As [`pipe`](Self::pipe), and [`PipeError::BadKind`] for a bounded
+    /// pipe of capacity 0, or a kind the backend does not make.
+    fn pipe_of(&self, kind: PipeKind) -> Result<(Self::Sender, Self::Receiver), PipeError> {
         match kind {
             PipeKind::Unbounded => self.pipe(),
-            kind => Err(RouterError::BadPipeKind {
+            kind => Err(PipeError::BadKind {
                 kind,
-                reason: "this backend makes unbounded pipes only",
+                why: "this backend makes unbounded pipes only",
             }),
         }
     }
@@ -135,7 +143,7 @@ pub trait MessageRouter<M> {
     /// # Errors
     ///
     /// As [`pipe_of`](Self::pipe_of).
-    fn pipe_bounded(&self, capacity: usize) -> Result<(Self::Sender, Self::Receiver), RouterError> {
+    fn pipe_bounded(&self, capacity: usize) -> Result<(Self::Sender, Self::Receiver), PipeError> {
         self.pipe_of(PipeKind::Bounded { capacity })
     }
 
@@ -145,7 +153,7 @@ pub trait MessageRouter<M> {
     /// # Errors
     ///
     /// As [`pipe_of`](Self::pipe_of).
-    fn pipe_latest(&self) -> Result<(Self::Sender, Self::Receiver), RouterError> {
+    fn pipe_latest(&self) -> Result<(Self::Sender, Self::Receiver), PipeError> {
         self.pipe_of(PipeKind::Latest)
     }
 
@@ -154,10 +162,10 @@ pub trait MessageRouter<M> {
     ///
     /// # Errors
     ///
-    /// [`RouterError::NotRunning`] if the router is not running,
-    /// [`RouterError::PipeNotOpen`] if the pipe was closed already and
-    /// [`RouterError::ForeignPipe`] if another router made it.
-    fn close_pipe(&self, receiver: &Self::Receiver) -> Result<(), RouterError>;
+    /// [`ClosePipeError::NotRunning`] if the router is not running,
+    /// [`ClosePipeError::NotOpen`] if the pipe was closed already and
+    /// [`ClosePipeError::Foreign`] if another router made it.
+    fn close_pipe(&self, receiver: &Self::Receiver) -> Result<(), ClosePipeError>;
 
     /// Routes messages on this thread until `condition` returns `true`.
     ///
@@ -175,10 +183,10 @@ pub trait MessageRouter<M> {
     ///
     /// # Errors
     ///
-    /// [`RouterError::NotRunning`] if the router is not running (or a
-    /// listener stopped it), [`RouterError::Timeout`] if the deadline
+    /// [`RouteError::NotRunning`] if the router is not running (or a
+    /// listener stopped it), [`RouteError::TimedOut`] if the deadline
     /// passed first. A later call works as usual.
-    fn route_until<F>(&self, condition: F, timeout: Option<Duration>) -> Result<(), RouterError>
+    fn route_until<F>(&self, condition: F, timeout: Option<Duration>) -> Result<(), RouteError>
     where
         F: FnMut() -> bool;
 

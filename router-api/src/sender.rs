@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
-use crate::{PipeId, SendError, SenderError};
+use crate::{PipeId, SendError, SenderStartError, SenderStopError};
 
 /// The background end of a pipe: moves to a worker thread and sends
 /// messages to the pipe's receiver on the foreground thread.
@@ -18,8 +18,8 @@ use crate::{PipeId, SendError, SenderError};
 /// of the interface this crate follows).
 ///
 /// ```
-/// use router_api::{MessageSender, SenderError};
-/// fn report<S: MessageSender<u32>>(mut sender: S) -> Result<(), SenderError> {
+/// use router_api::MessageSender;
+/// fn report<S: MessageSender<u32>>(mut sender: S) -> Result<(), Box<dyn std::error::Error>> {
 ///     let mut open = sender.open()?;
 ///     for step in 0..10 {
 ///         open.send(step)?;
@@ -34,14 +34,16 @@ use crate::{PipeId, SendError, SenderError};
 /// # Contract
 ///
 /// For backend authors, an implementation **must**:
-/// - (S1) fail `send` before `start` with [`SenderError::NotStarted`],
-///   `start` twice with [`SenderError::AlreadyStarted`], `stop` before
-///   `start` with [`SenderError::NotStarted`], and `stop` twice, `start` or
-///   `send` after `stop` with [`SenderError::Stopped`]; a failed `send`
-///   hands the message back;
+/// - (S1) fail `send` before `start` with
+///   [`SendErrorKind::NotStarted`](crate::SendErrorKind::NotStarted), `start`
+///   twice with [`SenderStartError::AlreadyStarted`], `stop` before `start`
+///   with [`SenderStopError::NotStarted`], and `stop` twice, `start` or
+///   `send` after `stop` with the `Stopped` variant of each; a failed
+///   `send` hands the message back;
 /// - (S3) stop itself when dropped while open, and send from any thread,
 ///   the foreground one included;
-/// - (R5) fail `send` with [`SenderError::Disconnected`] once its router
+/// - (R5) fail `send` with
+///   [`SendErrorKind::Disconnected`](crate::SendErrorKind::Disconnected) once its router
 ///   has stopped, never block and never panic; its [`Disconnect`](crate::Disconnect)
 ///   cause says why (the run ended, the connection closed, or the channel
 ///   refused the message);
@@ -58,44 +60,51 @@ pub trait MessageSender<M>: Send + 'static {
     ///
     /// # Errors
     ///
-    /// [`SenderError::AlreadyStarted`] if the sender was started before and
-    /// is still open, [`SenderError::Stopped`] if it was stopped.
-    fn start(&mut self) -> Result<(), SenderError>;
+    /// [`SenderStartError::AlreadyStarted`] if the sender was started
+    /// before and is still open, [`SenderStartError::Stopped`] if it was
+    /// stopped, [`SenderStartError::Connect`] if a sender elsewhere could
+    /// not reach its router.
+    fn start(&mut self) -> Result<(), SenderStartError>;
 
     /// Sends `message` to the pipe's receiver. Never blocks, except on a
     /// full bounded pipe ([`PipeKind::Bounded`](crate::PipeKind::Bounded)),
     /// where it waits for room, and fails with
-    /// [`SenderError::Disconnected`] (it never hangs) once the router stops
+    /// [`SendErrorKind::Disconnected`](crate::SendErrorKind::Disconnected)
+    /// (it never hangs) once the router stops
     /// or the pipe is closed (B2).
     ///
     /// # Errors
     ///
-    /// Hands `message` back inside a [`SendError`] whose reason is
-    /// [`SenderError::NotStarted`] before `start`, [`SenderError::Stopped`]
-    /// after `stop`, and [`SenderError::Disconnected`] when nothing can
-    /// receive it any more (its cause says why).
+    /// Hands `message` back inside a [`SendError`] whose
+    /// [`kind`](SendError::kind) is `NotStarted` before `start`, `Stopped`
+    /// after `stop`, and `Disconnected` when nothing can receive it any
+    /// more (its cause says why); a sender in another process also fails
+    /// with `Encode`.
     fn send(&mut self, message: M) -> Result<(), SendError<M>>;
 
     /// Sends `message` if that needs no wait: on a full bounded pipe it
-    /// comes back inside [`SenderError::Full`] (B3). On the other kinds of
+    /// comes back with the kind
+    /// [`Full`](crate::SendErrorKind::Full) (B3). On the other kinds of
     /// pipe it is [`send`](Self::send), which never waits there; that is
     /// the default, for backends with no bounded pipes.
     ///
     /// # Errors
     ///
-    /// As [`send`](Self::send), and [`SenderError::Full`].
+    /// As [`send`](Self::send), and [`Full`](crate::SendErrorKind::Full).
     fn try_send(&mut self, message: M) -> Result<(), SendError<M>> {
         self.send(message)
     }
 
     /// Sends `message`, waiting at most `timeout` for room on a full
     /// bounded pipe: past it the message comes back inside
-    /// [`SenderError::Timeout`] (B3). On the other kinds of pipe it is
+    /// the kind [`TimedOut`](crate::SendErrorKind::TimedOut) (B3). On the
+    /// other kinds of pipe it is
     /// [`send`](Self::send) (the default).
     ///
     /// # Errors
     ///
-    /// As [`send`](Self::send), and [`SenderError::Timeout`].
+    /// As [`send`](Self::send), and
+    /// [`TimedOut`](crate::SendErrorKind::TimedOut).
     fn send_timeout(&mut self, message: M, timeout: Duration) -> Result<(), SendError<M>> {
         let _ = timeout;
         self.send(message)
@@ -105,9 +114,9 @@ pub trait MessageSender<M>: Send + 'static {
     ///
     /// # Errors
     ///
-    /// [`SenderError::NotStarted`] before `start`, [`SenderError::Stopped`]
-    /// if already stopped.
-    fn stop(&mut self) -> Result<(), SenderError>;
+    /// [`SenderStopError::NotStarted`] before `start`,
+    /// [`SenderStopError::Stopped`] if already stopped.
+    fn stop(&mut self) -> Result<(), SenderStopError>;
 
     /// Stops the sender because its thread is unwinding from a panic: the
     /// receiver is told [`SenderEnd::Panicked`](crate::SenderEnd::Panicked)
@@ -118,7 +127,7 @@ pub trait MessageSender<M>: Send + 'static {
     /// # Errors
     ///
     /// As [`stop`](Self::stop).
-    fn stop_on_panic(&mut self) -> Result<(), SenderError> {
+    fn stop_on_panic(&mut self) -> Result<(), SenderStopError> {
         self.stop()
     }
 
@@ -130,7 +139,7 @@ pub trait MessageSender<M>: Send + 'static {
     /// As [`start`](Self::start).
     ///
     /// On a `dyn MessageSender`, open the `Box` that holds it.
-    fn open(&mut self) -> Result<SenderGuard<'_, M, Self>, SenderError>
+    fn open(&mut self) -> Result<SenderGuard<'_, M, Self>, SenderStartError>
     where
         Self: Sized,
     {
@@ -202,16 +211,16 @@ impl<M: 'static, S: MessageSender<M> + ?Sized> MessageSender<M> for Box<S> {
     fn pipe_id(&self) -> PipeId {
         (**self).pipe_id()
     }
-    fn start(&mut self) -> Result<(), SenderError> {
+    fn start(&mut self) -> Result<(), SenderStartError> {
         (**self).start()
     }
     fn send(&mut self, message: M) -> Result<(), SendError<M>> {
         (**self).send(message)
     }
-    fn stop(&mut self) -> Result<(), SenderError> {
+    fn stop(&mut self) -> Result<(), SenderStopError> {
         (**self).stop()
     }
-    fn stop_on_panic(&mut self) -> Result<(), SenderError> {
+    fn stop_on_panic(&mut self) -> Result<(), SenderStopError> {
         (**self).stop_on_panic()
     }
     fn try_send(&mut self, message: M) -> Result<(), SendError<M>> {

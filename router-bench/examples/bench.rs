@@ -89,7 +89,7 @@ fn main() -> ExitCode {
         return match outcome {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
-                eprintln!("process bench child failed: {error}");
+                eprintln!("process bench child failed: {}", error.chain());
                 ExitCode::FAILURE
             }
         };
@@ -117,7 +117,7 @@ fn main() -> ExitCode {
     match measured {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("bench failed: {error}");
+            eprintln!("bench failed: {}", error.chain());
             ExitCode::FAILURE
         }
     }

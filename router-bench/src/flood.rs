@@ -46,7 +46,7 @@ struct Tick {
 ///
 /// # Errors
 ///
-/// As [`Rig::new`]; [`BenchError::EventLoop`] if the flood does not drain
+/// As [`Rig::new`]; [`BenchError::TimedOut`] if the flood does not drain
 /// in time; [`BenchError::SenderPanicked`] if the ticker panicked.
 pub fn flood<B: Backend>(
     messages: u64,

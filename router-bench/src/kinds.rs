@@ -33,7 +33,7 @@ pub struct FloodRun {
 ///
 /// # Errors
 ///
-/// [`BenchError::Router`] if the router refuses, [`BenchError::EventLoop`]
+/// [`BenchError::Router`] if the router refuses, [`BenchError::TimedOut`]
 /// past [`PATIENCE`], [`BenchError::SenderPanicked`].
 pub fn flood<B: Backend>(
     kind: PipeKind,
@@ -61,8 +61,7 @@ pub fn flood<B: Backend>(
     let worker = std::thread::spawn(move || -> Result<(), BenchError> {
         let mut open = sender.open()?;
         for n in 0..messages {
-            open.send(n)
-                .map_err(|error| BenchError::Sender(error.into()))?;
+            open.send(n)?;
         }
         Ok(())
     });
@@ -120,7 +119,7 @@ pub struct FramesRun {
 ///
 /// # Errors
 ///
-/// [`BenchError::Router`] if the router refuses, [`BenchError::EventLoop`]
+/// [`BenchError::Router`] if the router refuses, [`BenchError::TimedOut`]
 /// past [`PATIENCE`], [`BenchError::SenderPanicked`].
 pub fn frames<B: Backend>(
     kind: PipeKind,
@@ -152,8 +151,7 @@ pub fn frames<B: Backend>(
             move || -> Result<(), BenchError> {
                 let mut open = sender.open()?;
                 for value in 0..updates {
-                    open.send(value)
-                        .map_err(|error| BenchError::Sender(error.into()))?;
+                    open.send(value)?;
                     progress.store(value + 1, Ordering::Release);
                     if (value + 1).is_multiple_of(BURST) {
                         std::thread::sleep(Duration::from_millis(1));
@@ -191,9 +189,7 @@ pub fn frames<B: Backend>(
             break;
         }
         if Instant::now() > deadline {
-            return Err(BenchError::EventLoop(router_api::EventLoopError::Timeout {
-                timeout: PATIENCE,
-            }));
+            return Err(router_api::TimedOut::after(PATIENCE).into());
         }
         std::thread::sleep(frame.saturating_sub(began.elapsed()));
     }

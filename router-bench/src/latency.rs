@@ -67,7 +67,7 @@ impl Latencies {
 ///
 /// # Errors
 ///
-/// As [`Rig::new`]; [`BenchError::EventLoop`] if the messages do not
+/// As [`Rig::new`]; [`BenchError::TimedOut`] if the messages do not
 /// arrive in time.
 pub fn router<B: Backend>(
     samples: u64,

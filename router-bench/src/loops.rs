@@ -24,7 +24,7 @@ fn tokio_foreground() -> Result<(Runtime, LocalSet), BenchError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
-        .map_err(|error| BenchError::Loop(format!("tokio runtime: {error}")))?;
+        .map_err(|error| BenchError::host("tokio runtime", error))?;
     Ok((runtime, LocalSet::new()))
 }
 
@@ -127,13 +127,13 @@ fn calloop_wait(
         }
         event_loop
             .dispatch(Some(left), &mut ())
-            .map_err(|error| BenchError::Loop(format!("calloop dispatch: {error}")))?;
+            .map_err(|error| BenchError::host("calloop dispatch", error))?;
     }
     Ok(())
 }
 
 fn calloop_loop() -> Result<calloop::EventLoop<'static, ()>, BenchError> {
-    calloop::EventLoop::try_new().map_err(|error| BenchError::Loop(format!("calloop: {error}")))
+    calloop::EventLoop::try_new().map_err(|error| BenchError::host("calloop", error))
 }
 
 /// `work` through a router on a calloop loop.
@@ -144,7 +144,7 @@ fn calloop_loop() -> Result<calloop::EventLoop<'static, ()>, BenchError> {
 pub fn calloop_router<B: Backend>(work: Workload) -> Result<Duration, BenchError> {
     let mut event_loop = calloop_loop()?;
     let router_loop = CalloopLoop::new(&event_loop.handle())
-        .map_err(|error| BenchError::Loop(error.to_string()))?;
+        .map_err(|error| BenchError::host("calloop (router loop)", error))?;
     let tally = Tally::new();
     let rig = Rig::<B, _>::for_work(router_loop, work, None, || tally.listener())?;
     let started = rig.release();
@@ -173,7 +173,7 @@ pub fn calloop_bare(work: Workload) -> Result<Duration, BenchError> {
                 }
             }
         })
-        .map_err(|error| BenchError::Loop(format!("calloop channel: {}", error.error)))?;
+        .map_err(|error| BenchError::host("calloop channel", error.error))?;
     let feed = Feed::spawn(
         (0..work.senders as u64)
             .map(|sender| {

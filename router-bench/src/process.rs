@@ -121,7 +121,9 @@ fn by_kind(kind: &str, run: impl FnOnce(Kind) -> Result<(), BenchError>) -> Resu
     match kind {
         k if k == Pair::KIND => run(Kind::Pair),
         k if k == Blob::KIND => run(Kind::Blob),
-        other => Err(BenchError::Process(format!("no payload kind {other:?}"))),
+        other => Err(BenchError::NoPayloadKind {
+            kind: other.to_owned(),
+        }),
     }
 }
 
@@ -135,8 +137,8 @@ fn rate(count: u32, first: Instant, last: Instant) -> f64 {
     f64::from(count.saturating_sub(1)) / (last - first).as_secs_f64().max(f64::MIN_POSITIVE)
 }
 
-fn process_error(error: impl std::fmt::Display) -> BenchError {
-    BenchError::Process(error.to_string())
+fn process_error(error: impl Into<router_api::BoxError>) -> BenchError {
+    BenchError::Process(error.into())
 }
 
 fn child_command(args: &[&str]) -> Result<Command, BenchError> {
@@ -150,9 +152,7 @@ fn wait(mut child: Child) -> Result<(), BenchError> {
     if status.success() {
         Ok(())
     } else {
-        Err(BenchError::Process(format!(
-            "a sending child failed: {status}"
-        )))
+        Err(BenchError::ChildFailed { status })
     }
 }
 
@@ -218,8 +218,7 @@ fn child_router<P: Payload>() -> Result<(), BenchError> {
     let mut sender = child::sender_from_env::<P>().map_err(process_error)?;
     let mut open = sender.open()?;
     for n in 0..P::COUNT {
-        open.send(P::make(n))
-            .map_err(|error| BenchError::Sender(error.into()))?;
+        open.send(P::make(n))?;
     }
     Ok(())
 }

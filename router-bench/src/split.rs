@@ -11,7 +11,7 @@
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use router_api::{MessageReceiver, MessageRouter, MessageSender, SenderError};
+use router_api::{MessageReceiver, MessageRouter, MessageSender};
 
 use crate::hop::Loop;
 use crate::{Backend, BenchError, Hop, PATIENCE, Rig, Tally, Workload};
@@ -129,7 +129,7 @@ fn router_ends<B: Backend>(work: Workload) -> Result<(f64, f64), BenchError> {
         let started = Instant::now();
         for value in 0..work.per_sender {
             for sender in &mut senders {
-                sender.send(value).map_err(SenderError::from)?;
+                sender.send(value)?;
             }
         }
         let sent = started.elapsed();

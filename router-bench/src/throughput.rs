@@ -40,7 +40,7 @@ pub fn manual<B: Backend>(work: Workload) -> Result<RouterRun, BenchError> {
 ///
 /// # Errors
 ///
-/// As [`Rig::new`] and [`Rig::finish`]; [`BenchError::EventLoop`] if
+/// As [`Rig::new`] and [`Rig::finish`]; [`BenchError::TimedOut`] if
 /// routing times out.
 pub fn event_loop<B: Backend>(
     work: Workload,

@@ -6,12 +6,14 @@
 //! ```
 
 use std::cell::Cell;
-use std::error::Error;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use calloop::timer::{TimeoutAction, Timer};
-use router_api::{MessageReceiver, MessageRouter, MessageSender, SenderError};
+use router_api::{MessageReceiver, MessageRouter, MessageSender};
+
+/// Why a worker stopped early: its sender did not start, or a send was refused.
+type WorkError = Box<dyn std::error::Error + Send + Sync>;
 use router_calloop::CalloopLoop;
 use router_crossbeam::CrossbeamRouter;
 
@@ -41,7 +43,7 @@ fn collatz_steps(mut n: u64) -> u32 {
 fn longest_chain(
     mut sender: impl MessageSender<Report>,
     range: std::ops::Range<u64>,
-) -> Result<(), SenderError> {
+) -> Result<(), WorkError> {
     let mut open = sender.open()?;
     let length = range.end - range.start;
     let mut longest = 0;
@@ -55,7 +57,7 @@ fn longest_chain(
     Ok(())
 }
 
-fn main() -> Result<(), Box<dyn Error>> {
+fn main() -> Result<(), WorkError> {
     let started = Instant::now();
     let mut event_loop = calloop::EventLoop::<'static, ()>::try_new()?;
     let router = CrossbeamRouter::<Report>::new(&CalloopLoop::new(&event_loop.handle())?);

@@ -9,7 +9,10 @@ use crate::latest::LatestSlot;
 use crate::link::Link;
 use crate::table::Route;
 use crate::{Channel, Envelope};
-use router_api::{Disconnect, MessageSender, PipeId, SendError, SenderEnd, SenderError};
+use router_api::{
+    Disconnect, MessageSender, PipeId, SendError, SendErrorKind, SenderEnd, SenderStartError,
+    SenderStopError,
+};
 
 /// The background end of a pipe of a [`ChannelRouter`](crate::ChannelRouter).
 ///
@@ -125,9 +128,11 @@ impl<M, C: Channel<Envelope<M>>> ChannelSender<M, C> {
         let link = match &self.state {
             State::Open(link) => link,
             State::Ready(_) => {
-                return Err(SendError::new(SenderError::NotStarted { pipe }, message));
+                return Err(SendError::new(pipe, SendErrorKind::NotStarted, message));
             }
-            State::Stopped => return Err(SendError::new(SenderError::Stopped { pipe }, message)),
+            State::Stopped => {
+                return Err(SendError::new(pipe, SendErrorKind::Stopped, message));
+            }
         };
         let sent = match &self.kind {
             Kind::Queue => link.send(self.route, message, wake),
@@ -137,12 +142,12 @@ impl<M, C: Channel<Envelope<M>>> ChannelSender<M, C> {
             }
         };
         sent.map_err(|(message, cause)| {
-            SendError::new(SenderError::Disconnected { pipe, cause }, message)
+            SendError::new(pipe, SendErrorKind::Disconnected(cause), message)
         })
     }
 
     /// Stops an open sender, telling its receiver `end`.
-    fn stop_as(&mut self, end: SenderEnd) -> Result<(), SenderError> {
+    fn stop_as(&mut self, end: SenderEnd) -> Result<(), SenderStopError> {
         let pipe = self.pipe();
         match std::mem::replace(&mut self.state, State::Stopped) {
             State::Open(link) => {
@@ -151,9 +156,9 @@ impl<M, C: Channel<Envelope<M>>> ChannelSender<M, C> {
             }
             State::Ready(link) => {
                 self.state = State::Ready(link);
-                Err(SenderError::NotStarted { pipe })
+                Err(SenderStopError::NotStarted { pipe })
             }
-            State::Stopped => Err(SenderError::Stopped { pipe }),
+            State::Stopped => Err(SenderStopError::Stopped { pipe }),
         }
     }
 }
@@ -167,15 +172,15 @@ where
         self.pipe()
     }
 
-    fn start(&mut self) -> Result<(), SenderError> {
+    fn start(&mut self) -> Result<(), SenderStartError> {
         let pipe = self.pipe();
         self.state = match std::mem::replace(&mut self.state, State::Stopped) {
             State::Ready(link) => State::Open(link),
             State::Open(link) => {
                 self.state = State::Open(link);
-                return Err(SenderError::AlreadyStarted { pipe });
+                return Err(SenderStartError::AlreadyStarted { pipe });
             }
-            State::Stopped => return Err(SenderError::Stopped { pipe }),
+            State::Stopped => return Err(SenderStartError::Stopped { pipe }),
         };
         Ok(())
     }
@@ -194,11 +199,11 @@ where
         self.send_as(message, Wait::Until { deadline, timeout }, true)
     }
 
-    fn stop(&mut self) -> Result<(), SenderError> {
+    fn stop(&mut self) -> Result<(), SenderStopError> {
         self.stop_as(SenderEnd::Stopped)
     }
 
-    fn stop_on_panic(&mut self) -> Result<(), SenderError> {
+    fn stop_on_panic(&mut self) -> Result<(), SenderStopError> {
         self.stop_as(SenderEnd::Panicked)
     }
 }
@@ -216,19 +221,17 @@ fn send_bounded<M, C: Channel<Envelope<M>>>(
     wake: bool,
     pipe: PipeId,
 ) -> Result<(), SendError<M>> {
-    let reason = match credit.take(wait) {
+    let kind = match credit.take(wait) {
         Ok(()) => {
             return link.send(route, message, wake).map_err(|(message, cause)| {
                 credit.give_back(1);
-                SendError::new(SenderError::Disconnected { pipe, cause }, message)
+                SendError::new(pipe, SendErrorKind::Disconnected(cause), message)
             });
         }
-        Err(NoRoom::Full) => SenderError::Full {
-            pipe,
+        Err(NoRoom::Full) => SendErrorKind::Full {
             capacity: credit.capacity(),
         },
-        Err(NoRoom::TimedOut) => SenderError::Timeout {
-            pipe,
+        Err(NoRoom::TimedOut) => SendErrorKind::TimedOut {
             timeout: match wait {
                 Wait::Until { timeout, .. } => timeout,
                 Wait::Forever | Wait::Never => Duration::ZERO,
@@ -242,10 +245,10 @@ fn send_bounded<M, C: Channel<Envelope<M>>>(
             } else {
                 Disconnect::PipeClosed
             };
-            SenderError::Disconnected { pipe, cause }
+            SendErrorKind::Disconnected(cause)
         }
     };
-    Err(SendError::new(reason, message))
+    Err(SendError::new(pipe, kind, message))
 }
 
 impl<M, C: Channel<Envelope<M>>> Drop for ChannelSender<M, C> {

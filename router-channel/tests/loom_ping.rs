@@ -113,7 +113,7 @@ use loom::sync::{Arc, Mutex};
 use loom::thread;
 use router_api::{
     Disconnect, DrainBudget, EventLoop, MessageReceiver, MessageRouter, MessageSender, Pingee,
-    Pinger, PipeKind, SenderEnd, SenderError,
+    Pinger, PipeKind, SenderEnd,
 };
 use router_channel::{Channel, ChannelRouter, Envelope};
 
@@ -555,11 +555,8 @@ where
             for message in 0..MESSAGES {
                 if let Err(error) = sender.send(message) {
                     assert_eq!(
-                        error.reason(),
-                        &SenderError::Disconnected {
-                            pipe: sender.pipe_id(),
-                            cause: Disconnect::RouterStopped,
-                        }
+                        (error.pipe(), error.disconnect()),
+                        (sender.pipe_id(), Some(Disconnect::RouterStopped))
                     );
                     handed_back.push(error.into_message());
                 }

@@ -15,7 +15,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use router_api::{
-    DefaultEventLoop, MessageReceiver, MessageRouter, MessageSender, PipeKind, SenderError,
+    DefaultEventLoop, MessageReceiver, MessageRouter, MessageSender, PipeKind, SendErrorKind,
 };
 use router_channel::{Channel, ChannelRouter, ChannelSender, Envelope, PipeReceiver};
 use router_crossbeam::Crossbeam;
@@ -92,7 +92,7 @@ fn a_full_bounded_pipe_hands_an_unwoken_send_back() {
     sender.try_send_unwoken(2).unwrap();
     let error = sender.try_send_unwoken(3).unwrap_err();
     assert!(
-        matches!(error.reason(), SenderError::Full { capacity: 2, .. }),
+        matches!(error.kind(), SendErrorKind::Full { capacity: 2 }),
         "{error}"
     );
     assert_eq!(error.into_message(), 3);
@@ -112,10 +112,7 @@ fn a_sender_that_is_not_open_neither_sends_unwoken_nor_wakes() {
     router.start().unwrap();
     let (mut sender, receiver) = router.pipe().unwrap();
     let error = sender.try_send_unwoken(1).unwrap_err();
-    assert!(
-        matches!(error.reason(), SenderError::NotStarted { .. }),
-        "{error}"
-    );
+    assert!(matches!(error.kind(), SendErrorKind::NotStarted), "{error}");
     sender.wake();
     assert_eq!(event_loop.pending(), 0);
     router.close_pipe(&receiver).unwrap();

@@ -43,9 +43,8 @@ fn router_side<B: Backend>(work: Workload) -> Result<Duration, BenchError> {
     let context = MainContext::new();
     let _owner = context
         .acquire()
-        .map_err(|error| BenchError::Loop(error.to_string()))?;
-    let router_loop =
-        GlibLoop::new(&context).map_err(|error| BenchError::Loop(error.to_string()))?;
+        .map_err(|error| BenchError::host("glib", error))?;
+    let router_loop = GlibLoop::new(&context).map_err(|error| BenchError::host("glib", error))?;
     let tally = Tally::new();
     let rig = Rig::<B, _>::for_work(router_loop, work, None, || tally.listener())?;
     let started = rig.release();
@@ -59,7 +58,7 @@ fn bare_side(work: Workload) -> Result<Duration, BenchError> {
     let context = MainContext::new();
     let _owner = context
         .acquire()
-        .map_err(|error| BenchError::Loop(error.to_string()))?;
+        .map_err(|error| BenchError::host("glib", error))?;
     let (tx, rx) = async_channel::unbounded::<Hop>();
     let tally = Tally::new();
     context.spawn_local({

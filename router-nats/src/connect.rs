@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::jetstream;
+use router_api::BoxError;
 use tokio::runtime::Runtime;
 use tokio::sync::Notify;
 
@@ -15,18 +16,31 @@ pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a JetStream request (an ack, a stream lookup) may take.
 pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// Why a router or a sender could not set up its side of NATS.
-#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+/// Why a router or a sender could not set up its side of NATS: the
+/// `source` of the
+/// [`RouterStartError::Setup`](router_api::RouterStartError::Setup) or
+/// [`SenderStartError::Connect`](router_api::SenderStartError::Connect)
+/// that `start` returns (`error.cause::<ConnectError>()` finds it).
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConnectError {
-    /// The server could not be reached within the connect timeout (5 s):
-    /// nothing listens there, or it does not answer.
-    #[error("cannot reach the NATS server at {server}: {reason}")]
+    /// The server refused the connection, or it could not be made: nothing
+    /// listens there, or the address is wrong.
+    #[error("cannot reach the NATS server at {server}")]
     Unreachable {
         /// The server's URL.
         server: String,
         /// What the client said.
-        reason: String,
+        #[source]
+        source: async_nats::ConnectError,
+    },
+    /// The server did not answer within the connect timeout (5 s).
+    #[error("the NATS server at {server} did not answer within {timeout:?}")]
+    NoAnswer {
+        /// The server's URL.
+        server: String,
+        /// How long the client waited.
+        timeout: Duration,
     },
     /// The server has no stream for the token's router run: the router
     /// has not started, has stopped, or the token is of an earlier run.
@@ -42,19 +56,25 @@ pub enum ConnectError {
     },
     /// The server refused or failed a JetStream request (is JetStream
     /// enabled? `nats-server -js`).
-    #[error("JetStream request to {server} failed: {reason} (is the server run with -js?)")]
+    #[error("a JetStream request to {server} failed (is the server run with -js?)")]
     JetStream {
         /// The server's URL.
         server: String,
         /// What the server or the client said.
-        reason: String,
+        #[source]
+        source: BoxError,
     },
-    /// The client's runtime or thread could not be made.
-    #[error("cannot start the NATS client: {reason}")]
-    Runtime {
-        /// What the system said.
-        reason: String,
-    },
+    /// The client's runtime could not be made.
+    #[error("cannot start the NATS client's runtime")]
+    Runtime(#[source] std::io::Error),
+    /// The router's consumer thread could not be started, or ended before
+    /// it was ready.
+    #[error("cannot start the router's consumer thread")]
+    Thread(#[source] Option<std::io::Error>),
+    /// The system's random source failed (for a run's key, or a sender's
+    /// session number).
+    #[error("cannot draw a random number for the run's key or the sender's session")]
+    Random(#[source] getrandom::Error),
 }
 
 /// A runtime that runs on the thread that drives it (no thread of its own).
@@ -62,9 +82,7 @@ pub(crate) fn runtime() -> Result<Runtime, ConnectError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|error| ConnectError::Runtime {
-            reason: error.to_string(),
-        })
+        .map_err(ConnectError::Runtime)
 }
 
 /// Connects to `server` as `name`, logging what happens to the connection
@@ -101,16 +119,16 @@ pub(crate) async fn connect(
     let connected = tokio::time::timeout(CONNECT_TIMEOUT, options.connect(server)).await;
     let client = match connected {
         Ok(Ok(client)) => client,
-        Ok(Err(error)) => {
+        Ok(Err(source)) => {
             return Err(ConnectError::Unreachable {
                 server: server.to_owned(),
-                reason: error.to_string(),
+                source,
             });
         }
         Err(_) => {
-            return Err(ConnectError::Unreachable {
+            return Err(ConnectError::NoAnswer {
                 server: server.to_owned(),
-                reason: format!("no answer within {CONNECT_TIMEOUT:?}"),
+                timeout: CONNECT_TIMEOUT,
             });
         }
     };
@@ -136,50 +154,8 @@ pub(crate) async fn stream_exists(
             }
             _ => Err(ConnectError::JetStream {
                 server: server.to_owned(),
-                reason: error.to_string(),
+                source: Box::new(error),
             }),
         },
-    }
-}
-
-/// Why [`NatsSender::connect`](crate::NatsSender::connect) failed. It
-/// converts into the [`SenderError`](router_api::SenderError) that
-/// [`MessageSender::start`](router_api::MessageSender::start) returns.
-#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StartError {
-    /// The sender was started before (S1: a sender starts once).
-    #[error("the sender of pipe {pipe} was already started; a sender starts once")]
-    AlreadyStarted {
-        /// The sender's pipe.
-        pipe: router_api::PipeId,
-    },
-    /// The sender was stopped; it cannot start again.
-    #[error("the sender of pipe {pipe} was stopped and cannot be used again")]
-    Stopped {
-        /// The sender's pipe.
-        pipe: router_api::PipeId,
-    },
-    /// The sender could not reach its server or its router's run; it
-    /// stays un-started, so connecting may be tried again.
-    #[error("the sender of pipe {pipe} could not connect: {cause}")]
-    Connect {
-        /// The sender's pipe.
-        pipe: router_api::PipeId,
-        /// Why.
-        cause: ConnectError,
-    },
-}
-
-impl From<StartError> for router_api::SenderError {
-    fn from(error: StartError) -> Self {
-        match error {
-            StartError::AlreadyStarted { pipe } => Self::AlreadyStarted { pipe },
-            StartError::Stopped { pipe } => Self::Stopped { pipe },
-            StartError::Connect { pipe, cause } => Self::Connect {
-                pipe,
-                reason: cause.to_string(),
-            },
-        }
     }
 }

@@ -65,14 +65,8 @@ impl Consumer {
         let thread = thread::Builder::new()
             .name(CONSUMER_THREAD_NAME.to_owned())
             .spawn(move || serve(place, intake, ready, stopped))
-            .map_err(|error| ConnectError::Runtime {
-                reason: format!("cannot start the consumer thread: {error}"),
-            })?;
-        let outcome = is_ready.recv().unwrap_or_else(|_| {
-            Err(ConnectError::Runtime {
-                reason: "the consumer thread ended before it was ready".to_owned(),
-            })
-        });
+            .map_err(|error| ConnectError::Thread(Some(error)))?;
+        let outcome = is_ready.recv().unwrap_or(Err(ConnectError::Thread(None)));
         match outcome {
             Ok(()) => Ok(Self {
                 stop: Some(stop),
@@ -213,7 +207,7 @@ async fn open(
             Err(error) => {
                 return Err(ConnectError::JetStream {
                     server: place.server.to_string(),
-                    reason: error.to_string(),
+                    source: Box::new(error),
                 });
             }
         }

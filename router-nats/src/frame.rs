@@ -26,6 +26,23 @@ pub const MAX_MESSAGE_LEN: usize = 512 * 1024;
 /// The largest frame the router reads; a bigger one is dropped unread.
 pub(crate) const MAX_FRAME_LEN: usize = MAX_MESSAGE_LEN + 256;
 
+/// Why a message could not be made into a frame: the `source` of a
+/// [`SendErrorKind::Encode`](router_api::SendErrorKind::Encode).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EncodeError {
+    /// The message's `Serialize` implementation failed, or uses something
+    /// postcard cannot write.
+    #[error("the message cannot be serialized")]
+    Serialize(#[from] postcard::Error),
+    /// The serialized message is bigger than [`MAX_MESSAGE_LEN`].
+    #[error("the message is {len} bytes serialized, over the limit of {MAX_MESSAGE_LEN} bytes")]
+    TooLarge {
+        /// Its serialized length.
+        len: usize,
+    },
+}
+
 /// A key: the router run's, or a pipe's.
 pub(crate) type Key = [u8; 32];
 

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 
-use router_api::{Disconnect, MessageSender, PipeId, SenderError};
+use router_api::{Disconnect, MessageSender, PipeId};
 use serde::de::DeserializeOwned;
 
 use crate::frame::{self, Kind, Unread};
@@ -172,11 +172,10 @@ impl<M: DeserializeOwned + Send + 'static> Intake<M> {
                     return;
                 };
                 if let Err(error) = sender.send(message) {
-                    match error.reason() {
-                        SenderError::Disconnected {
-                            cause: Disconnect::PipeClosed,
-                            ..
-                        } => tracing::debug!(pipe, "dropping a message of a closed bounded pipe"),
+                    match error.disconnect() {
+                        Some(Disconnect::PipeClosed) => {
+                            tracing::debug!(pipe, "dropping a message of a closed bounded pipe");
+                        }
                         _ => open = false,
                     }
                 }

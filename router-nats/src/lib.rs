@@ -11,9 +11,9 @@ mod router;
 mod sender;
 mod token;
 
-pub use connect::{ConnectError, StartError};
+pub use connect::ConnectError;
 pub use consumer::CONSUMER_THREAD_NAME;
-pub use frame::{MAX_MESSAGE_LEN, fingerprint};
+pub use frame::{EncodeError, MAX_MESSAGE_LEN, fingerprint};
 pub use router::NatsRouter;
 pub use sender::{DEFAULT_PATIENCE, NatsSender};
 pub use token::TokenError;
@@ -22,14 +22,14 @@ pub use token::TokenError;
 mod facts {
     use static_assertions::{assert_impl_all, assert_not_impl_any};
 
-    use crate::{ConnectError, NatsRouter, NatsSender, StartError, TokenError};
+    use crate::{ConnectError, EncodeError, NatsRouter, NatsSender, TokenError};
 
     type Msg = Vec<u8>;
     assert_impl_all!(NatsSender<Msg>: Send);
     assert_not_impl_any!(NatsRouter<Msg>: Sync, Send);
     assert_impl_all!(TokenError: Send, Sync, std::error::Error);
     assert_impl_all!(ConnectError: Send, Sync, std::error::Error);
-    assert_impl_all!(StartError: Send, Sync, std::error::Error);
+    assert_impl_all!(EncodeError: Send, Sync, std::error::Error);
 
     fn _nats_sender_as_dyn(sender: NatsSender<Msg>) -> Box<dyn router_api::MessageSender<Msg>> {
         Box::new(sender)

@@ -7,7 +7,7 @@ use std::fmt;
 use std::future::IntoFuture;
 use std::time::{Duration, Instant};
 
-use async_nats::jetstream::context::{PublishAckFuture, PublishErrorKind};
+use async_nats::jetstream::context::{PublishAckFuture, PublishError, PublishErrorKind};
 use async_nats::jetstream::message::PublishMessage;
 use async_nats::jetstream::{self};
 use bytes::Bytes;
@@ -23,28 +23,23 @@ use crate::token::Token;
 const RETRY_DELAY: Duration = Duration::from_millis(200);
 
 /// Why frames could not be delivered to the server.
-#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub(crate) enum Failure {
     /// The router's run is over: its stream is gone.
     #[error("the router's run is over (its stream {0} is gone)")]
     RunOver(String),
     /// The server did not acknowledge within the patience.
-    #[error("the server did not acknowledge within {patience:?}: {reason}")]
+    #[error("the server did not acknowledge within {patience:?}")]
     Gone {
         /// How long the sender tried.
         patience: Duration,
         /// The last error.
-        reason: String,
+        #[source]
+        last: PublishError,
     },
-}
-
-impl Failure {
-    pub(crate) fn local(reason: String) -> Self {
-        Self::Gone {
-            patience: Duration::ZERO,
-            reason,
-        }
-    }
+    /// A frame of the sender's own (its end) could not be encoded.
+    #[error("the frame could not be encoded")]
+    Encode(#[source] postcard::Error),
 }
 
 /// One frame published and not yet acknowledged.
@@ -96,9 +91,7 @@ impl Publisher {
                 })
             }
         })?;
-        let session = getrandom::u64().map_err(|error| ConnectError::Runtime {
-            reason: format!("cannot draw a session number: {error}"),
-        })?;
+        let session = getrandom::u64().map_err(ConnectError::Random)?;
         Ok(Self {
             runtime,
             context,
@@ -187,7 +180,7 @@ impl Publisher {
             }
             Err(error) => {
                 tracing::info!(server = %self.server, subject = %self.subject, %error, "a frame was not acknowledged; publishing again");
-                let outcome = self.republish(error.kind());
+                let outcome = self.republish(error);
                 if let Err(failure) = &outcome {
                     let lost = self.in_flight.len();
                     self.in_flight.clear();
@@ -200,18 +193,17 @@ impl Publisher {
 
     /// Publishes every frame under way again, in order, each waiting for
     /// its acknowledgement.
-    fn republish(&mut self, first: PublishErrorKind) -> Result<(), Failure> {
+    fn republish(&mut self, first: PublishError) -> Result<(), Failure> {
         let deadline = Instant::now() + self.patience;
-        let mut kind = first;
-        let mut reason = String::new();
+        let mut last = first;
         loop {
-            if kind == PublishErrorKind::StreamNotFound && self.run_is_over() {
+            if last.kind() == PublishErrorKind::StreamNotFound && self.run_is_over() {
                 return Err(Failure::RunOver(self.stream.clone()));
             }
             if Instant::now() >= deadline {
                 return Err(Failure::Gone {
                     patience: self.patience,
-                    reason,
+                    last,
                 });
             }
             let context = &self.context;
@@ -238,10 +230,7 @@ impl Publisher {
             });
             match failed {
                 None => return Ok(()),
-                Some(error) => {
-                    kind = error.kind();
-                    reason = error.to_string();
-                }
+                Some(error) => last = error,
             }
         }
     }

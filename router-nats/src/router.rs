@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use router_api::{
-    DrainBudget, EventLoop, MessageRouter, MessageSender, Operation, PipeKind, RouterControl,
-    RouterError, RouterStats,
+    ClosePipeError, DrainBudget, EventLoop, MessageRouter, MessageSender, PipeError, PipeKind,
+    RouteError, RouterControl, RouterStartError, RouterStats, RouterStopError,
 };
 use router_channel::PipeReceiver;
 use router_crossbeam::CrossbeamRouter;
@@ -38,7 +38,7 @@ use crate::token::{self, Token};
 /// checks and forwards into the run as if a thread had sent them.
 /// [`stop`](MessageRouter::stop) joins that thread and deletes the
 /// stream; senders of the run then fail with
-/// [`SenderError::Disconnected`](router_api::SenderError::Disconnected).
+/// [`SendErrorKind::Disconnected`](router_api::SendErrorKind::Disconnected).
 ///
 /// Messages are any `serde` type; they travel as postcard.
 ///
@@ -73,9 +73,7 @@ struct Run<M: Send + 'static> {
 /// A random key and run number for a new run.
 fn draw() -> Result<(Key, u64), ConnectError> {
     let mut bytes = [0u8; 40];
-    getrandom::fill(&mut bytes).map_err(|error| ConnectError::Runtime {
-        reason: format!("cannot draw a random key: {error}"),
-    })?;
+    getrandom::fill(&mut bytes).map_err(ConnectError::Random)?;
     let mut key = [0u8; 32];
     key.copy_from_slice(&bytes[..32]);
     let mut run = [0u8; 8];
@@ -194,10 +192,10 @@ where
     ///
     /// # Errors
     ///
-    /// [`RouterError::AlreadyRunning`], or [`RouterError::StartFailed`]
-    /// whose reason is a [`ConnectError`] in words: the server is
-    /// unreachable, or its JetStream refused the stream.
-    fn start(&self) -> Result<(), RouterError> {
+    /// [`RouterStartError::AlreadyRunning`], or
+    /// [`RouterStartError::Setup`] whose source is the [`ConnectError`]:
+    /// the server is unreachable, or its JetStream refused the stream.
+    fn start(&self) -> Result<(), RouterStartError> {
         self.core.start()?;
         match self.open_run() {
             Ok(run) => {
@@ -208,18 +206,14 @@ where
             Err(error) => {
                 // No pipe was made, so the core stops without a warning.
                 let _ = self.core.stop();
-                Err(RouterError::StartFailed {
-                    reason: error.to_string(),
-                })
+                Err(RouterStartError::setup(error))
             }
         }
     }
 
-    fn stop(&self) -> Result<(), RouterError> {
+    fn stop(&self) -> Result<(), RouterStopError> {
         if !self.core.is_running() {
-            return Err(RouterError::NotRunning {
-                operation: Operation::Stop,
-            });
+            return Err(RouterStopError::NotRunning);
         }
         if let Some(run) = self.run.borrow_mut().take() {
             // Consumer first: once it is joined nothing feeds the core's
@@ -229,16 +223,14 @@ where
         self.core.stop()
     }
 
-    fn pipe(&self) -> Result<(Self::Sender, Self::Receiver), RouterError> {
+    fn pipe(&self) -> Result<(Self::Sender, Self::Receiver), PipeError> {
         self.pipe_of(PipeKind::Unbounded)
     }
 
-    fn pipe_of(&self, kind: PipeKind) -> Result<(Self::Sender, Self::Receiver), RouterError> {
+    fn pipe_of(&self, kind: PipeKind) -> Result<(Self::Sender, Self::Receiver), PipeError> {
         let run = self.run.borrow();
         let Some(run) = run.as_ref() else {
-            return Err(RouterError::NotRunning {
-                operation: Operation::Pipe,
-            });
+            return Err(PipeError::NotRunning);
         };
         let (core_sender, receiver) = self.core.pipe_of(kind)?;
         let pipe = core_sender.pipe_id();
@@ -255,11 +247,11 @@ where
         Ok((NatsSender::new(token), receiver))
     }
 
-    fn close_pipe(&self, receiver: &Self::Receiver) -> Result<(), RouterError> {
+    fn close_pipe(&self, receiver: &Self::Receiver) -> Result<(), ClosePipeError> {
         self.core.close_pipe(receiver)
     }
 
-    fn route_until<F>(&self, condition: F, timeout: Option<Duration>) -> Result<(), RouterError>
+    fn route_until<F>(&self, condition: F, timeout: Option<Duration>) -> Result<(), RouteError>
     where
         F: FnMut() -> bool,
     {

@@ -5,10 +5,12 @@ use std::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use router_api::{Disconnect, MessageSender, PipeId, SendError, SenderError};
+use router_api::{
+    Disconnect, MessageSender, PipeId, SendError, SendErrorKind, SenderStartError, SenderStopError,
+};
 use serde::Serialize;
 
-use crate::connect::{ConnectError, StartError};
+use crate::connect::ConnectError;
 use crate::frame::{self, EndCode, Header, Kind};
 use crate::publisher::{Failure, Publisher};
 use crate::token::{Token, TokenError};
@@ -26,10 +28,9 @@ pub const DEFAULT_PATIENCE: Duration = Duration::from_secs(30);
 ///
 /// - [`start`](MessageSender::start) connects to the token's server (at
 ///   most 5 s) and checks that the router's run is there; it fails with
-///   [`SenderError::Connect`] when the server is unreachable or the run
-///   is over, and the sender stays un-started, so `start` may be tried
-///   again ([`connect`](Self::connect) gives the cause as a
-///   [`ConnectError`]);
+///   [`SenderStartError::Connect`] when the server is unreachable or the
+///   run is over (its source the [`ConnectError`] that says which), and
+///   the sender stays un-started, so `start` may be tried again;
 /// - [`send`](MessageSender::send) publishes one frame to JetStream and,
 ///   by default, returns once the server has stored it (its
 ///   acknowledgement): a message `send` accepted reaches the router once
@@ -37,10 +38,11 @@ pub const DEFAULT_PATIENCE: Duration = Duration::from_secs(30);
 ///   acknowledgement does not come is published again, under the same
 ///   message id (the server drops the copy), for up to the
 ///   [patience](Self::set_patience). `send` fails with
-///   [`SenderError::Disconnected`] (cause
+///   [`SendErrorKind::Disconnected`] (cause
 ///   [`ConnectionClosed`](Disconnect::ConnectionClosed)) once the router
 ///   has stopped or the server stayed away that long, and with
-///   [`SenderError::Encode`] for a message that cannot be serialized or
+///   [`SendErrorKind::Encode`] (its source an
+///   [`EncodeError`](crate::EncodeError)) for a message that cannot be serialized or
 ///   is over [`MAX_MESSAGE_LEN`](crate::MAX_MESSAGE_LEN);
 /// - [`stop`](MessageSender::stop), or dropping the sender, waits for the
 ///   frames under way and tells the router how it ended.
@@ -146,26 +148,23 @@ impl<M> NatsSender<M> {
     }
 
     /// Connects to the server and checks that the router's run is there:
-    /// what [`start`](MessageSender::start) does, with the cause of a
-    /// failure as a type.
-    ///
-    /// # Errors
-    ///
-    /// [`StartError::AlreadyStarted`] or [`StartError::Stopped`] when
-    /// the sender is not new (S1); [`StartError::Connect`] with the
-    /// [`ConnectError`], after which the sender stays un-started.
-    pub fn connect(&mut self) -> Result<(), StartError> {
+    /// what [`start`](MessageSender::start) does.
+    fn connect(&mut self) -> Result<(), SenderStartError> {
         let pipe = self.pipe();
         match self.state {
             State::Ready => {
-                let publisher = Publisher::open(&self.token, self.window, self.patience)
-                    .map_err(|cause: ConnectError| StartError::Connect { pipe, cause })?;
+                let publisher = Publisher::open(&self.token, self.window, self.patience).map_err(
+                    |cause: ConnectError| SenderStartError::Connect {
+                        pipe,
+                        source: Box::new(cause),
+                    },
+                )?;
                 self.state = State::Open(Box::new(publisher));
                 tracing::debug!(pipe = %pipe, server = %self.token.server, "nats sender connected");
                 Ok(())
             }
-            State::Open(_) | State::Broken => Err(StartError::AlreadyStarted { pipe }),
-            State::Stopped => Err(StartError::Stopped { pipe }),
+            State::Open(_) | State::Broken => Err(SenderStartError::AlreadyStarted { pipe }),
+            State::Stopped => Err(SenderStartError::Stopped { pipe }),
         }
     }
 
@@ -190,7 +189,7 @@ impl<M> NatsSender<M> {
             };
             let header = Self::header(publisher, kind, self.token.message_type, pipe);
             let ended = frame::encode::<()>(&header, None, publisher.mac(), Vec::new())
-                .map_err(|error| Failure::local(error.to_string()))
+                .map_err(Failure::Encode)
                 .and_then(|bytes| publisher.push(bytes, true));
             if let Err(failure) = ended {
                 tracing::warn!(pipe = %pipe, %failure, "nats sender could not say it ended");
@@ -200,8 +199,8 @@ impl<M> NatsSender<M> {
 }
 
 fn disconnected<M>(pipe: PipeId, message: M) -> SendError<M> {
-    let cause = Disconnect::ConnectionClosed;
-    SendError::new(SenderError::Disconnected { pipe, cause }, message)
+    let kind = SendErrorKind::Disconnected(Disconnect::ConnectionClosed);
+    SendError::new(pipe, kind, message)
 }
 
 impl<M: Serialize + 'static> MessageSender<M> for NatsSender<M> {
@@ -209,38 +208,29 @@ impl<M: Serialize + 'static> MessageSender<M> for NatsSender<M> {
         self.pipe()
     }
 
-    fn start(&mut self) -> Result<(), SenderError> {
-        self.connect().map_err(SenderError::from)
+    fn start(&mut self) -> Result<(), SenderStartError> {
+        self.connect()
     }
 
     fn send(&mut self, message: M) -> Result<(), SendError<M>> {
         let pipe = self.pipe();
         let publisher = match &mut self.state {
             State::Open(publisher) => publisher,
-            State::Ready => return Err(SendError::new(SenderError::NotStarted { pipe }, message)),
+            State::Ready => return Err(SendError::new(pipe, SendErrorKind::NotStarted, message)),
             State::Broken => return Err(disconnected(pipe, message)),
-            State::Stopped => return Err(SendError::new(SenderError::Stopped { pipe }, message)),
+            State::Stopped => return Err(SendError::new(pipe, SendErrorKind::Stopped, message)),
         };
         let header = Self::header(publisher, Kind::Message, self.token.message_type, pipe);
         let bytes = match frame::encode(&header, Some(&message), publisher.mac(), Vec::new()) {
             Ok(bytes) if bytes.len() <= frame::MAX_FRAME_LEN => bytes,
             Ok(bytes) => {
-                let reason = format!(
-                    "the message is {} bytes serialized, over the limit of {} bytes",
-                    bytes.len() - frame::TAG_LEN,
-                    frame::MAX_MESSAGE_LEN
-                );
-                return Err(SendError::new(
-                    SenderError::Encode { pipe, reason },
-                    message,
-                ));
+                let len = bytes.len() - frame::TAG_LEN;
+                let kind = SendErrorKind::Encode(Box::new(frame::EncodeError::TooLarge { len }));
+                return Err(SendError::new(pipe, kind, message));
             }
             Err(error) => {
-                let reason = format!("the message cannot be serialized: {error}");
-                return Err(SendError::new(
-                    SenderError::Encode { pipe, reason },
-                    message,
-                ));
+                let kind = SendErrorKind::Encode(Box::new(frame::EncodeError::from(error)));
+                return Err(SendError::new(pipe, kind, message));
             }
         };
         match publisher.push(bytes, false) {
@@ -253,18 +243,18 @@ impl<M: Serialize + 'static> MessageSender<M> for NatsSender<M> {
         }
     }
 
-    fn stop(&mut self) -> Result<(), SenderError> {
+    fn stop(&mut self) -> Result<(), SenderStopError> {
         self.end_as(EndCode::Stopped)
     }
 
-    fn stop_on_panic(&mut self) -> Result<(), SenderError> {
+    fn stop_on_panic(&mut self) -> Result<(), SenderStopError> {
         self.end_as(EndCode::Panicked)
     }
 }
 
 impl<M> NatsSender<M> {
     /// Stops the sender, telling the router it ended as `how` says.
-    fn end_as(&mut self, how: EndCode) -> Result<(), SenderError> {
+    fn end_as(&mut self, how: EndCode) -> Result<(), SenderStopError> {
         let pipe = self.pipe();
         match self.state {
             State::Open(_) => {
@@ -276,8 +266,8 @@ impl<M> NatsSender<M> {
                 self.state = State::Stopped;
                 Ok(())
             }
-            State::Ready => Err(SenderError::NotStarted { pipe }),
-            State::Stopped => Err(SenderError::Stopped { pipe }),
+            State::Ready => Err(SenderStopError::NotStarted { pipe }),
+            State::Stopped => Err(SenderStopError::Stopped { pipe }),
         }
     }
 }

@@ -93,13 +93,7 @@ fn a_server_gone_for_good_fails_send_within_the_patience() {
     let started = std::time::Instant::now();
     let error = sender.send((0, 1)).unwrap_err();
     assert!(
-        matches!(
-            error.reason(),
-            router_api::SenderError::Disconnected {
-                cause: router_api::Disconnect::ConnectionClosed,
-                ..
-            }
-        ),
+        error.disconnect() == Some(router_api::Disconnect::ConnectionClosed),
         "{error:?}"
     );
     assert_eq!(error.into_message(), (0, 1));

@@ -83,7 +83,7 @@ use std::io::{self, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use crate::ProcessSender;
 use crate::token::{Token, TokenError};
@@ -198,23 +198,23 @@ fn read_token_file(path: PathBuf) -> Result<String, TokenError> {
         Err(error) if error.kind() == io::ErrorKind::NotFound => {
             return Err(TokenError::FileGone { path });
         }
-        Err(error) => {
+        Err(source) => {
             return Err(TokenError::File {
                 path,
-                reason: error.to_string(),
+                source: Arc::new(source),
             });
         }
     }
     let text = fs::read_to_string(&claimed);
-    if let Err(error) = fs::remove_file(&claimed) {
+    if let Err(source) = fs::remove_file(&claimed) {
         return Err(TokenError::FileNotRemoved {
             path: claimed,
-            reason: error.to_string(),
+            source: Arc::new(source),
         });
     }
-    text.map_err(|error| TokenError::File {
+    text.map_err(|source| TokenError::File {
         path,
-        reason: error.to_string(),
+        source: Arc::new(source),
     })
 }
 

@@ -1,48 +1,64 @@
 //! Why a sender could not connect to its router, one variant per cause.
 
+use std::io;
 use std::time::Duration;
 
-use router_api::{PipeId, SenderError};
+use router_api::PipeId;
 
-use crate::wire::{PROTOCOL, Refusal};
+use crate::wire::{EncodeError, PROTOCOL, Refusal};
 
 /// Why a [`ProcessSender`](crate::ProcessSender) could not connect to its
-/// router. [`MessageSender::start`](router_api::MessageSender::start)
-/// gives it as the `reason` of a [`SenderError::Connect`], in words;
-/// [`ProcessSender::connect`](crate::ProcessSender::connect) gives it as
-/// this type, to tell the causes apart in code.
+/// router: the `source` of the
+/// [`SenderStartError::Connect`](router_api::SenderStartError::Connect)
+/// that [`MessageSender::start`](router_api::MessageSender::start) returns
+/// (`error.cause::<ConnectError>()` finds it).
+///
+/// ```
+/// use router_api::MessageSender;
+/// use router_process::{ConnectError, ProcessSender};
+///
+/// // A token whose router is gone: nothing listens at its socket.
+/// let token = "rp1:1:0123456789abcdef0123456789abcdef:/nonexistent/router/socket";
+/// let mut sender = ProcessSender::<u64>::from_token(token)?;
+/// let error = sender.start().unwrap_err();
+/// assert!(matches!(error.cause::<ConnectError>(), Some(ConnectError::NoRouter { .. })));
+/// # Ok::<(), router_process::TokenError>(())
+/// ```
 ///
 /// The router answers a refused hello with the one byte of a
 /// [`Refusal`], so a refusal names its cause, and only that one.
-#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConnectError {
     /// Nothing listens at the token's socket: the router has not started
     /// yet, or it has stopped. Trying again later may work.
-    #[error(
-        "no router is listening at {socket}: it has not started yet, or it has stopped ({reason})"
-    )]
+    #[error("no router is listening at {socket}: it has not started yet, or it has stopped")]
     NoRouter {
         /// The token's socket path.
         socket: String,
         /// What the system said.
-        reason: String,
+        #[source]
+        source: io::Error,
     },
     /// The socket could not be reached for another reason (permissions,
     /// out of descriptors, ...).
-    #[error("cannot connect to {socket}: {reason}")]
+    #[error("cannot connect to {socket}")]
     Socket {
         /// The token's socket path.
         socket: String,
         /// What the system said.
-        reason: String,
+        #[source]
+        source: io::Error,
     },
     /// The connection was made but could not be set up, or broke before
     /// the router answered, for a reason other than the router closing it.
-    #[error("the connection to the router failed: {reason}")]
+    #[error("the connection to the router failed: cannot {doing}")]
     Io {
+        /// What the sender was doing, as a verb phrase.
+        doing: &'static str,
         /// What the system said.
-        reason: String,
+        #[source]
+        source: io::Error,
     },
     /// The router did not answer the hello in time: its process hangs, or
     /// is out of descriptors for longer than that.
@@ -53,10 +69,11 @@ pub enum ConnectError {
     },
     /// The router closed the connection without answering: it is
     /// stopping (a refusal always says why).
-    #[error("the router closed the connection without answering: it is stopping ({reason})")]
+    #[error("the router closed the connection without answering: it is stopping")]
     Closed {
         /// What the system said.
-        reason: String,
+        #[source]
+        source: io::Error,
     },
     /// The token's secret is not the router run's: a token of an earlier
     /// run, of another router, or altered.
@@ -120,11 +137,8 @@ pub enum ConnectError {
         answer: u8,
     },
     /// The hello could not be encoded.
-    #[error("cannot encode the hello: {reason}")]
-    Hello {
-        /// What postcard said.
-        reason: String,
-    },
+    #[error("cannot encode the hello")]
+    Hello(#[source] EncodeError),
 }
 
 impl ConnectError {
@@ -147,48 +161,6 @@ impl ConnectError {
             Refusal::UnknownPipe => Self::UnknownPipe { pipe },
             Refusal::AlreadyConnected => Self::AlreadyConnected { pipe },
             Refusal::HelloTimeout => Self::HelloTimeout,
-        }
-    }
-}
-
-/// Why [`ProcessSender::connect`](crate::ProcessSender::connect) failed.
-/// It converts into the [`SenderError`] that
-/// [`MessageSender::start`](router_api::MessageSender::start) returns.
-#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StartError {
-    /// The sender was started before (S1: a sender starts once).
-    #[error("the sender of pipe {pipe} was already started; a sender starts once")]
-    AlreadyStarted {
-        /// The sender's pipe.
-        pipe: PipeId,
-    },
-    /// The sender was stopped; it cannot start again.
-    #[error("the sender of pipe {pipe} was stopped and cannot be used again")]
-    Stopped {
-        /// The sender's pipe.
-        pipe: PipeId,
-    },
-    /// The sender could not connect to its router; it stays un-started,
-    /// so connecting may be tried again.
-    #[error("the sender of pipe {pipe} could not connect to its router: {cause}")]
-    Connect {
-        /// The sender's pipe.
-        pipe: PipeId,
-        /// Why.
-        cause: ConnectError,
-    },
-}
-
-impl From<StartError> for SenderError {
-    fn from(error: StartError) -> Self {
-        match error {
-            StartError::AlreadyStarted { pipe } => Self::AlreadyStarted { pipe },
-            StartError::Stopped { pipe } => Self::Stopped { pipe },
-            StartError::Connect { pipe, cause } => Self::Connect {
-                pipe,
-                reason: cause.to_string(),
-            },
         }
     }
 }

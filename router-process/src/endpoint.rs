@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::fs::Permissions;
+use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,6 +14,44 @@ use tempfile::TempDir;
 /// Only the user may open the directory: other users cannot reach the
 /// socket at all, whatever they know of the secret.
 const PRIVATE: u32 = 0o700;
+
+/// Why a [`ProcessRouter`](crate::ProcessRouter) could not start
+/// listening for its senders: the `source` of the
+/// [`RouterStartError::Setup`](router_api::RouterStartError::Setup) that
+/// its `start` returns (`error.cause::<ListenError>()` finds it). The
+/// router stays stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ListenError {
+    /// The private directory for the socket could not be made (under
+    /// `TMPDIR`, or `/tmp`).
+    #[error("cannot make a private directory for the router's socket")]
+    Directory(#[source] io::Error),
+    /// The socket's path is not Unicode, so it cannot go into a token.
+    #[error(
+        "the router's socket path {} is not Unicode and cannot go into a token; set TMPDIR to a Unicode path",
+        path.display()
+    )]
+    NotUnicode {
+        /// The path.
+        path: PathBuf,
+    },
+    /// The socket could not be bound.
+    #[error("cannot listen at {}", path.display())]
+    Listen {
+        /// The socket's path.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: io::Error,
+    },
+    /// The system's random source failed, so no secret could be drawn.
+    #[error("cannot draw a random secret for the router run")]
+    Secret(#[source] getrandom::Error),
+    /// The monitor thread, or the poll it waits in, could not be made.
+    #[error("cannot start the router's monitor thread")]
+    Monitor(#[source] io::Error),
+}
 
 /// One run's socket, in a directory made for it and removed with it.
 pub(crate) struct Endpoint {
@@ -26,29 +65,21 @@ impl Endpoint {
     ///
     /// # Errors
     ///
-    /// A sentence saying what failed.
-    pub(crate) fn open() -> Result<(Self, UnixListener), String> {
+    /// The [`ListenError`] that says which step failed.
+    pub(crate) fn open() -> Result<(Self, UnixListener), ListenError> {
         let dir = tempfile::Builder::new()
             .prefix("router-process-")
             .permissions(Permissions::from_mode(PRIVATE))
             .tempdir()
-            .map_err(|error| format!("cannot make a private directory for its socket: {error}"))?;
+            .map_err(ListenError::Directory)?;
         let path = dir.path().join("socket");
-        let socket: Arc<str> = path
-            .to_str()
-            .ok_or_else(|| {
-                format!(
-                    "its socket path {} is not Unicode and cannot go into a token; \
-                     set TMPDIR to a Unicode path",
-                    path.display()
-                )
-            })?
-            .into();
-        let listener = UnixListener::bind(&path)
-            .map_err(|error| format!("cannot listen at {}: {error}", path.display()))?;
+        let Some(socket) = path.to_str().map(Arc::<str>::from) else {
+            return Err(ListenError::NotUnicode { path });
+        };
+        let listener =
+            UnixListener::bind(&path).map_err(|source| ListenError::Listen { path, source })?;
         let mut secret = [0u8; 16];
-        getrandom::fill(&mut secret)
-            .map_err(|error| format!("cannot draw a random secret: {error}"))?;
+        getrandom::fill(&mut secret).map_err(ListenError::Secret)?;
         let endpoint = Self {
             dir,
             socket,

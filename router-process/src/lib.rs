@@ -12,7 +12,8 @@ mod sender;
 mod token;
 pub mod wire;
 
-pub use connect_error::{ConnectError, StartError};
+pub use connect_error::ConnectError;
+pub use endpoint::ListenError;
 pub use monitor::MONITOR_THREAD_NAME;
 pub use router::ProcessRouter;
 pub use sender::ProcessSender;
@@ -22,14 +23,14 @@ pub use token::TokenError;
 mod facts {
     use static_assertions::{assert_impl_all, assert_not_impl_any};
 
-    use crate::{ConnectError, ProcessRouter, ProcessSender, StartError, TokenError};
+    use crate::{ConnectError, ListenError, ProcessRouter, ProcessSender, TokenError};
 
     type Msg = Vec<u8>;
     assert_impl_all!(ProcessSender<Msg>: Send);
     assert_not_impl_any!(ProcessRouter<Msg>: Sync, Send);
     assert_impl_all!(TokenError: Send, Sync, std::error::Error);
     assert_impl_all!(ConnectError: Send, Sync, std::error::Error);
-    assert_impl_all!(StartError: Send, Sync, std::error::Error);
+    assert_impl_all!(ListenError: Send, Sync, std::error::Error);
     assert_impl_all!(crate::wire::EncodeError: Send, Sync, std::error::Error);
 
     fn _sender_is_object_safe(_: &dyn router_api::MessageSender<Msg>) {}

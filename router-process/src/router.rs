@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use router_api::{
-    DrainBudget, EventLoop, MessageRouter, MessageSender, Operation, PipeKind, RouterControl,
-    RouterError, RouterStats,
+    ClosePipeError, DrainBudget, EventLoop, MessageRouter, MessageSender, PipeError, PipeKind,
+    RouteError, RouterControl, RouterStartError, RouterStats, RouterStopError,
 };
 use router_channel::PipeReceiver;
 use router_crossbeam::CrossbeamRouter;
@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::connection::Intake;
-use crate::endpoint::Endpoint;
+use crate::endpoint::{Endpoint, ListenError};
 use crate::monitor::Monitor;
 use crate::pipe_book::PipeBook;
 use crate::sender::ProcessSender;
@@ -39,7 +39,7 @@ const DEFAULT_HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// sent them. [`stop`](MessageRouter::stop) closes every connection,
 /// joins the monitor thread and removes the socket and its directory;
 /// senders then fail with
-/// [`SenderError::Disconnected`](router_api::SenderError::Disconnected).
+/// [`SendErrorKind::Disconnected`](router_api::SendErrorKind::Disconnected).
 ///
 /// Messages are any `serde` type; they travel as postcard.
 pub struct ProcessRouter<M>
@@ -128,7 +128,7 @@ where
     }
 
     /// Opens the socket and starts the monitor for the core's new run.
-    fn open_run(&self) -> Result<Run<M>, String> {
+    fn open_run(&self) -> Result<Run<M>, ListenError> {
         let (endpoint, listener) = Endpoint::open()?;
         let book = Arc::new(PipeBook::default());
         let intake = Intake {
@@ -146,7 +146,7 @@ where
             }),
             Err(error) => {
                 endpoint.remove();
-                Err(format!("cannot start its monitor thread: {error}"))
+                Err(ListenError::Monitor(error))
             }
         }
     }
@@ -181,7 +181,7 @@ where
     type Sender = ProcessSender<M>;
     type Receiver = PipeReceiver<M>;
 
-    fn start(&self) -> Result<(), RouterError> {
+    fn start(&self) -> Result<(), RouterStartError> {
         self.core.start()?;
         match self.open_run() {
             Ok(run) => {
@@ -189,19 +189,17 @@ where
                 *self.run.borrow_mut() = Some(run);
                 Ok(())
             }
-            Err(reason) => {
+            Err(error) => {
                 // No pipe was made, so the core stops without a warning.
                 let _ = self.core.stop();
-                Err(RouterError::StartFailed { reason })
+                Err(RouterStartError::setup(error))
             }
         }
     }
 
-    fn stop(&self) -> Result<(), RouterError> {
+    fn stop(&self) -> Result<(), RouterStopError> {
         if !self.core.is_running() {
-            return Err(RouterError::NotRunning {
-                operation: Operation::Stop,
-            });
+            return Err(RouterStopError::NotRunning);
         }
         let run = self.run.borrow_mut().take();
         if let Some(run) = run {
@@ -215,16 +213,14 @@ where
         self.core.stop()
     }
 
-    fn pipe(&self) -> Result<(Self::Sender, Self::Receiver), RouterError> {
+    fn pipe(&self) -> Result<(Self::Sender, Self::Receiver), PipeError> {
         self.pipe_of(PipeKind::Unbounded)
     }
 
-    fn pipe_of(&self, kind: PipeKind) -> Result<(Self::Sender, Self::Receiver), RouterError> {
+    fn pipe_of(&self, kind: PipeKind) -> Result<(Self::Sender, Self::Receiver), PipeError> {
         let run = self.run.borrow();
         let Some(run) = run.as_ref() else {
-            return Err(RouterError::NotRunning {
-                operation: Operation::Pipe,
-            });
+            return Err(PipeError::NotRunning);
         };
         let (core_sender, receiver) = self.core.pipe_of(kind)?;
         let pipe = core_sender.pipe_id();
@@ -239,11 +235,11 @@ where
         Ok((ProcessSender::new(token), receiver))
     }
 
-    fn close_pipe(&self, receiver: &Self::Receiver) -> Result<(), RouterError> {
+    fn close_pipe(&self, receiver: &Self::Receiver) -> Result<(), ClosePipeError> {
         self.core.close_pipe(receiver)
     }
 
-    fn route_until<F>(&self, condition: F, timeout: Option<Duration>) -> Result<(), RouterError>
+    fn route_until<F>(&self, condition: F, timeout: Option<Duration>) -> Result<(), RouteError>
     where
         F: FnMut() -> bool,
     {

@@ -7,10 +7,13 @@ use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use router_api::{Disconnect, MessageSender, PipeId, SendError, SenderEnd, SenderError};
+use router_api::{
+    Disconnect, MessageSender, PipeId, SendError, SendErrorKind, SenderEnd, SenderStartError,
+    SenderStopError,
+};
 use serde::Serialize;
 
-use crate::connect_error::{ConnectError, StartError};
+use crate::connect_error::ConnectError;
 use crate::token::{Token, TokenError};
 use crate::wire::{self, Hello, Refusal};
 
@@ -33,18 +36,18 @@ const KEEP_BUFFER: usize = 1 << 20;
 /// is a [`MessageSender`] like any other:
 ///
 /// - [`start`](MessageSender::start) connects to the router's socket and
-///   presents the router's secret; it fails with [`SenderError::Connect`]
-///   when no router is listening (not started yet, or stopped) or the router
-///   refuses the connection, saying which one cause it was, and the sender
-///   stays un-started, so `start` may be tried again
-///   ([`connect`](Self::connect) does the same and gives the cause as a
-///   [`ConnectError`]);
+///   presents the router's secret; it fails with
+///   [`SenderStartError::Connect`] when no router is listening (not started
+///   yet, or stopped) or the router refuses the connection, its source the
+///   [`ConnectError`] that says which one cause it was, and the sender
+///   stays un-started, so `start` may be tried again;
 /// - [`send`](MessageSender::send) writes one frame. It does not wait for
 ///   the foreground thread; it waits only while the router's monitor
 ///   thread catches up with the socket. It fails with
-///   [`SenderError::Disconnected`] once the router has stopped and with
-///   [`SenderError::Encode`] for a message that cannot be serialized or is
-///   over [`MAX_FRAME_LEN`](crate::wire::MAX_FRAME_LEN);
+///   [`SendErrorKind::Disconnected`] once the router has stopped and with
+///   [`SendErrorKind::Encode`] (its source an
+///   [`EncodeError`](crate::wire::EncodeError)) for a message that cannot
+///   be serialized or is over [`MAX_FRAME_LEN`](crate::wire::MAX_FRAME_LEN);
 /// - [`stop`](MessageSender::stop), or dropping the sender, writes its end
 ///   frame and closes the connection; what was sent before is delivered,
 ///   and then the receiver is told how the sender ended (E2). A connection
@@ -111,31 +114,34 @@ impl<M> ProcessSender<M> {
     }
 
     /// Connects to the router, presents the hello and waits for its
-    /// answer: what [`start`](MessageSender::start) does, with the reason
-    /// of a failure as a type rather than in words.
+    /// answer: what [`start`](MessageSender::start) does.
     ///
     /// # Errors
     ///
-    /// [`StartError::AlreadyStarted`] or [`StartError::Stopped`] when the
-    /// sender is not new (S1); [`StartError::Connect`] with the
-    /// [`ConnectError`] when it could not connect: no router listening,
-    /// the router refused it (its cause, one of them), or the connection
-    /// failed. After a connect error the sender stays un-started, so this
-    /// may be tried again.
-    pub fn connect(&mut self) -> Result<(), StartError> {
+    /// [`SenderStartError::AlreadyStarted`] or
+    /// [`SenderStartError::Stopped`] when the sender is not new (S1);
+    /// [`SenderStartError::Connect`], whose source is the [`ConnectError`],
+    /// when it could not connect: no router listening, the router refused
+    /// it (its cause, one of them), or the connection failed. After a
+    /// connect error the sender stays un-started, so this may be tried
+    /// again.
+    fn connect(&mut self) -> Result<(), SenderStartError> {
         let pipe = self.pipe();
         match self.state {
             State::Ready => {
                 let stream = self.dial().map_err(|cause| {
                     self.quiet_drop.store(true, Ordering::Relaxed);
-                    StartError::Connect { pipe, cause }
+                    SenderStartError::Connect {
+                        pipe,
+                        source: Box::new(cause),
+                    }
                 })?;
                 self.state = State::Open(stream);
                 tracing::debug!(pipe = %pipe, "process sender connected");
                 Ok(())
             }
-            State::Open(_) | State::Broken => Err(StartError::AlreadyStarted { pipe }),
-            State::Stopped => Err(StartError::Stopped { pipe }),
+            State::Open(_) | State::Broken => Err(SenderStartError::AlreadyStarted { pipe }),
+            State::Stopped => Err(SenderStartError::Stopped { pipe }),
         }
     }
 
@@ -143,24 +149,22 @@ impl<M> ProcessSender<M> {
     fn dial(&self) -> Result<UnixStream, ConnectError> {
         let pipe = self.pipe();
         let socket = &*self.token.socket;
-        let mut stream = UnixStream::connect(socket).map_err(|error| {
-            let (socket, reason) = (socket.to_owned(), error.to_string());
-            match error.kind() {
+        let mut stream = UnixStream::connect(socket).map_err(|source| {
+            let socket = socket.to_owned();
+            match source.kind() {
                 io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused => {
-                    ConnectError::NoRouter { socket, reason }
+                    ConnectError::NoRouter { socket, source }
                 }
-                _ => ConnectError::Socket { socket, reason },
+                _ => ConnectError::Socket { socket, source },
             }
         })?;
         let hello = Hello::new::<M>(self.token.secret, pipe.get());
-        let frame =
-            wire::encode_frame(&hello, Vec::new()).map_err(|error| ConnectError::Hello {
-                reason: error.to_string(),
-            })?;
+        let frame = wire::encode_frame(&hello, Vec::new()).map_err(ConnectError::Hello)?;
         stream
             .set_read_timeout(Some(ACCEPT_TIMEOUT))
-            .map_err(|error| ConnectError::Io {
-                reason: format!("cannot set a timeout: {error}"),
+            .map_err(|source| ConnectError::Io {
+                doing: "set a timeout for the router's answer",
+                source,
             })?;
         // A router that refuses may close before the hello is all written;
         // its answer is still there to read, and says why.
@@ -183,8 +187,9 @@ impl<M> ProcessSender<M> {
         }
         stream
             .set_read_timeout(None)
-            .map_err(|error| ConnectError::Io {
-                reason: format!("cannot clear the timeout: {error}"),
+            .map_err(|source| ConnectError::Io {
+                doing: "clear the timeout for the router's answer",
+                source,
             })?;
         Ok(stream)
     }
@@ -214,13 +219,18 @@ fn lost(error: io::Error) -> ConnectError {
         },
         io::ErrorKind::UnexpectedEof
         | io::ErrorKind::ConnectionReset
-        | io::ErrorKind::BrokenPipe => ConnectError::Closed {
-            reason: error.to_string(),
-        },
+        | io::ErrorKind::BrokenPipe => ConnectError::Closed { source: error },
         _ => ConnectError::Io {
-            reason: error.to_string(),
+            doing: "read the router's answer",
+            source: error,
         },
     }
+}
+
+/// A send refused because the connection to the router is closed.
+fn closed<M>(pipe: PipeId, message: M) -> SendError<M> {
+    let kind = SendErrorKind::Disconnected(Disconnect::ConnectionClosed);
+    SendError::new(pipe, kind, message)
 }
 
 impl<M: Serialize + 'static> MessageSender<M> for ProcessSender<M> {
@@ -228,34 +238,25 @@ impl<M: Serialize + 'static> MessageSender<M> for ProcessSender<M> {
         self.pipe()
     }
 
-    fn start(&mut self) -> Result<(), SenderError> {
-        self.connect().map_err(SenderError::from)
+    fn start(&mut self) -> Result<(), SenderStartError> {
+        self.connect()
     }
 
     fn send(&mut self, message: M) -> Result<(), SendError<M>> {
         let pipe = self.pipe();
         let stream = match &mut self.state {
             State::Open(stream) => stream,
-            State::Ready => return Err(SendError::new(SenderError::NotStarted { pipe }, message)),
-            State::Broken => {
-                let cause = Disconnect::ConnectionClosed;
-                return Err(SendError::new(
-                    SenderError::Disconnected { pipe, cause },
-                    message,
-                ));
-            }
-            State::Stopped => return Err(SendError::new(SenderError::Stopped { pipe }, message)),
+            State::Ready => return Err(SendError::new(pipe, SendErrorKind::NotStarted, message)),
+            State::Broken => return Err(closed(pipe, message)),
+            State::Stopped => return Err(SendError::new(pipe, SendErrorKind::Stopped, message)),
         };
         let mut buffer = std::mem::take(&mut self.buffer);
         buffer.clear();
         let frame = match wire::encode_message(&message, buffer) {
             Ok(frame) => frame,
             Err(error) => {
-                let reason = SenderError::Encode {
-                    pipe,
-                    reason: error.to_string(),
-                };
-                return Err(SendError::new(reason, message));
+                let kind = SendErrorKind::Encode(Box::new(error));
+                return Err(SendError::new(pipe, kind, message));
             }
         };
         let written = stream.write_all(&frame);
@@ -268,20 +269,16 @@ impl<M: Serialize + 'static> MessageSender<M> for ProcessSender<M> {
                 // Part of the frame may be on the wire: nothing more may follow it.
                 tracing::debug!(pipe = %pipe, %error, "process sender lost its connection");
                 self.state = State::Broken;
-                let cause = Disconnect::ConnectionClosed;
-                Err(SendError::new(
-                    SenderError::Disconnected { pipe, cause },
-                    message,
-                ))
+                Err(closed(pipe, message))
             }
         }
     }
 
-    fn stop(&mut self) -> Result<(), SenderError> {
+    fn stop(&mut self) -> Result<(), SenderStopError> {
         self.stop_as(SenderEnd::Stopped)
     }
 
-    fn stop_on_panic(&mut self) -> Result<(), SenderError> {
+    fn stop_on_panic(&mut self) -> Result<(), SenderStopError> {
         self.stop_as(SenderEnd::Panicked)
     }
 }
@@ -289,7 +286,7 @@ impl<M: Serialize + 'static> MessageSender<M> for ProcessSender<M> {
 impl<M> ProcessSender<M> {
     /// Ends an open sender: writes the end frame saying `end`, then closes
     /// the connection (the router reads to the end first).
-    fn stop_as(&mut self, end: SenderEnd) -> Result<(), SenderError> {
+    fn stop_as(&mut self, end: SenderEnd) -> Result<(), SenderStopError> {
         let pipe = self.pipe();
         match std::mem::replace(&mut self.state, State::Stopped) {
             State::Open(mut stream) => {
@@ -300,9 +297,9 @@ impl<M> ProcessSender<M> {
             State::Broken => Ok(()),
             State::Ready => {
                 self.state = State::Ready;
-                Err(SenderError::NotStarted { pipe })
+                Err(SenderStopError::NotStarted { pipe })
             }
-            State::Stopped => Err(SenderError::Stopped { pipe }),
+            State::Stopped => Err(SenderStopError::Stopped { pipe }),
         }
     }
 }

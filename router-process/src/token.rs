@@ -2,6 +2,7 @@
 //! pipe, as one line of text.
 
 use std::fmt;
+use std::io;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -29,7 +30,7 @@ pub(crate) struct Token {
 }
 
 /// Why a token could not be read.
-#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum TokenError {
     /// The text is not a token of this crate (or of another version of it).
@@ -69,24 +70,28 @@ pub enum TokenError {
         path: PathBuf,
     },
     /// The token file could not be read.
-    #[error("cannot read the token file {}: {reason}", path.display())]
+    #[error("cannot read the token file {}", path.display())]
     File {
         /// The file's path.
         path: PathBuf,
-        /// What the system said.
-        reason: String,
+        /// What the system said (shared: the answer is kept, see
+        /// [`token_from_env`](crate::child::token_from_env)).
+        #[source]
+        source: Arc<io::Error>,
     },
     /// The token file could not be removed once read: the secret would
     /// stay readable for the processes this one starts, so it is not used.
     #[error(
-        "cannot remove the token file {} once read, so its secret is not used: {reason}",
+        "cannot remove the token file {} once read, so its secret is not used",
         path.display()
     )]
     FileNotRemoved {
         /// The file's path (renamed when it was claimed).
         path: PathBuf,
-        /// What the system said.
-        reason: String,
+        /// What the system said (shared: the answer is kept, see
+        /// [`token_from_env`](crate::child::token_from_env)).
+        #[source]
+        source: Arc<io::Error>,
     },
 }
 
@@ -196,7 +201,7 @@ mod tests {
             format!("\t {text}\r\n"),
             format!("\n{text}\n\n"),
         ] {
-            assert_eq!(padded.parse::<Token>(), Ok(token()), "{padded:?}");
+            assert_eq!(padded.parse::<Token>().unwrap(), token(), "{padded:?}");
         }
     }
 
@@ -220,7 +225,8 @@ mod tests {
             ),
         ];
         for (text, expected) in cases {
-            assert_eq!(text.parse::<Token>().unwrap_err(), expected, "{text}");
+            let error = text.parse::<Token>().unwrap_err();
+            assert_eq!(error.to_string(), expected.to_string(), "{text}");
         }
     }
 }

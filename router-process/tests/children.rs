@@ -9,7 +9,8 @@ mod support;
 use std::process::Child;
 use std::time::Instant;
 
-use router_api::{MessageReceiver, MessageRouter, MessageSender, SenderEnd, SenderError};
+use router_api::{MessageReceiver, MessageRouter, MessageSender, SenderEnd};
+use router_process::ConnectError;
 use router_process::{ProcessSender, TokenError, child};
 use support::{PATIENCE, RawClient, pipe_with_inbox, started_router, token_parts};
 
@@ -310,11 +311,14 @@ fn child_expects_no_router() {
     let mut sender: ProcessSender<Msg> = child::sender_from_env().unwrap();
     let error = sender.start().unwrap_err();
     eprintln!("child: {error}");
-    match &error {
-        SenderError::Connect { reason, .. } => {
-            assert!(reason.contains("no router is listening"), "{reason}");
+    match error.cause::<ConnectError>() {
+        Some(cause @ ConnectError::NoRouter { .. }) => {
+            assert!(
+                cause.to_string().contains("no router is listening"),
+                "{cause}"
+            );
         }
-        other => panic!("expected a connect error, got {other}"),
+        other => panic!("expected no router listening, got {error:?} ({other:?})"),
     }
 }
 
@@ -324,12 +328,13 @@ fn child_sends_u32_into_a_u64_router() {
     let mut sender: ProcessSender<u32> = child::sender_from_env().unwrap();
     let error = sender.start().unwrap_err();
     eprintln!("child: {error}");
-    match &error {
-        SenderError::Connect { reason, .. } => {
-            assert!(reason.contains("`u32`"), "{reason}");
-            assert!(reason.contains("`u64`"), "{reason}");
+    match error.cause::<ConnectError>() {
+        Some(cause @ ConnectError::MessageType { .. }) => {
+            let said = cause.to_string();
+            assert!(said.contains("`u32`"), "{said}");
+            assert!(said.contains("`u64`"), "{said}");
         }
-        other => panic!("expected a connect error, got {other}"),
+        other => panic!("expected a message-type refusal, got {error:?} ({other:?})"),
     }
 }
 
@@ -383,5 +388,5 @@ fn child_reads_its_token_twice() {
         "the file outlived its read"
     );
     // Read once, kept: the same token again.
-    assert_eq!(child::token_from_env(), Ok(token));
+    assert_eq!(child::token_from_env().unwrap(), token);
 }

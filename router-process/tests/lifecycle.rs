@@ -9,7 +9,10 @@ mod support;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::thread;
 
-use router_api::{DefaultEventLoop, MessageRouter, MessageSender, RouterError, SenderError};
+use router_api::{
+    DefaultEventLoop, MessageRouter, MessageSender, PipeError, RouterStartError, RouterStopError,
+    SenderStartError,
+};
 use router_process::{MONITOR_THREAD_NAME, ProcessRouter, ProcessSender};
 use support::{PATIENCE, pipe_with_inbox, started_router};
 
@@ -114,7 +117,7 @@ fn send_after_stop_fails_disconnected_without_blocking() {
         stopped_rx.recv().unwrap();
         let error = sender.send(2).unwrap_err();
         let again = sender.send(3).unwrap_err();
-        (error.reason().clone(), again.into_message(), sender.stop())
+        (error.without_message(), again.into_message(), sender.stop())
     });
     started_rx.recv_timeout(PATIENCE).unwrap();
     event_loop
@@ -122,11 +125,8 @@ fn send_after_stop_fails_disconnected_without_blocking() {
         .unwrap();
     router.stop().unwrap();
     stopped_tx.send(()).unwrap();
-    let (reason, message, stopped) = worker.join().unwrap();
-    assert!(
-        matches!(reason, SenderError::Disconnected { .. }),
-        "{reason}"
-    );
+    let (error, message, stopped) = worker.join().unwrap();
+    assert!(error.is_disconnected(), "{error}");
     assert_eq!(message, 3);
     assert_eq!(stopped, Ok(()));
 }
@@ -139,12 +139,20 @@ fn start_after_router_stopped_fails_with_connect_error() {
     router.stop().unwrap();
     let error = sender.start().unwrap_err();
     match &error {
-        SenderError::Connect { pipe, reason } => {
+        SenderStartError::Connect { pipe, source } => {
             assert_eq!(*pipe, sender.pipe_id());
-            assert!(reason.contains("no router is listening"), "{reason}");
+            let cause = source.to_string();
+            assert!(cause.contains("no router is listening"), "{cause}");
         }
         other => panic!("expected a connect error, got {other}"),
     }
+    assert!(
+        matches!(
+            error.cause::<router_process::ConnectError>(),
+            Some(router_process::ConnectError::NoRouter { .. })
+        ),
+        "{error:?}"
+    );
     assert!(error.to_string().contains("could not connect"), "{error}");
 }
 
@@ -161,7 +169,7 @@ fn tokens_of_an_earlier_run_do_not_reach_the_next_one() {
     let mut replay = ProcessSender::<u64>::from_token(&old.token()).unwrap();
     assert!(matches!(
         replay.start().unwrap_err(),
-        SenderError::Connect { .. }
+        SenderStartError::Connect { .. }
     ));
     new.start().unwrap();
     new.send(5).unwrap();
@@ -177,10 +185,13 @@ fn router_lifecycle_errors_are_the_core_ones() {
     let _serial = one_at_a_time();
     let event_loop = DefaultEventLoop::new();
     let router = ProcessRouter::<u64>::new(&event_loop);
-    assert!(matches!(router.stop(), Err(RouterError::NotRunning { .. })));
-    assert!(matches!(router.pipe(), Err(RouterError::NotRunning { .. })));
+    assert!(matches!(router.stop(), Err(RouterStopError::NotRunning)));
+    assert!(matches!(router.pipe(), Err(PipeError::NotRunning)));
     router.start().unwrap();
-    assert_eq!(router.start(), Err(RouterError::AlreadyRunning));
+    assert!(matches!(
+        router.start(),
+        Err(RouterStartError::AlreadyRunning)
+    ));
     // A monitor made by the refused start would outlive the one stop.
     router.stop().unwrap();
     assert!(monitor_threads_become(0), "a refused start left a thread");

@@ -37,7 +37,7 @@ pub use backend::{Backend, Router};
 pub use counting_loop::CountingLoop;
 pub use discard_tally::DiscardTally;
 pub use random::SplitMix64;
-pub use workers::{WorkerReport, Workers};
+pub use workers::{WorkerFailure, WorkerReport, Workers};
 
 #[doc(hidden)]
 pub mod __private {

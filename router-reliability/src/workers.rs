@@ -4,10 +4,22 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::{self, JoinHandle};
 
-use router_api::{MessageSender, PipeId, SenderError};
+use router_api::{MessageSender, PipeId, SendError, SenderStartError};
+
+/// Why a worker's first message was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WorkerFailure {
+    /// The sender did not start, so nothing was sent.
+    #[error(transparent)]
+    Start(SenderStartError),
+    /// A send was refused (its message handed back, and dropped here).
+    #[error(transparent)]
+    Send(SendError<()>),
+}
 
 /// What one worker did.
-#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Debug)]
 pub struct WorkerReport {
     /// The worker's pipe.
     pub pipe: PipeId,
@@ -16,7 +28,7 @@ pub struct WorkerReport {
     /// Messages `send` refused and handed back (each the one it was given).
     pub handed_back: u64,
     /// Why the first refused message was refused.
-    pub first_failure: Option<SenderError>,
+    pub first_failure: Option<WorkerFailure>,
 }
 
 /// Worker threads, one per sender, each sending `0..messages` through its
@@ -127,7 +139,7 @@ fn send_stream<S: MessageSender<u64>>(
     let mut open = match sender.open() {
         Ok(open) => open,
         Err(error) => {
-            report.first_failure = Some(error);
+            report.first_failure = Some(WorkerFailure::Start(error));
             return report;
         }
     };
@@ -142,7 +154,9 @@ fn send_stream<S: MessageSender<u64>>(
                     "send handed back another message"
                 );
                 report.handed_back += 1;
-                report.first_failure.get_or_insert(error.into_parts().0);
+                report
+                    .first_failure
+                    .get_or_insert(WorkerFailure::Send(error.without_message()));
             }
         }
     }

@@ -13,11 +13,11 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use router_api::{
-    DefaultEventLoop, Disconnect, DrainBudget, EventLoopError, MessageReceiver, MessageRouter,
-    MessageSender, Operation, PipeId, RouterError, SendError, SenderError,
+    DefaultEventLoop, Disconnect, DrainBudget, MessageReceiver, MessageRouter, MessageSender,
+    PipeId, RouteError, SendError, SendErrorKind, TimedOut,
 };
 use router_conformance::capture::{Captured, capture};
-use router_reliability::{Backend, DiscardTally, Router, Workers};
+use router_reliability::{Backend, DiscardTally, Router, WorkerFailure, Workers};
 
 /// The safety timeout of every wait: generous, never reached when all is
 /// well.
@@ -29,7 +29,7 @@ const LISTENER_PANIC: &str = "a listener panics on purpose";
 type Log = Rc<RefCell<Vec<u64>>>;
 
 /// What a call made inside a listener returned, once it has.
-type Outcome = Rc<RefCell<Option<Result<(), RouterError>>>>;
+type Outcome = Rc<RefCell<Option<Result<(), RouteError>>>>;
 
 /// A started router of backend `B` on a new event loop.
 fn started<B: Backend>() -> (DefaultEventLoop, Rc<Router<B, u64>>) {
@@ -58,11 +58,8 @@ fn send_fails_disconnected(
 ) -> SendError<u64> {
     let error = sender.send(message).unwrap_err();
     assert_eq!(
-        error.reason(),
-        &SenderError::Disconnected {
-            pipe,
-            cause: Disconnect::RouterStopped
-        }
+        (error.pipe(), error.disconnect()),
+        (pipe, Some(Disconnect::RouterStopped))
     );
     error
 }
@@ -137,11 +134,9 @@ fn dropping_an_open_sender_guard_stops_its_sender<B: Backend>() {
         open.send(1).unwrap();
     }
     let error = sender.send(2).unwrap_err();
-    assert_eq!(
-        error.reason(),
-        &SenderError::Stopped {
-            pipe: sender.pipe_id()
-        }
+    assert!(
+        error.pipe() == sender.pipe_id() && matches!(error.kind(), SendErrorKind::Stopped),
+        "{error}"
     );
     assert_eq!(error.into_message(), 2);
 }
@@ -161,13 +156,13 @@ fn sending_after_the_router_stopped_fails_disconnected_and_hands_the_message_bac
         .expect("the worker does not panic");
     assert_eq!(report.sent, 0);
     assert_eq!(report.handed_back, 5, "every message comes back");
-    assert_eq!(
-        report.first_failure,
-        Some(SenderError::Disconnected {
-            pipe: receiver.pipe_id(),
-            cause: Disconnect::RouterStopped
-        })
-    );
+    match &report.first_failure {
+        Some(WorkerFailure::Send(error)) => assert_eq!(
+            (error.pipe(), error.disconnect()),
+            (receiver.pipe_id(), Some(Disconnect::RouterStopped))
+        ),
+        other => panic!("expected a send refused as disconnected, got {other:?}"),
+    }
 }
 
 fn sending_after_the_router_was_dropped_fails_disconnected_and_hands_the_message_back<
@@ -406,12 +401,7 @@ fn a_listener_stopping_the_router_makes_route_until_fail_not_running<B: Backend>
     sender.send(2).unwrap();
 
     let routed = router.route_until(|| log.borrow().len() == 2, SAFETY);
-    assert_eq!(
-        routed,
-        Err(RouterError::NotRunning {
-            operation: Operation::RouteUntil
-        })
-    );
+    assert_eq!(routed, Err(RouteError::NotRunning));
     assert_eq!(*log.borrow(), [1]);
     // A restart works, and is a fresh run.
     router.start().unwrap();
@@ -468,7 +458,7 @@ fn a_listener_closing_its_own_pipe_during_dispatch_drops_the_rest_with_one_warni
     }
 
     let (routed, captured) = capture(|| router.route_until(|| false, Some(Duration::ZERO)));
-    assert!(matches!(routed, Err(RouterError::Timeout { .. })));
+    assert!(matches!(routed, Err(RouteError::TimedOut(_))));
     assert_eq!(
         *closed.borrow(),
         [Ok(())],
@@ -602,9 +592,9 @@ fn route_until_inside_a_listener_times_out_cleanly_when_nothing_comes<B: Backend
         .unwrap();
     assert_eq!(
         *nested.borrow(),
-        Some(Err(RouterError::Timeout {
-            timeout: Duration::from_millis(10)
-        }))
+        Some(Err(RouteError::TimedOut(TimedOut::after(
+            Duration::from_millis(10)
+        ))))
     );
     assert_eq!(router.stats().routed, 1);
 }
@@ -620,7 +610,7 @@ fn a_nested_event_loop_inside_a_listener_waits_until_the_listener_returns<B: Bac
     let (mut sender, receiver) = router.pipe().unwrap();
     let log = Log::default();
     // What the nested run of the loop returned, as the library gave it.
-    let nested: Rc<RefCell<Option<Result<(), EventLoopError>>>> = Rc::default();
+    let nested: Rc<RefCell<Option<Result<(), TimedOut>>>> = Rc::default();
     receiver.connect({
         let (log, nested, event_loop) = (Rc::clone(&log), Rc::clone(&nested), event_loop.clone());
         move |message: &u64| {
@@ -643,9 +633,7 @@ fn a_nested_event_loop_inside_a_listener_waits_until_the_listener_returns<B: Bac
         .unwrap();
     assert_eq!(
         *nested.borrow(),
-        Some(Err(EventLoopError::Timeout {
-            timeout: Duration::from_millis(50)
-        })),
+        Some(Err(TimedOut::after(Duration::from_millis(50)))),
         "the nested loop got no ping: it timed out with the loop's own error"
     );
     assert_eq!(*log.borrow(), [1, 2, 3], "routed once, in order, after it");
@@ -674,7 +662,7 @@ fn a_million_queued_for_a_closed_pipe<B: Backend>() -> (DefaultEventLoop, Rc<Rou
 fn a_million_messages_for_a_closed_pipe_are_dropped_with_two_warnings_by_route_until<B: Backend>() {
     let (_event_loop, router, pipe) = a_million_queued_for_a_closed_pipe::<B>();
     let (routed, captured) = capture(|| router.route_until(|| false, Some(Duration::ZERO)));
-    assert!(matches!(routed, Err(RouterError::Timeout { .. })));
+    assert!(matches!(routed, Err(RouteError::TimedOut(_))));
     // One burst: the first drop warns, the rest are summed at its end.
     let warnings: Vec<_> = captured.warnings().collect();
     assert_eq!(warnings.len(), 2, "{warnings:?}");

@@ -41,8 +41,10 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use router_api::{
-    DefaultEventLoop, Disconnect, DrainBudget, ListenerId, MessageReceiver, MessageRouter,
-    MessageSender, Operation, PipeId, RouterError, RouterStats, SendError, SenderEnd, SenderError,
+    ClosePipeError, DefaultEventLoop, Disconnect, DrainBudget, ListenerId, MessageReceiver,
+    MessageRouter, MessageSender, PipeError, PipeId, RouteError, RouterStartError, RouterStats,
+    RouterStopError, SendError, SendErrorKind, SenderEnd, SenderStartError, SenderStopError,
+    TimedOut,
 };
 use router_channel::PipeReceiver;
 use router_conformance::capture::capture;
@@ -180,10 +182,10 @@ enum Entry {
 /// What a listener's act returned.
 #[derive(Clone, PartialEq, Eq, Debug)]
 enum Outcome {
-    Closed(Result<(), RouterError>),
+    Closed(Result<(), ClosePipeError>),
     Disconnected(bool),
     Connected(u64),
-    Stopped(Result<(), RouterError>),
+    Stopped(Result<(), RouterStopError>),
 }
 
 // ---------------------------------------------------------------------
@@ -265,9 +267,9 @@ impl Model {
         }
     }
 
-    fn start(&mut self) -> Result<(), RouterError> {
+    fn start(&mut self) -> Result<(), RouterStartError> {
         if self.running {
-            return Err(RouterError::AlreadyRunning);
+            return Err(RouterStartError::AlreadyRunning);
         }
         self.running = true;
         self.run += 1;
@@ -276,11 +278,9 @@ impl Model {
         Ok(())
     }
 
-    fn stop(&mut self) -> Result<(), RouterError> {
+    fn stop(&mut self) -> Result<(), RouterStopError> {
         if !self.running {
-            return Err(RouterError::NotRunning {
-                operation: Operation::Stop,
-            });
+            return Err(RouterStopError::NotRunning);
         }
         self.running = false;
         // Queued messages are dropped unrouted and counted as dropped; a
@@ -324,11 +324,9 @@ impl Model {
         };
     }
 
-    fn pipe(&mut self) -> Result<PipeId, RouterError> {
+    fn pipe(&mut self) -> Result<PipeId, PipeError> {
         if !self.running {
-            return Err(RouterError::NotRunning {
-                operation: Operation::Pipe,
-            });
+            return Err(PipeError::NotRunning);
         }
         self.pipes_made += 1;
         let id = PipeId::new(self.pipes_made);
@@ -343,37 +341,35 @@ impl Model {
         Ok(id)
     }
 
-    fn close_pipe(&mut self, index: usize) -> Result<(), RouterError> {
-        if !self.running {
-            return Err(RouterError::NotRunning {
-                operation: Operation::ClosePipe,
-            });
-        }
+    fn close_pipe(&mut self, index: usize) -> Result<(), ClosePipeError> {
         let pipe = &mut self.pipes[index];
+        if !self.running {
+            return Err(ClosePipeError::NotRunning { pipe: pipe.id });
+        }
         if pipe.router != self.router {
-            return Err(RouterError::ForeignPipe { pipe: pipe.id });
+            return Err(ClosePipeError::Foreign { pipe: pipe.id });
         }
         if !pipe.open {
-            return Err(RouterError::PipeNotOpen { pipe: pipe.id });
+            return Err(ClosePipeError::NotOpen { pipe: pipe.id });
         }
         pipe.open = false;
         Ok(())
     }
 
-    fn sender_start(&mut self, index: usize) -> Result<(), SenderError> {
+    fn sender_start(&mut self, index: usize) -> Result<(), SenderStartError> {
         let pipe = &mut self.pipes[index];
         match pipe.sender {
             SenderState::Ready => {
                 pipe.sender = SenderState::Open;
                 Ok(())
             }
-            SenderState::Open => Err(SenderError::AlreadyStarted { pipe: pipe.id }),
-            SenderState::Stopped => Err(SenderError::Stopped { pipe: pipe.id }),
+            SenderState::Open => Err(SenderStartError::AlreadyStarted { pipe: pipe.id }),
+            SenderState::Stopped => Err(SenderStartError::Stopped { pipe: pipe.id }),
             SenderState::Dropped => unreachable!("dropped senders are skipped"),
         }
     }
 
-    fn sender_stop(&mut self, index: usize) -> Result<(), SenderError> {
+    fn sender_stop(&mut self, index: usize) -> Result<(), SenderStopError> {
         let pipe = &mut self.pipes[index];
         match pipe.sender {
             SenderState::Open => {
@@ -381,8 +377,8 @@ impl Model {
                 self.post(index, SenderEnd::Stopped);
                 Ok(())
             }
-            SenderState::Ready => Err(SenderError::NotStarted { pipe: pipe.id }),
-            SenderState::Stopped => Err(SenderError::Stopped { pipe: pipe.id }),
+            SenderState::Ready => Err(SenderStopError::NotStarted { pipe: pipe.id }),
+            SenderState::Stopped => Err(SenderStopError::Stopped { pipe: pipe.id }),
             SenderState::Dropped => unreachable!("dropped senders are skipped"),
         }
     }
@@ -432,9 +428,9 @@ impl Model {
 
     fn send(&mut self, index: usize, message: u64) -> Result<(), SendError<u64>> {
         let pipe = &self.pipes[index];
-        let reason = match pipe.sender {
-            SenderState::Ready => SenderError::NotStarted { pipe: pipe.id },
-            SenderState::Stopped => SenderError::Stopped { pipe: pipe.id },
+        let kind = match pipe.sender {
+            SenderState::Ready => SendErrorKind::NotStarted,
+            SenderState::Stopped => SendErrorKind::Stopped,
             SenderState::Dropped => unreachable!("dropped senders are skipped"),
             SenderState::Open => {
                 if pipe.router == self.router && self.running && pipe.run == self.run {
@@ -442,13 +438,10 @@ impl Model {
                     self.wake();
                     return Ok(());
                 }
-                SenderError::Disconnected {
-                    pipe: pipe.id,
-                    cause: Disconnect::RouterStopped,
-                }
+                SendErrorKind::Disconnected(Disconnect::RouterStopped)
             }
         };
-        Err(SendError::new(reason, message))
+        Err(SendError::new(pipe.id, kind, message))
     }
 
     /// Whether the sender of pipe `index` would send successfully now.
@@ -542,11 +535,9 @@ impl Model {
     }
 
     /// R9: routes one message at a time until `more` further deliveries.
-    fn route_until(&mut self, more: usize, timeout: Option<Duration>) -> Result<(), RouterError> {
+    fn route_until(&mut self, more: usize, timeout: Option<Duration>) -> Result<(), RouteError> {
         if !self.running {
-            return Err(RouterError::NotRunning {
-                operation: Operation::RouteUntil,
-            });
+            return Err(RouteError::NotRunning);
         }
         self.manual = true;
         let target = self.deliveries + more;
@@ -556,9 +547,7 @@ impl Model {
         let result = loop {
             // A listener may have stopped the router.
             if !self.running {
-                break Err(RouterError::NotRunning {
-                    operation: Operation::RouteUntil,
-                });
+                break Err(RouteError::NotRunning);
             }
             let Some(queued) = self.queue.pop_front() else {
                 if !self.notes.is_empty() {
@@ -567,9 +556,7 @@ impl Model {
                     self.tell_ends();
                     continue;
                 }
-                break Err(RouterError::Timeout {
-                    timeout: timeout.unwrap_or(Duration::MAX),
-                });
+                break Err(TimedOut::after(timeout.unwrap_or(Duration::MAX)).into());
             };
             self.route(queued);
             if self.deliveries >= target {
@@ -585,7 +572,7 @@ impl Model {
         let mut trial = self.clone();
         !matches!(
             trial.route_until(more, Some(Duration::ZERO)),
-            Err(RouterError::Timeout { .. })
+            Err(RouteError::TimedOut(_))
         )
     }
 
@@ -824,13 +811,20 @@ fn run_case<B: Backend>(ops: &[Op]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// What a call returned, for comparing results whose errors may hold a
+/// backend's boxed cause (and so are not `PartialEq`): their `Debug`
+/// names every variant and field.
+fn shown(result: impl std::fmt::Debug) -> String {
+    format!("{result:?}")
+}
+
 /// Makes the call on both sides and compares what each returned.
 fn apply<B: Backend>(real: &mut Real<B>, model: &mut Model, op: &Op) -> Result<(), TestCaseError> {
     let live_sender = |model: &Model, index: &Index| {
         pick(index, model.pipes.len()).filter(|&i| model.pipes[i].sender != SenderState::Dropped)
     };
     match op {
-        Op::Start => prop_assert_eq!(real.router.start(), model.start()),
+        Op::Start => prop_assert_eq!(shown(real.router.start()), shown(model.start())),
         Op::Stop => prop_assert_eq!(real.router.stop(), model.stop()),
         Op::Pipe { start, listen } => match (real.router.pipe(), model.pipe()) {
             (Ok((mut sender, receiver)), Ok(id)) => {
@@ -838,7 +832,7 @@ fn apply<B: Backend>(real: &mut Real<B>, model: &mut Model, op: &Op) -> Result<(
                 prop_assert_eq!(receiver.pipe_id(), id);
                 let index = real.pipes.len();
                 if *start {
-                    prop_assert_eq!(sender.start(), model.sender_start(index));
+                    prop_assert_eq!(shown(sender.start()), shown(model.sender_start(index)));
                 }
                 {
                     let journal = Rc::clone(&real.journal);
@@ -879,7 +873,7 @@ fn apply<B: Backend>(real: &mut Real<B>, model: &mut Model, op: &Op) -> Result<(
         Op::SenderStart(index) => {
             if let Some(i) = live_sender(model, index) {
                 let sender = real.pipes[i].sender.as_mut().unwrap();
-                prop_assert_eq!(sender.start(), model.sender_start(i));
+                prop_assert_eq!(shown(sender.start()), shown(model.sender_start(i)));
             }
         }
         Op::SenderStop(index) => {
@@ -900,9 +894,13 @@ fn apply<B: Backend>(real: &mut Real<B>, model: &mut Model, op: &Op) -> Result<(
             if let Some(i) = chosen {
                 let message = model.message();
                 let sender = real.pipes[i].sender.as_mut().unwrap();
-                let sent = sender.send(message).map_err(SendError::into_parts);
-                let expected = model.send(i, message).map_err(SendError::into_parts);
-                prop_assert_eq!(sent, expected);
+                let sent = sender.send(message);
+                let expected = model.send(i, message);
+                prop_assert_eq!(shown(&sent), shown(&expected));
+                prop_assert_eq!(
+                    sent.map_err(SendError::into_message),
+                    expected.map_err(SendError::into_message)
+                );
             }
         }
         Op::DropSender(index) => {

@@ -10,11 +10,13 @@
 //! and the listeners, on the `LocalSet`, print one line per report.
 
 use std::cell::Cell;
-use std::error::Error;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use router_api::{MessageReceiver, MessageRouter, MessageSender, SenderError};
+use router_api::{MessageReceiver, MessageRouter, MessageSender};
+
+/// Why a worker stopped early: its sender did not start, or a send was refused.
+type WorkError = Box<dyn std::error::Error + Send + Sync>;
 use router_crossbeam::CrossbeamRouter;
 use router_tokio::TokioLoop;
 use tokio::sync::Notify;
@@ -30,7 +32,7 @@ enum Report {
 }
 
 /// CPU work on a thread: the sum of the squares below `n`, in ten steps.
-fn sum_of_squares(mut sender: impl MessageSender<Report>, n: u64) -> Result<(), SenderError> {
+fn sum_of_squares(mut sender: impl MessageSender<Report>, n: u64) -> Result<(), WorkError> {
     let mut open = sender.open()?;
     let mut sum = 0_u64;
     for step in 0..10 {
@@ -49,7 +51,7 @@ async fn download(
     mut sender: impl MessageSender<Report>,
     chunks: u64,
     chunk: u64,
-) -> Result<(), SenderError> {
+) -> Result<(), WorkError> {
     let mut open = sender.open()?;
     for done in 1..=chunks {
         tokio::time::sleep(Duration::from_millis(30)).await;
@@ -61,7 +63,7 @@ async fn download(
     Ok(())
 }
 
-fn main() -> Result<(), Box<dyn Error>> {
+fn main() -> Result<(), WorkError> {
     let started = Instant::now();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()

@@ -102,7 +102,8 @@ pub(crate) fn run(options: Options) -> Result<Summary, Box<dyn Error>> {
 
     wait_for_reports(&event_loop, &workers, || finished.get() == options.jobs)?;
     for worker in workers {
-        worker.join().map_err(|_| "a job panicked")??;
+        let worked = worker.join().map_err(|_| "a job panicked")?;
+        worked.map_err(|error| -> Box<dyn Error> { error })?;
     }
     for receiver in &receivers {
         router.close_pipe(receiver)?;

@@ -17,11 +17,14 @@ pub(crate) enum Report {
     Finished { primes: u64, took: Duration },
 }
 
+/// Why a job stopped before its range was done.
+pub(crate) type WorkError = Box<dyn std::error::Error + Send + Sync>;
+
 /// Counts the primes in `range`, reporting through `sender`.
 ///
 /// Generic over the sender, as a library would be: it works with whichever
 /// backend made the pipe.
-pub(crate) fn count_primes<S>(mut sender: S, range: Range<u64>) -> Result<(), SenderError>
+pub(crate) fn count_primes<S>(mut sender: S, range: Range<u64>) -> Result<(), WorkError>
 where
     S: MessageSender<Report>,
 {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::callbacks::Callbacks;
 use super::{EventLoop, Pingee, Pinger};
-use crate::EventLoopError;
+use crate::TimedOut;
 
 /// An event loop that runs callbacks on the thread that drives it.
 ///
@@ -31,7 +31,7 @@ use crate::EventLoopError;
 /// let pinger = pingee.pinger();
 /// std::thread::spawn(move || pinger.ping());
 /// event_loop.run_until(|| runs.get() == 1, Some(Duration::from_secs(10)))?;
-/// # Ok::<(), router_api::EventLoopError>(())
+/// # Ok::<(), router_api::TimedOut>(())
 /// ```
 #[derive(Clone)]
 pub struct DefaultEventLoop {
@@ -80,13 +80,9 @@ impl DefaultEventLoop {
     ///
     /// # Errors
     ///
-    /// [`EventLoopError::Timeout`] if `timeout` passes before the condition
+    /// [`TimedOut`](crate::TimedOut) if `timeout` passes before the condition
     /// holds.
-    pub fn run_until<F>(
-        &self,
-        mut condition: F,
-        timeout: Option<Duration>,
-    ) -> Result<(), EventLoopError>
+    pub fn run_until<F>(&self, mut condition: F, timeout: Option<Duration>) -> Result<(), TimedOut>
     where
         F: FnMut() -> bool,
     {
@@ -100,9 +96,7 @@ impl DefaultEventLoop {
                     self.run_callback(id);
                 }
                 None => {
-                    return Err(EventLoopError::Timeout {
-                        timeout: timeout.unwrap_or_default(),
-                    });
+                    return Err(TimedOut::after(timeout.unwrap_or(Duration::MAX)));
                 }
             }
         }

@@ -4,7 +4,7 @@
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use router_api::{Operation, RouterError};
+use router_api::{RouteError, TimedOut};
 
 use crate::{Channel, Envelope};
 
@@ -29,7 +29,7 @@ where
         &self,
         mut condition: F,
         timeout: Option<Duration>,
-    ) -> Result<(), RouterError>
+    ) -> Result<(), RouteError>
     where
         F: FnMut() -> bool,
     {
@@ -92,7 +92,7 @@ where
         run: &mut Rc<Run<M, C>>,
         deadline: Option<Instant>,
         timeout: Option<Duration>,
-    ) -> Result<Next<M>, RouterError> {
+    ) -> Result<Next<M>, RouteError> {
         // One look for the whole of this function (see `next_manual`).
         let look = |run: &Run<M, C>| run.try_recv();
         loop {
@@ -128,9 +128,7 @@ where
                 Some(Some(envelope)) => return Ok(Next::Message(envelope)),
                 Some(None) => {}
                 None => {
-                    return Err(RouterError::Timeout {
-                        timeout: timeout.unwrap_or(Duration::MAX),
-                    });
+                    return Err(TimedOut::after(timeout.unwrap_or(Duration::MAX)).into());
                 }
             }
         }
@@ -140,16 +138,14 @@ where
     /// old run is dropped with no borrow held (its queued messages' drops
     /// may call the router).
     #[inline(never)]
-    fn follow(&self, run: &mut Rc<Run<M, C>>) -> Result<(), RouterError> {
+    fn follow(&self, run: &mut Rc<Run<M, C>>) -> Result<(), RouteError> {
         let current = self.current_to_route_until()?;
         drop(std::mem::replace(run, current));
         Ok(())
     }
 
     /// The current run, for `route_until`, which fails without one (R3).
-    fn current_to_route_until(&self) -> Result<Rc<Run<M, C>>, RouterError> {
-        self.current().ok_or(RouterError::NotRunning {
-            operation: Operation::RouteUntil,
-        })
+    fn current_to_route_until(&self) -> Result<Rc<Run<M, C>>, RouteError> {
+        self.current().ok_or(RouteError::NotRunning)
     }
 }

@@ -21,8 +21,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use router_api::{
-    DrainBudget, EventLoop, MessageRouter, Operation, PipeKind, RouterControl, RouterError,
-    RouterStats,
+    ClosePipeError, DrainBudget, EventLoop, MessageRouter, PipeError, PipeKind, RouteError,
+    RouterControl, RouterStartError, RouterStats, RouterStopError,
 };
 
 use crate::credit::Credit;
@@ -176,29 +176,27 @@ where
     type Sender = ChannelSender<M, C>;
     type Receiver = PipeReceiver<M>;
 
-    fn start(&self) -> Result<(), RouterError> {
+    fn start(&self) -> Result<(), RouterStartError> {
         self.inner.start()
     }
 
-    fn stop(&self) -> Result<(), RouterError> {
+    fn stop(&self) -> Result<(), RouterStopError> {
         self.inner.stop()
     }
 
-    fn pipe(&self) -> Result<(Self::Sender, Self::Receiver), RouterError> {
+    fn pipe(&self) -> Result<(Self::Sender, Self::Receiver), PipeError> {
         self.pipe_of(PipeKind::Unbounded)
     }
 
-    fn pipe_of(&self, kind: PipeKind) -> Result<(Self::Sender, Self::Receiver), RouterError> {
+    fn pipe_of(&self, kind: PipeKind) -> Result<(Self::Sender, Self::Receiver), PipeError> {
         let inner = &self.inner;
         let run = inner.run.borrow();
-        let run = run.as_ref().ok_or(RouterError::NotRunning {
-            operation: Operation::Pipe,
-        })?;
+        let run = run.as_ref().ok_or(PipeError::NotRunning)?;
         let kind = match kind {
             PipeKind::Bounded { capacity: 0 } => {
-                return Err(RouterError::BadPipeKind {
+                return Err(PipeError::BadKind {
                     kind,
-                    reason: "a bounded pipe holds at least one message",
+                    why: "a bounded pipe holds at least one message",
                 });
             }
             PipeKind::Bounded { capacity } => Kind::Bounded(Arc::new(Credit::new(capacity))),
@@ -207,7 +205,7 @@ where
             _ => Kind::Queue,
         };
         let mut table = inner.table.borrow_mut();
-        let slot = table.vacant_slot().ok_or(RouterError::TooManyPipes {
+        let slot = table.vacant_slot().ok_or(PipeError::TooManyPipes {
             open: table.open_pipes(),
         })?;
         let pipe = table.number_pipe();
@@ -219,25 +217,23 @@ where
         Ok((sender, receiver))
     }
 
-    fn close_pipe(&self, receiver: &Self::Receiver) -> Result<(), RouterError> {
+    fn close_pipe(&self, receiver: &Self::Receiver) -> Result<(), ClosePipeError> {
         let inner = &self.inner;
-        if inner.run.borrow().is_none() {
-            return Err(RouterError::NotRunning {
-                operation: Operation::ClosePipe,
-            });
-        }
         let shared = receiver.shared();
         let pipe = shared.pipe();
+        if inner.run.borrow().is_none() {
+            return Err(ClosePipeError::NotRunning { pipe });
+        }
         if shared.owner() != inner.id {
-            return Err(RouterError::ForeignPipe { pipe });
+            return Err(ClosePipeError::Foreign { pipe });
         }
         match inner.close(Route::from_parts(shared.slot(), pipe)) {
             Some(_) => Ok(()),
-            None => Err(RouterError::PipeNotOpen { pipe }),
+            None => Err(ClosePipeError::NotOpen { pipe }),
         }
     }
 
-    fn route_until<F>(&self, condition: F, timeout: Option<Duration>) -> Result<(), RouterError>
+    fn route_until<F>(&self, condition: F, timeout: Option<Duration>) -> Result<(), RouteError>
     where
         F: FnMut() -> bool,
     {
@@ -254,9 +250,9 @@ where
     M: Send + 'static,
     C: Channel<Envelope<M>>,
 {
-    fn start(self: &Rc<Self>) -> Result<(), RouterError> {
+    fn start(self: &Rc<Self>) -> Result<(), RouterStartError> {
         if self.run.borrow().is_some() {
-            return Err(RouterError::AlreadyRunning);
+            return Err(RouterStartError::AlreadyRunning);
         }
         let number = self.runs.get() + 1;
         self.runs.set(number);
@@ -283,12 +279,10 @@ where
         Ok(())
     }
 
-    fn stop(&self) -> Result<(), RouterError> {
+    fn stop(&self) -> Result<(), RouterStopError> {
         let run = self.run.borrow_mut().take();
         let Some(run) = run else {
-            return Err(RouterError::NotRunning {
-                operation: Operation::Stop,
-            });
+            return Err(RouterStopError::NotRunning);
         };
         self.live.set(0);
         let notes = self.pending.clear();

@@ -6,7 +6,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use router_api::{
-    Disconnect, MessageReceiver, MessageRouter, MessageSender, PipeKind, SenderError,
+    Disconnect, MessageReceiver, MessageRouter, MessageSender, PipeKind, SendError, SendErrorKind,
 };
 
 use super::drive::{SAFETY_TIMEOUT, join, loop_with_pipe_of, run_loop_until};
@@ -53,7 +53,7 @@ pub fn bounded_pipe_takes_its_capacity_and_no_more<L: KitLoop, R: MessageRouter<
                     taken += 1;
                     seq += 1;
                 }
-                Err(error) if matches!(error.reason(), SenderError::Full { .. }) => break,
+                Err(error) if error.is_full() => break,
                 Err(error) => panic!("B1: try_send on a bounded pipe failed: {error}"),
             }
         }
@@ -142,7 +142,7 @@ pub fn send_on_a_full_pipe_waits_for_room<L: KitLoop, R: MessageRouter<Msg>>(
 fn blocked_send_after<L: KitLoop, R: MessageRouter<Msg>>(
     new_router: &dyn Fn(&L) -> R,
     unblock: impl FnOnce(&R, R::Receiver),
-) -> Result<(), SenderError> {
+) -> Result<(), SendError<()>> {
     let (_event_loop, router, mut sender, receiver, _inbox) = bounded_pipe(new_router, 1, "B2");
     let (done, result) = mpsc::channel();
     let worker = std::thread::spawn(move || {
@@ -150,7 +150,7 @@ fn blocked_send_after<L: KitLoop, R: MessageRouter<Msg>>(
         sender.send(Msg::new(0, 0)).expect("B2: send failed");
         let second = sender
             .send(Msg::new(0, 1))
-            .map_err(|error| error.reason().clone());
+            .map_err(SendError::without_message);
         let _ = done.send(second);
     });
     assert!(
@@ -185,20 +185,14 @@ pub fn send_waiting_on_a_full_pipe_fails_when_it_cannot_go_on<L: KitLoop, R: Mes
         router.stop().expect("B2: stop failed");
     });
     assert!(
-        matches!(stopped, Err(SenderError::Disconnected { .. })),
+        matches!(&stopped, Err(error) if error.is_disconnected()),
         "B2: a send waiting on a full pipe came to {stopped:?} when the router stopped"
     );
     let closed = blocked_send_after(new_router, |router: &R, receiver| {
         router.close_pipe(&receiver).expect("B2: close_pipe failed");
     });
     assert!(
-        matches!(
-            closed,
-            Err(SenderError::Disconnected {
-                cause: Disconnect::PipeClosed,
-                ..
-            })
-        ),
+        matches!(&closed, Err(error) if error.disconnect() == Some(Disconnect::PipeClosed)),
         "B2: a send waiting on a full pipe came to {closed:?} when the pipe was closed"
     );
 }
@@ -226,10 +220,14 @@ pub fn full_pipe_hands_the_message_back<L: KitLoop, R: MessageRouter<Msg>>(
     let full = sender
         .try_send(Msg::new(0, 1))
         .expect_err("B3: try_send on a full pipe succeeded");
+    assert!(
+        full.pipe() == pipe && matches!(full.kind(), SendErrorKind::Full { capacity: 1 }),
+        "B3: try_send on a full pipe failed with {full}"
+    );
     assert_eq!(
-        full.into_parts(),
-        (SenderError::Full { pipe, capacity: 1 }, Msg::new(0, 1)),
-        "B3: try_send on a full pipe"
+        full.into_message(),
+        Msg::new(0, 1),
+        "B3: try_send on a full pipe did not hand its message back"
     );
     let started = Instant::now();
     let timeout = Duration::from_millis(50);
@@ -241,10 +239,15 @@ pub fn full_pipe_hands_the_message_back<L: KitLoop, R: MessageRouter<Msg>>(
         "B3: send_timeout gave up after {:?}, before its timeout of {timeout:?}",
         started.elapsed()
     );
+    assert!(
+        timed_out.pipe() == pipe
+            && matches!(timed_out.kind(), SendErrorKind::TimedOut { timeout: given } if *given == timeout),
+        "B3: send_timeout on a full pipe failed with {timed_out}"
+    );
     assert_eq!(
-        timed_out.into_parts(),
-        (SenderError::Timeout { pipe, timeout }, Msg::new(0, 2)),
-        "B3: send_timeout on a full pipe"
+        timed_out.into_message(),
+        Msg::new(0, 2),
+        "B3: send_timeout on a full pipe did not hand its message back"
     );
     run_loop_until(
         &event_loop,

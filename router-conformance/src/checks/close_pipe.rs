@@ -1,7 +1,7 @@
 //! `close_pipe` on a pipe that is not open on the router: closed before,
 //! of an earlier run, or made by another router (R6).
 
-use router_api::{MessageReceiver, MessageRouter, RouterError};
+use router_api::{ClosePipeError, MessageReceiver, MessageRouter};
 
 use super::drive::{round_trip, started_with_pipe};
 use super::refusal::refused;
@@ -9,7 +9,7 @@ use crate::capture::capture;
 use crate::{KitLoop, Msg};
 
 /// **R6**: `close_pipe` of a pipe closed already fails with
-/// [`RouterError::PipeNotOpen`] naming the pipe.
+/// [`ClosePipeError::NotOpen`] naming the pipe.
 ///
 /// > R6 `close_pipe` with a receiver that is not open on this router
 /// > (closed already, or made by another router) fails with an error
@@ -30,11 +30,11 @@ pub fn close_pipe_twice_fails_pipe_not_open<L: KitLoop, R: MessageRouter<Msg>>(
     let error = refused(
         router.close_pipe(&receiver),
         "R6: close_pipe of a closed pipe",
-        "RouterError::PipeNotOpen",
+        "ClosePipeError::NotOpen",
     );
     assert_eq!(
         error,
-        RouterError::PipeNotOpen {
+        ClosePipeError::NotOpen {
             pipe: receiver.pipe_id()
         },
         "R6: close_pipe of a closed pipe failed with the wrong error"
@@ -44,7 +44,7 @@ pub fn close_pipe_twice_fails_pipe_not_open<L: KitLoop, R: MessageRouter<Msg>>(
 }
 
 /// **R6**: `close_pipe` of a pipe of the router's previous run (closed
-/// when that run stopped) fails with [`RouterError::PipeNotOpen`].
+/// when that run stopped) fails with [`ClosePipeError::NotOpen`].
 ///
 /// > R6 `close_pipe` with a receiver that is not open on this router
 /// > (closed already, or made by another router) fails with an error
@@ -65,11 +65,11 @@ pub fn close_pipe_of_previous_run_fails_pipe_not_open<L: KitLoop, R: MessageRout
     let error = refused(
         router.close_pipe(&receiver),
         "R6: close_pipe of a pipe of the previous run",
-        "RouterError::PipeNotOpen",
+        "ClosePipeError::NotOpen",
     );
     assert_eq!(
         error,
-        RouterError::PipeNotOpen {
+        ClosePipeError::NotOpen {
             pipe: receiver.pipe_id()
         },
         "R6: close_pipe of a pipe of the previous run failed with the wrong error"
@@ -78,7 +78,7 @@ pub fn close_pipe_of_previous_run_fails_pipe_not_open<L: KitLoop, R: MessageRout
 }
 
 /// **R6**: `close_pipe` of a receiver made by another router fails with
-/// [`RouterError::ForeignPipe`] naming the pipe, and leaves that pipe open
+/// [`ClosePipeError::Foreign`] naming the pipe, and leaves that pipe open
 /// on its own router.
 ///
 /// > R6 `close_pipe` with a receiver that is not open on this router
@@ -104,11 +104,11 @@ pub fn close_pipe_of_another_router_fails_foreign_pipe<L: KitLoop, R: MessageRou
     let error = refused(
         router.close_pipe(&other_receiver),
         "R6: close_pipe of another router's receiver",
-        "RouterError::ForeignPipe",
+        "ClosePipeError::Foreign",
     );
     assert_eq!(
         error,
-        RouterError::ForeignPipe {
+        ClosePipeError::Foreign {
             pipe: other_receiver.pipe_id()
         },
         "R6: close_pipe of another router's receiver failed with the wrong error"

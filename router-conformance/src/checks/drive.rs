@@ -5,7 +5,7 @@
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use router_api::{MessageRouter, MessageSender, RouterError};
+use router_api::{MessageRouter, MessageSender, PipeError, RouteError};
 
 use super::inbox::Inbox;
 use crate::{KitLoop, Msg};
@@ -30,7 +30,7 @@ fn started_with<R: MessageRouter<Msg>>(
     router: &R,
     rule: &str,
     what: impl std::fmt::Display,
-    make: impl FnOnce(&R) -> Result<(R::Sender, R::Receiver), RouterError>,
+    make: impl FnOnce(&R) -> Result<(R::Sender, R::Receiver), PipeError>,
 ) -> (R::Sender, R::Receiver) {
     router
         .start()
@@ -93,10 +93,10 @@ pub(crate) fn route_until<R: MessageRouter<Msg>>(
 /// twice. Switches the router to manual mode.
 pub(crate) fn drain<R: MessageRouter<Msg>>(router: &R, rule: &str) {
     match router.route_until(|| false, Some(Duration::ZERO)) {
-        Err(RouterError::Timeout { .. }) => {}
+        Err(RouteError::TimedOut(_)) => {}
         other => panic!(
             "{rule}: route_until(|| false, Some(0 s)), used to route what is still queued, \
-             returned {other:?}; R9 says it fails with RouterError::Timeout"
+             returned {other:?}; R9 says it fails with RouteError::TimedOut"
         ),
     }
 }

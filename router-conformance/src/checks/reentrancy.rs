@@ -4,7 +4,9 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use router_api::{ListenerId, MessageReceiver, MessageRouter, MessageSender, RouterError};
+use router_api::{
+    ClosePipeError, ListenerId, MessageReceiver, MessageRouter, MessageSender, PipeError,
+};
 
 use super::drive::{drain, round_trip, run_loop_until, started_with_pipe};
 use super::inbox::{Inbox, assert_messages, sequence};
@@ -33,7 +35,7 @@ where
     let receiver = Rc::new(receiver);
     let pipe = receiver.pipe_id();
     let inbox = Inbox::default();
-    let closed: Rc<RefCell<Option<Result<(), RouterError>>>> = Rc::default();
+    let closed: Rc<RefCell<Option<Result<(), ClosePipeError>>>> = Rc::default();
     receiver.connect({
         let (router, me) = (Rc::downgrade(&router), Rc::downgrade(&receiver));
         let (inbox, closed) = (inbox.clone(), Rc::clone(&closed));
@@ -76,7 +78,7 @@ where
     );
     assert_eq!(
         router.close_pipe(&receiver),
-        Err(RouterError::PipeNotOpen { pipe }),
+        Err(ClosePipeError::NotOpen { pipe }),
         "R11: a second close_pipe of a pipe its listener closed"
     );
     round_trip(
@@ -109,7 +111,7 @@ where
                 <R as MessageRouter<Msg>>::Sender,
                 <R as MessageRouter<Msg>>::Receiver,
             ),
-            RouterError,
+            PipeError,
         >,
     >;
     let event_loop = L::new_loop();

@@ -3,7 +3,7 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use router_api::{MessageRouter, MessageSender, RouterError};
+use router_api::{MessageRouter, MessageSender, RouteError, TimedOut};
 
 use super::drive::{
     SAFETY_TIMEOUT, close_and_stop, drain, join, route_until, started_with_inbox, started_with_pipe,
@@ -151,7 +151,7 @@ pub fn route_until_without_timeout_waits_for_messages<L: KitLoop, R: MessageRout
 }
 
 /// **R9**: `route_until` whose condition never holds fails with
-/// [`RouterError::Timeout`] carrying its timeout, no sooner than the
+/// [`RouteError::TimedOut`] carrying its timeout, no sooner than the
 /// timeout and well within the safety bound.
 ///
 /// > R9 `route_until(condition, timeout)`: returns at once, routing
@@ -177,7 +177,7 @@ pub fn route_until_times_out_within_bounded_time<L: KitLoop, R: MessageRouter<Ms
     let took = started.elapsed();
     assert_eq!(
         result,
-        Err(RouterError::Timeout { timeout: TIMEOUT }),
+        Err(RouteError::TimedOut(TimedOut::after(TIMEOUT))),
         "R9: route_until whose condition never holds must fail with a timeout error"
     );
     assert!(
@@ -248,7 +248,7 @@ pub fn route_until_deadline_covers_the_whole_call<L: KitLoop, R: MessageRouter<M
     join(worker);
     assert_eq!(
         result,
-        Err(RouterError::Timeout { timeout: TIMEOUT }),
+        Err(RouteError::TimedOut(TimedOut::after(TIMEOUT))),
         "R9: route_until whose condition never holds must fail with a timeout error"
     );
     assert!(
@@ -293,7 +293,7 @@ pub fn route_until_with_zero_timeout_routes_queued_messages<L: KitLoop, R: Messa
     loop {
         match router.route_until(|| inbox.len() >= 5, Some(Duration::ZERO)) {
             Ok(()) => break,
-            Err(RouterError::Timeout { timeout }) if timeout == Duration::ZERO => {}
+            Err(RouteError::TimedOut(timed_out)) if timed_out.timeout == Duration::ZERO => {}
             Err(error) => panic!("R9: route_until with a zero timeout failed: {error}"),
         }
         assert!(
@@ -308,9 +308,7 @@ pub fn route_until_with_zero_timeout_routes_queued_messages<L: KitLoop, R: Messa
     while inbox.len() < 8 {
         assert_eq!(
             router.route_until(|| false, Some(Duration::ZERO)),
-            Err(RouterError::Timeout {
-                timeout: Duration::ZERO
-            }),
+            Err(RouteError::TimedOut(TimedOut::after(Duration::ZERO))),
             "R9: route_until(|| false) with a zero timeout must fail with a timeout error"
         );
         assert!(
@@ -346,7 +344,7 @@ pub fn route_until_works_after_a_timed_out_call<L: KitLoop, R: MessageRouter<Msg
     let (mut sender, receiver, inbox) = started_with_inbox(&router, "R9");
     assert_eq!(
         router.route_until(|| false, Some(TIMEOUT)),
-        Err(RouterError::Timeout { timeout: TIMEOUT }),
+        Err(RouteError::TimedOut(TimedOut::after(TIMEOUT))),
         "R9: route_until with nothing to route must fail with a timeout error"
     );
     let worker = std::thread::spawn(move || {

@@ -2,7 +2,12 @@
 //! (R1–R4). `close_pipe` on a pipe that is not open (R6) is in
 //! `close_pipe.rs`.
 
-use router_api::{MessageRouter, Operation, RouterError};
+use std::fmt::Debug;
+
+use router_api::{
+    ClosePipeError, MessageReceiver, MessageRouter, PipeError, RouteError, RouterStartError,
+    RouterStopError,
+};
 
 use super::drive::{round_trip, started_with_pipe};
 use super::refusal::refused;
@@ -41,7 +46,7 @@ pub fn start_on_new_router_starts<L: KitLoop, R: MessageRouter<Msg>>(new_router:
 }
 
 /// **R1**: `start` on a running router fails with
-/// [`RouterError::AlreadyRunning`] and leaves it running.
+/// [`RouterStartError::AlreadyRunning`] and leaves it running.
 ///
 /// > R1 `start` on a new or stopped router starts it; on a running router
 /// > it fails with a clear error (already running).
@@ -58,12 +63,11 @@ pub fn start_on_running_router_fails_already_running<L: KitLoop, R: MessageRoute
     let error = refused(
         router.start(),
         "R1: start on a running router",
-        "RouterError::AlreadyRunning",
+        "RouterStartError::AlreadyRunning",
     );
-    assert_eq!(
-        error,
-        RouterError::AlreadyRunning,
-        "R1: start on a running router failed with the wrong error"
+    assert!(
+        matches!(error, RouterStartError::AlreadyRunning),
+        "R1: start on a running router failed with the wrong error: {error:?}"
     );
     assert!(
         router.is_running(),
@@ -102,7 +106,7 @@ pub fn start_on_stopped_router_starts_again<L: KitLoop, R: MessageRouter<Msg>>(
 }
 
 /// **R2**: `stop` on a router that was never started fails with
-/// [`RouterError::NotRunning`].
+/// [`RouterStopError::NotRunning`].
 ///
 /// > R2 `stop` on a router that is not running fails (not running).
 ///
@@ -117,13 +121,11 @@ pub fn stop_on_new_router_fails_not_running<L: KitLoop, R: MessageRouter<Msg>>(
     let error = refused(
         router.stop(),
         "R2: stop on a new router",
-        "RouterError::NotRunning",
+        "RouterStopError::NotRunning",
     );
     assert_eq!(
         error,
-        RouterError::NotRunning {
-            operation: Operation::Stop
-        },
+        RouterStopError::NotRunning,
         "R2: stop on a new router failed with the wrong error"
     );
     assert!(
@@ -133,7 +135,7 @@ pub fn stop_on_new_router_fails_not_running<L: KitLoop, R: MessageRouter<Msg>>(
 }
 
 /// **R2**: `stop` on a stopped router fails with
-/// [`RouterError::NotRunning`].
+/// [`RouterStopError::NotRunning`].
 ///
 /// > R2 `stop` on a router that is not running fails (not running).
 ///
@@ -154,33 +156,30 @@ pub fn stop_on_stopped_router_fails_not_running<L: KitLoop, R: MessageRouter<Msg
     let error = refused(
         router.stop(),
         "R2: a second stop",
-        "RouterError::NotRunning",
+        "RouterStopError::NotRunning",
     );
     assert_eq!(
         error,
-        RouterError::NotRunning {
-            operation: Operation::Stop
-        },
+        RouterStopError::NotRunning,
         "R2: a second stop failed with the wrong error"
     );
 }
 
-/// Checks that `call` (named `name`) fails with `NotRunning { operation }`
-/// on a new router, and again after a start and a stop (R3).
-fn refused_new_and_stopped<R: MessageRouter<Msg>>(
+/// Checks that `call` (named `name`) fails with `expected`, its error's
+/// `NotRunning`, on a new router, and again after a start and a stop (R3).
+fn refused_new_and_stopped<R: MessageRouter<Msg>, E: PartialEq + Debug>(
     router: &R,
     name: &str,
-    operation: Operation,
-    call: impl Fn(&R) -> Result<(), RouterError>,
+    expected: &E,
+    call: impl Fn(&R) -> Result<(), E>,
 ) {
-    let expected = RouterError::NotRunning { operation };
     let error = refused(
         call(router),
         &format!("R3: {name} on a new router"),
-        "RouterError::NotRunning",
+        &format!("{expected:?}"),
     );
     assert_eq!(
-        error, expected,
+        &error, expected,
         "R3: {name} on a new router failed with the wrong error"
     );
     router.start().expect("R3: start failed");
@@ -188,16 +187,16 @@ fn refused_new_and_stopped<R: MessageRouter<Msg>>(
     let error = refused(
         call(router),
         &format!("R3: {name} on a stopped router"),
-        "RouterError::NotRunning",
+        &format!("{expected:?}"),
     );
     assert_eq!(
-        error, expected,
+        &error, expected,
         "R3: {name} on a stopped router failed with the wrong error"
     );
 }
 
 /// **R3**: `pipe` on a router that is not running (never started, or
-/// stopped) fails with [`RouterError::NotRunning`].
+/// stopped) fails with [`PipeError::NotRunning`].
 ///
 /// > R3 `pipe` and `close_pipe` on a router that is not running fail (not
 /// > running). So does `route_until`.
@@ -210,13 +209,13 @@ pub fn pipe_on_router_not_running_fails<L: KitLoop, R: MessageRouter<Msg>>(
 ) {
     let event_loop = L::new_loop();
     let router = new_router(&event_loop);
-    refused_new_and_stopped(&router, "pipe", Operation::Pipe, |router| {
+    refused_new_and_stopped(&router, "pipe", &PipeError::NotRunning, |router| {
         router.pipe().map(drop)
     });
 }
 
 /// **R3**: `close_pipe` on a stopped router fails with
-/// [`RouterError::NotRunning`], whatever the receiver.
+/// [`ClosePipeError::NotRunning`] naming the pipe, whatever the receiver.
 ///
 /// > R3 `pipe` and `close_pipe` on a router that is not running fail (not
 /// > running). So does `route_until`.
@@ -236,19 +235,19 @@ pub fn close_pipe_on_router_not_running_fails<L: KitLoop, R: MessageRouter<Msg>>
     let error = refused(
         router.close_pipe(&receiver),
         "R3: close_pipe on a stopped router",
-        "RouterError::NotRunning",
+        "ClosePipeError::NotRunning",
     );
     assert_eq!(
         error,
-        RouterError::NotRunning {
-            operation: Operation::ClosePipe
+        ClosePipeError::NotRunning {
+            pipe: receiver.pipe_id()
         },
         "R3: close_pipe on a stopped router failed with the wrong error"
     );
 }
 
 /// **R3**: `route_until` on a router that is not running (never started,
-/// or stopped) fails with [`RouterError::NotRunning`].
+/// or stopped) fails with [`RouteError::NotRunning`].
 ///
 /// > R3 `pipe` and `close_pipe` on a router that is not running fail (not
 /// > running). So does `route_until`.
@@ -262,7 +261,7 @@ pub fn route_until_on_router_not_running_fails<L: KitLoop, R: MessageRouter<Msg>
     let event_loop = L::new_loop();
     let router = new_router(&event_loop);
     let zero = Some(std::time::Duration::ZERO);
-    refused_new_and_stopped(&router, "route_until", Operation::RouteUntil, |router| {
+    refused_new_and_stopped(&router, "route_until", &RouteError::NotRunning, |router| {
         router.route_until(|| false, zero)
     });
 }

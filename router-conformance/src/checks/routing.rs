@@ -3,7 +3,7 @@
 use std::sync::mpsc;
 use std::sync::{Arc, Barrier};
 
-use router_api::{MessageReceiver, MessageRouter, MessageSender, SenderError};
+use router_api::{MessageReceiver, MessageRouter, MessageSender, SendError};
 
 use super::drive::{SAFETY_TIMEOUT, drain, join, run_loop_until, started_with_inbox};
 use super::inbox::{Inbox, assert_messages, sequence};
@@ -54,7 +54,10 @@ pub fn message_sent_after_close_is_dropped_with_warning<L: KitLoop, R: MessageRo
             .expect("R7: send on an open pipe failed");
         // No go: the check gave up already.
         go_on.recv_timeout(SAFETY_TIMEOUT).ok()?;
-        Some(open.send(Msg::new(0, 1)).map_err(SenderError::from))
+        Some(
+            open.send(Msg::new(0, 1))
+                .map_err(SendError::without_message),
+        )
     });
     run_loop_until(
         &event_loop,

@@ -1,14 +1,14 @@
 //! The sender's lifecycle: initial, open, closed (S1). The guard and a
 //! dropped or moved sender are in `sender_guard_and_drop.rs`.
 
-use router_api::{MessageRouter, MessageSender, SenderError};
+use router_api::{MessageRouter, MessageSender, SendErrorKind, SenderStartError, SenderStopError};
 
 use super::inbox::sequence;
 use super::one_pipe::OnePipe;
 use super::refusal::refused;
 use crate::{KitLoop, Msg};
 
-/// **S1**: `send` before `start` fails with [`SenderError::NotStarted`]
+/// **S1**: `send` before `start` fails with [`SendErrorKind::NotStarted`]
 /// and hands the message back; the sender can still start.
 ///
 /// > S1 `send` before `start` fails; `start` twice fails; `stop` before
@@ -25,12 +25,11 @@ pub fn send_before_start_fails_not_started<L: KitLoop, R: MessageRouter<Msg>>(
     let error = refused(
         one.sender().send(Msg::new(0, 99)),
         "S1: send before start",
-        "SenderError::NotStarted",
+        "NotStarted",
     );
-    assert_eq!(
-        error.reason(),
-        &SenderError::NotStarted { pipe },
-        "S1: send before start failed with the wrong error"
+    assert!(
+        error.pipe() == pipe && matches!(error.kind(), SendErrorKind::NotStarted),
+        "S1: send before start failed with the wrong error: {error}"
     );
     assert_eq!(
         error.into_message(),
@@ -49,7 +48,7 @@ pub fn send_before_start_fails_not_started<L: KitLoop, R: MessageRouter<Msg>>(
 }
 
 /// **S1**: `start` on an open sender fails with
-/// [`SenderError::AlreadyStarted`] and leaves it open.
+/// [`SenderStartError::AlreadyStarted`] and leaves it open.
 ///
 /// > S1 `send` before `start` fails; `start` twice fails; `stop` before
 /// > `start` fails; `stop` twice fails; `start` after `stop` fails.
@@ -63,15 +62,10 @@ pub fn start_twice_fails_already_started<L: KitLoop, R: MessageRouter<Msg>>(
     let mut one = OnePipe::new(new_router, "S1");
     let pipe = one.sender().pipe_id();
     one.sender().start().expect("S1: start failed");
-    let error = refused(
-        one.sender().start(),
-        "S1: a second start",
-        "SenderError::AlreadyStarted",
-    );
-    assert_eq!(
-        error,
-        SenderError::AlreadyStarted { pipe },
-        "S1: a second start failed with the wrong error"
+    let error = refused(one.sender().start(), "S1: a second start", "AlreadyStarted");
+    assert!(
+        matches!(error, SenderStartError::AlreadyStarted { pipe: failed } if failed == pipe),
+        "S1: a second start failed with the wrong error: {error}"
     );
     one.sender()
         .send(Msg::new(0, 0))
@@ -81,7 +75,7 @@ pub fn start_twice_fails_already_started<L: KitLoop, R: MessageRouter<Msg>>(
     one.finish("S1");
 }
 
-/// **S1**: `stop` before `start` fails with [`SenderError::NotStarted`];
+/// **S1**: `stop` before `start` fails with [`SenderStopError::NotStarted`];
 /// the sender can still start.
 ///
 /// > S1 `send` before `start` fails; `start` twice fails; `stop` before
@@ -95,14 +89,10 @@ pub fn stop_before_start_fails_not_started<L: KitLoop, R: MessageRouter<Msg>>(
 ) {
     let mut one = OnePipe::new(new_router, "S1");
     let pipe = one.sender().pipe_id();
-    let error = refused(
-        one.sender().stop(),
-        "S1: stop before start",
-        "SenderError::NotStarted",
-    );
+    let error = refused(one.sender().stop(), "S1: stop before start", "NotStarted");
     assert_eq!(
         error,
-        SenderError::NotStarted { pipe },
+        SenderStopError::NotStarted { pipe },
         "S1: stop before start failed with the wrong error"
     );
     one.sender()
@@ -114,7 +104,7 @@ pub fn stop_before_start_fails_not_started<L: KitLoop, R: MessageRouter<Msg>>(
     one.finish("S1");
 }
 
-/// **S1**: `stop` on a stopped sender fails with [`SenderError::Stopped`].
+/// **S1**: `stop` on a stopped sender fails with [`SenderStopError::Stopped`].
 ///
 /// > S1 `send` before `start` fails; `start` twice fails; `stop` before
 /// > `start` fails; `stop` twice fails; `start` after `stop` fails.
@@ -129,21 +119,17 @@ pub fn stop_twice_fails_stopped<L: KitLoop, R: MessageRouter<Msg>>(new_router: &
     one.sender()
         .stop()
         .expect("S1: stop of an open sender failed");
-    let error = refused(
-        one.sender().stop(),
-        "S1: a second stop",
-        "SenderError::Stopped",
-    );
+    let error = refused(one.sender().stop(), "S1: a second stop", "Stopped");
     assert_eq!(
         error,
-        SenderError::Stopped { pipe },
+        SenderStopError::Stopped { pipe },
         "S1: a second stop failed with the wrong error"
     );
     one.finish("S1");
 }
 
 /// **S1**: `start` on a stopped sender fails with
-/// [`SenderError::Stopped`]: a sender starts once.
+/// [`SenderStartError::Stopped`]: a sender starts once.
 ///
 /// > S1 `send` before `start` fails; `start` twice fails; `stop` before
 /// > `start` fails; `stop` twice fails; `start` after `stop` fails.
@@ -158,30 +144,24 @@ pub fn start_after_stop_fails_stopped<L: KitLoop, R: MessageRouter<Msg>>(
     let pipe = one.sender().pipe_id();
     one.sender().start().expect("S1: start failed");
     one.sender().stop().expect("S1: stop failed");
-    let error = refused(
-        one.sender().start(),
-        "S1: start after stop",
-        "SenderError::Stopped",
-    );
-    assert_eq!(
-        error,
-        SenderError::Stopped { pipe },
-        "S1: start after stop failed with the wrong error"
+    let error = refused(one.sender().start(), "S1: start after stop", "Stopped");
+    assert!(
+        matches!(error, SenderStartError::Stopped { pipe: failed } if failed == pipe),
+        "S1: start after stop failed with the wrong error: {error}"
     );
     let error = refused(
         one.sender().send(Msg::new(0, 0)),
         "S1: send after a refused restart",
-        "SenderError::Stopped",
+        "Stopped",
     );
-    assert_eq!(
-        error.reason(),
-        &SenderError::Stopped { pipe },
-        "S1: a refused restart left the sender able to send"
+    assert!(
+        error.pipe() == pipe && matches!(error.kind(), SendErrorKind::Stopped),
+        "S1: a refused restart left the sender able to send: {error}"
     );
     one.finish("S1");
 }
 
-/// **S1**: `send` after `stop` fails with [`SenderError::Stopped`] and
+/// **S1**: `send` after `stop` fails with [`SendErrorKind::Stopped`] and
 /// hands the message back; nothing is routed.
 ///
 /// > S1 `send` before `start` fails; `start` twice fails; `stop` before
@@ -201,12 +181,11 @@ pub fn send_after_stop_fails_stopped<L: KitLoop, R: MessageRouter<Msg>>(
     let error = refused(
         one.sender().send(Msg::new(0, 1)),
         "S1: send after stop",
-        "SenderError::Stopped",
+        "Stopped",
     );
-    assert_eq!(
-        error.reason(),
-        &SenderError::Stopped { pipe },
-        "S1: send after stop failed with the wrong error"
+    assert!(
+        error.pipe() == pipe && matches!(error.kind(), SendErrorKind::Stopped),
+        "S1: send after stop failed with the wrong error: {error}"
     );
     assert_eq!(
         error.into_message(),

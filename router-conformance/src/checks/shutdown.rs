@@ -2,9 +2,7 @@
 
 use std::sync::mpsc;
 
-use router_api::{
-    Disconnect, MessageReceiver, MessageRouter, MessageSender, SendError, SenderError,
-};
+use router_api::{Disconnect, MessageReceiver, MessageRouter, MessageSender, SendError};
 
 use super::drive::{
     SAFETY_TIMEOUT, join, round_trip, run_loop_until, started_with_inbox, started_with_pipe,
@@ -106,7 +104,8 @@ pub fn no_ping_reaches_router_after_stop<L: KitLoop, R: MessageRouter<Msg>>(
 }
 
 /// **R5**: a sender on another thread whose router has stopped gets
-/// [`SenderError::Disconnected`] from `send`, with its message handed
+/// [`SendErrorKind::Disconnected`](router_api::SendErrorKind::Disconnected)
+/// from `send`, with its message handed
 /// back, and does not block.
 ///
 /// > R5 after `stop` returns, no thread that the router started is alive,
@@ -156,7 +155,7 @@ pub fn send_after_router_stop_fails_disconnected_without_blocking<
         let Err(error) = outcome else {
             panic!("R5: send after the router stopped succeeded; it must fail with Disconnected")
         };
-        assert_disconnected(error.reason(), pipe, "a send after the router stopped");
+        assert_disconnected(&error, pipe, "a send after the router stopped");
         assert_eq!(
             error.into_message(),
             Msg::new(0, seq),
@@ -166,7 +165,8 @@ pub fn send_after_router_stop_fails_disconnected_without_blocking<
 }
 
 /// **R5**: a sender of a previous run fails with
-/// [`SenderError::Disconnected`] after the router was restarted: its
+/// [`SendErrorKind::Disconnected`](router_api::SendErrorKind::Disconnected)
+/// after the router was restarted: its
 /// messages never reach the new run.
 ///
 /// > R5 after `stop` returns, no thread that the router started is alive,
@@ -191,7 +191,7 @@ pub fn sender_of_previous_run_fails_disconnected<L: KitLoop, R: MessageRouter<Ms
     let Err(error) = outcome else {
         panic!("R5: a sender of the previous run could send after the restart")
     };
-    assert_disconnected(error.reason(), pipe, "a sender of the previous run");
+    assert_disconnected(&error, pipe, "a sender of the previous run");
     round_trip(&event_loop, &router, "R5 (second run)");
     router.stop().expect("R5: stop failed");
 }
@@ -199,15 +199,14 @@ pub fn sender_of_previous_run_fails_disconnected<L: KitLoop, R: MessageRouter<Ms
 /// R5's error: `Disconnected` for `pipe`, cut off because its router's run
 /// ended (in-process) or its connection closed (another process); not a
 /// channel's refusal while the router runs.
-fn assert_disconnected(reason: &SenderError, pipe: router_api::PipeId, what: &str) {
+fn assert_disconnected(error: &SendError<Msg>, pipe: router_api::PipeId, what: &str) {
     assert!(
-        matches!(
-            reason,
-            SenderError::Disconnected { pipe: failed, cause }
-                if *failed == pipe
-                    && matches!(cause, Disconnect::RouterStopped | Disconnect::ConnectionClosed)
-        ),
-        "R5: {what} failed with {reason:?}; expected Disconnected for {pipe} because its router \
+        error.pipe() == pipe
+            && matches!(
+                error.disconnect(),
+                Some(Disconnect::RouterStopped | Disconnect::ConnectionClosed)
+            ),
+        "R5: {what} failed with {error:?}; expected Disconnected for {pipe} because its router \
          stopped (RouterStopped, or ConnectionClosed for a router in another process)"
     );
 }

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use router_conformance::Msg;
 use router_conformance::api::{
-    DefaultEventLoop, EventLoop, MessageRouter, Operation, Pingee, PipeKind, RouterError, SenderEnd,
+    ClosePipeError, DefaultEventLoop, EventLoop, MessageRouter, Pingee, PipeError, PipeKind,
+    RouteError, RouterStartError, RouterStopError, SenderEnd,
 };
 
 use super::Flaw;
@@ -52,7 +53,7 @@ impl<R: MessageRouter<Msg>> Broken<R> {
         &self,
         mut condition: F,
         timeout: Option<Duration>,
-    ) -> Result<(), RouterError> {
+    ) -> Result<(), RouteError> {
         loop {
             let (mut asked, mut held) = (0, false);
             self.inner.route_until(
@@ -75,7 +76,7 @@ impl<R: MessageRouter<Msg>> Broken<R> {
         &self,
         condition: F,
         timeout: Option<Duration>,
-    ) -> Result<(), RouterError> {
+    ) -> Result<(), RouteError> {
         let mut asked = 0;
         let _ = self.inner.route_until(
             || {
@@ -93,17 +94,13 @@ impl<R: MessageRouter<Msg>> Broken<R> {
         &self,
         condition: F,
         timeout: Option<Duration>,
-    ) -> Result<(), RouterError> {
+    ) -> Result<(), RouteError> {
         if !self.inner.is_running() {
-            return Err(RouterError::NotRunning {
-                operation: Operation::RouteUntil,
-            });
+            return Err(RouteError::NotRunning);
         }
         self.event_loop
             .run_until(condition, timeout)
-            .map_err(|_| RouterError::Timeout {
-                timeout: timeout.unwrap_or(Duration::MAX),
-            })
+            .map_err(RouteError::from)
     }
 }
 
@@ -114,9 +111,11 @@ where
     type Sender = BrokenSender<R::Sender>;
     type Receiver = BrokenReceiver<R::Receiver>;
 
-    fn start(&self) -> Result<(), RouterError> {
+    fn start(&self) -> Result<(), RouterStartError> {
         match self.inner.start() {
-            Err(RouterError::AlreadyRunning) if self.flaw == Flaw::SecondStartAccepted => Ok(()),
+            Err(RouterStartError::AlreadyRunning) if self.flaw == Flaw::SecondStartAccepted => {
+                Ok(())
+            }
             Ok(()) if self.flaw == Flaw::LingeringThread => {
                 *self.lingering.borrow_mut() = Some(Lingering::spawn("lingering"));
                 Ok(())
@@ -125,29 +124,27 @@ where
         }
     }
 
-    fn stop(&self) -> Result<(), RouterError> {
+    fn stop(&self) -> Result<(), RouterStopError> {
         match self.flaw {
             Flaw::SilentStop => tracing::subscriber::with_default(
                 tracing::subscriber::NoSubscriber::default(),
                 || self.inner.stop(),
             ),
             Flaw::SecondStopAccepted => match self.inner.stop() {
-                Err(RouterError::NotRunning { .. }) => Ok(()),
+                Err(RouterStopError::NotRunning) => Ok(()),
                 stopped => stopped,
             },
             _ => self.inner.stop(),
         }
     }
 
-    fn pipe(&self) -> Result<(Self::Sender, Self::Receiver), RouterError> {
+    fn pipe(&self) -> Result<(Self::Sender, Self::Receiver), PipeError> {
         self.pipe_of(PipeKind::Unbounded)
     }
 
-    fn pipe_of(&self, kind: PipeKind) -> Result<(Self::Sender, Self::Receiver), RouterError> {
+    fn pipe_of(&self, kind: PipeKind) -> Result<(Self::Sender, Self::Receiver), PipeError> {
         if self.poisoned.get() {
-            return Err(RouterError::NotRunning {
-                operation: Operation::Pipe,
-            });
+            return Err(PipeError::NotRunning);
         }
         let made = match (self.flaw, kind) {
             (Flaw::BoundIgnored, PipeKind::Bounded { .. })
@@ -176,11 +173,11 @@ where
         Ok((sender, receiver))
     }
 
-    fn close_pipe(&self, receiver: &Self::Receiver) -> Result<(), RouterError> {
+    fn close_pipe(&self, receiver: &Self::Receiver) -> Result<(), ClosePipeError> {
         match self.flaw {
             Flaw::LateDelivery if self.inner.is_running() => Ok(()),
             Flaw::ForeignPipeAccepted => match self.inner.close_pipe(&receiver.inner) {
-                Err(RouterError::ForeignPipe { .. }) => Ok(()),
+                Err(ClosePipeError::Foreign { .. }) => Ok(()),
                 closed => closed,
             },
             Flaw::EndOnClosedPipe => {
@@ -192,7 +189,7 @@ where
         }
     }
 
-    fn route_until<F>(&self, condition: F, timeout: Option<Duration>) -> Result<(), RouterError>
+    fn route_until<F>(&self, condition: F, timeout: Option<Duration>) -> Result<(), RouteError>
     where
         F: FnMut() -> bool,
     {

@@ -4,7 +4,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use router_conformance::Msg;
-use router_conformance::api::{MessageSender, Pinger, PipeId, PipeKind, SendError, SenderError};
+use router_conformance::api::{
+    MessageSender, Pinger, PipeId, PipeKind, SendError, SenderStartError, SenderStopError,
+};
 
 use super::Flaw;
 use super::linger::Lingering;
@@ -64,9 +66,11 @@ impl<S: MessageSender<Msg>> MessageSender<Msg> for BrokenSender<S> {
         self.inner.pipe_id()
     }
 
-    fn start(&mut self) -> Result<(), SenderError> {
+    fn start(&mut self) -> Result<(), SenderStartError> {
         match self.inner.start() {
-            Err(SenderError::AlreadyStarted { .. }) if self.flaw == Flaw::RestartableSender => {
+            Err(SenderStartError::AlreadyStarted { .. })
+                if self.flaw == Flaw::RestartableSender =>
+            {
                 Ok(())
             }
             Ok(()) if self.flaw == Flaw::DropLeavesOpen => {
@@ -90,7 +94,7 @@ impl<S: MessageSender<Msg>> MessageSender<Msg> for BrokenSender<S> {
         }
         if matches!(self.kind, PipeKind::Bounded { .. }) && self.flaw == Flaw::FullSendHangs {
             return self.inner.send(message).inspect_err(|error| {
-                if matches!(error.reason(), SenderError::Disconnected { .. }) {
+                if error.is_disconnected() {
                     std::thread::sleep(Duration::from_secs(11));
                 }
             });
@@ -107,7 +111,7 @@ impl<S: MessageSender<Msg>> MessageSender<Msg> for BrokenSender<S> {
                 }
             },
             Flaw::SwallowedDisconnect => match self.inner.send(message) {
-                Err(error) if matches!(error.reason(), SenderError::Disconnected { .. }) => Ok(()),
+                Err(error) if error.is_disconnected() => Ok(()),
                 sent => sent,
             },
             _ => self.inner.send(message),
@@ -122,7 +126,7 @@ impl<S: MessageSender<Msg>> MessageSender<Msg> for BrokenSender<S> {
         self.inner.send_timeout(message, timeout)
     }
 
-    fn stop(&mut self) -> Result<(), SenderError> {
+    fn stop(&mut self) -> Result<(), SenderStopError> {
         if self.flaw == Flaw::StopIgnored {
             return Ok(());
         }
@@ -135,7 +139,7 @@ impl<S: MessageSender<Msg>> MessageSender<Msg> for BrokenSender<S> {
         self.inner.stop()
     }
 
-    fn stop_on_panic(&mut self) -> Result<(), SenderError> {
+    fn stop_on_panic(&mut self) -> Result<(), SenderStopError> {
         if self.flawed(Flaw::LatestLosesLast, PipeKind::Latest) {
             self.held = None;
         }

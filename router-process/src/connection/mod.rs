@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mio::net::UnixStream;
-use router_api::{PipeId, SenderEnd, SenderError};
+use router_api::{PipeId, SenderEnd};
 use serde::de::DeserializeOwned;
 
 use crate::frames::FrameReader;
@@ -180,13 +180,13 @@ impl<M: Send + 'static> Connection<M> {
                 }
                 Forwarded::Sent
             }
-            Err(error) if matches!(error.reason(), SenderError::Full { .. }) => {
+            Err(error) if error.is_full() => {
                 self.held = Some(error.into_message());
                 Forwarded::Held
             }
             Err(error) => {
                 // The run stopped, or the bounded pipe was closed.
-                tracing::debug!(connection = self.id, pipe = ?self.pipe(), reason = %error.reason(), "cannot forward");
+                tracing::debug!(connection = self.id, pipe = ?self.pipe(), reason = %error.kind(), "cannot forward");
                 Forwarded::Over
             }
         }

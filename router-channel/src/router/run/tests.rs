@@ -266,7 +266,7 @@ impl<T: Send + 'static> Channel<T> for RoomForOne {
 
 #[test]
 fn a_send_refused_says_whether_the_channel_refused_it_or_the_run_ended() {
-    use router_api::{Disconnect, SenderError};
+    use router_api::Disconnect;
 
     let (_event_loop, router, mut sender, receiver) = started::<u32, RoomForOne>();
     let pipe = receiver.pipe_id();
@@ -274,21 +274,15 @@ fn a_send_refused_says_whether_the_channel_refused_it_or_the_run_ended() {
     sender.send(1).unwrap();
     let full = sender.send(2).unwrap_err();
     assert_eq!(
-        full.reason(),
-        &SenderError::Disconnected {
-            pipe,
-            cause: Disconnect::ChannelRefused
-        },
+        (full.pipe(), full.disconnect()),
+        (pipe, Some(Disconnect::ChannelRefused)),
         "the router runs: the channel refused it"
     );
     router.close_pipe(&receiver).unwrap();
     router.stop().unwrap();
     let stopped = sender.send(3).unwrap_err();
     assert_eq!(
-        stopped.reason(),
-        &SenderError::Disconnected {
-            pipe,
-            cause: Disconnect::RouterStopped
-        }
+        (stopped.pipe(), stopped.disconnect()),
+        (pipe, Some(Disconnect::RouterStopped))
     );
 }
