@@ -1,14 +1,16 @@
-//! The glib rows of the bench: the router on a glib `MainContext` against
-//! glib's own way of carrying messages from threads to the context (an
-//! `async_channel` read by a `spawn_future_local`-style local future),
-//! doing the same work in the same run, one sender and 64:
+//! The glib rows of router-bench's table: the router on a glib
+//! `MainContext` against glib's own way of carrying messages from threads
+//! to the context (an `async_channel` read by a `spawn_future_local`-style
+//! local future), doing the same work in the same run, one sender and 64:
 //!
 //! ```sh
-//! cargo run --release --manifest-path desktop/Cargo.toml -p router-glib --example glib_bench
+//! cargo run --release --manifest-path desktop/Cargo.toml -p router-bench-glib
 //! ```
 //!
 //! It prints rows of router-bench's table (the rest of the table comes
-//! from `cargo run --release --example bench` in the main workspace).
+//! from `cargo run --release --example bench` in the main workspace). It
+//! is a crate of its own so that the bench reaches down to the adapter,
+//! and no adapter depends on the bench.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
