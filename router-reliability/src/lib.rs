@@ -7,9 +7,12 @@
 //! | `model.rs` | random sequences of router, sender and listener calls agree with a small reference model of the spec: every result, every delivery, every warning, every counter |
 //! | `soak.rs` | 64 worker threads flood a router whose pipes the foreground closes at random; every message is delivered once, in order, or counted as dropped |
 //! | `misuse.rs` | each misuse or fault (dropped routers and senders, panicking workers and listeners, re-entrant calls, a million messages for a closed pipe) gives a clear error or a documented behaviour, never a panic in the library, never a hang |
+//! | `lints.rs` | the `[workspace.lints]` of `desktop/Cargo.toml` and `servers/Cargo.toml` are the root `Cargo.toml`'s, copied (Cargo cannot include them) |
 //!
-//! The loom model of ping coalescing is in router-api (`tests/loom_ping.rs`),
-//! since it needs that crate built with `--cfg loom`.
+//! The loom models live beside the code they check, since each needs its
+//! crate built with `--cfg loom`: the ping gate's in router-channel
+//! (`tests/loom_ping.rs`), the wake-and-pump core's in router-api
+//! (`tests/loom_wake.rs`).
 //!
 //! Each test runs on every backend through [`for_each_backend!`]. The short
 //! versions run with `cargo test`; the deep ones (10 000 model cases and
