@@ -11,8 +11,8 @@ use std::sync::Arc;
 use router_api::{EndListener, PipeId, SenderEnd};
 
 use crate::credit::Credit;
-use crate::sender::Kind;
-use crate::stream::StreamShared;
+use crate::kind::Kind;
+use crate::stream_shared::StreamShared;
 
 /// The end of stream of one receiver: the callbacks waiting for it, or the
 /// end once it came (E1).

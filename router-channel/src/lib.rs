@@ -1,30 +1,42 @@
 #![doc = include_str!("../README.md")]
 
+// In layers, bottom-up: a file uses only files of the layers listed before
+// its own (README.md, "Inside"; router-reliability's tests/layers.rs).
+mod sync;
+mod tuning;
+
 mod channel;
+mod route;
+mod shaped;
+mod stream_shared;
+
 mod credit;
-mod extras;
 mod gate;
 mod latest;
-mod link;
-mod notes;
-mod receiver;
-mod router;
-mod sender;
-mod shaped;
-mod stream;
-mod sync;
-mod table;
-mod tuning;
 mod waiter;
+
+mod kind;
+mod notes;
+
+mod extras;
+mod link;
+
+mod receiver;
+mod sender;
+
+mod stream;
+mod table;
+
+mod router;
 
 use std::fmt;
 
 pub use channel::Channel;
 pub use receiver::PipeReceiver;
+pub use route::Route;
 pub use router::ChannelRouter;
 pub use sender::ChannelSender;
 pub use stream::MessageStream;
-pub use table::Route;
 
 /// What `channel_backend!` expands to; not public API.
 #[doc(hidden)]
@@ -46,7 +58,7 @@ pub fn loom_gate_fast_path(fast: bool) {
 ///
 /// Opaque: a [`Channel`] carries it and never looks inside.
 pub struct Envelope<M> {
-    route: table::Route,
+    route: route::Route,
     message: M,
 }
 

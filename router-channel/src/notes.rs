@@ -22,8 +22,8 @@ use std::sync::Arc;
 use router_api::SenderEnd;
 
 use crate::latest::LatestSlot;
+use crate::route::Route;
 use crate::sync::{AtomicBool, Mutex, Ordering, lock};
-use crate::table::Route;
 
 /// A note from the sender of `route`.
 #[derive(Debug)]

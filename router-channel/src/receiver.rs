@@ -6,14 +6,12 @@ use std::fmt;
 use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use router_api::{
-    EndListener, IntoMessageStream, Listener, ListenerId, MessageReceiver, PipeId, SenderEnd,
-};
+use router_api::{EndListener, Listener, ListenerId, MessageReceiver, PipeId, SenderEnd};
 
 use crate::extras::Extras;
-use crate::sender::Kind;
-use crate::stream::{MessageStream, StreamShared};
-use crate::table::Route;
+use crate::kind::Kind;
+use crate::route::Route;
+use crate::stream_shared::StreamShared;
 
 pub(crate) type SharedListener<M> = Rc<dyn Fn(&M)>;
 type ListenerSlice<M> = Rc<[(ListenerId, SharedListener<M>)]>;
@@ -280,14 +278,6 @@ impl<M> MessageReceiver<M> for PipeReceiver<M> {
             Some(Kind::Bounded(credit)) => Some(credit.queued()),
             Some(Kind::Latest(slot)) => Some(usize::from(slot.is_full())),
         }
-    }
-}
-
-impl<M: 'static> IntoMessageStream<M> for PipeReceiver<M> {
-    type Stream = MessageStream<M>;
-
-    fn into_stream(self) -> MessageStream<M> {
-        MessageStream::new(self)
     }
 }
 

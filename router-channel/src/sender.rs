@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::credit::{Credit, NoRoom, Wait};
-use crate::latest::LatestSlot;
+use crate::kind::Kind;
 use crate::link::Link;
-use crate::table::Route;
+use crate::route::Route;
 use crate::{Channel, Envelope};
 use router_api::{
     Disconnect, MessageSender, PipeId, SendError, SendErrorKind, SenderEnd, SenderStartError,
@@ -25,27 +25,6 @@ pub struct ChannelSender<M, C: Channel<Envelope<M>>> {
     route: Route,
     state: State<Arc<Link<M, C>>>,
     kind: Kind<M>,
-}
-
-/// How a pipe takes its messages: the sender's way in, and what the
-/// receiver counts (B4).
-pub(crate) enum Kind<M> {
-    /// Into the run's channel, each one.
-    Queue,
-    /// Into the run's channel, each one, while the credit allows.
-    Bounded(Arc<Credit>),
-    /// Into the pipe's slot, replacing the value there.
-    Latest(Arc<LatestSlot<M>>),
-}
-
-impl<M> Clone for Kind<M> {
-    fn clone(&self) -> Self {
-        match self {
-            Self::Queue => Self::Queue,
-            Self::Bounded(credit) => Self::Bounded(Arc::clone(credit)),
-            Self::Latest(slot) => Self::Latest(Arc::clone(slot)),
-        }
-    }
 }
 
 enum State<L> {

@@ -1,56 +1,15 @@
 //! A [`PipeReceiver`] as an async stream (A1, A2).
 
-use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::fmt;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use futures_core::Stream;
-use router_api::SenderEnd;
+use router_api::{IntoMessageStream, SenderEnd};
 
 use crate::receiver::PipeReceiver;
-
-/// What the router hands a stream's messages to, and the stream reads.
-pub(crate) struct StreamShared<M> {
-    queue: RefCell<VecDeque<M>>,
-    waker: RefCell<Option<Waker>>,
-    /// The pipe's sender ended (E1), or the pipe left the routing table:
-    /// once the queue is empty, the stream ends.
-    over: Cell<bool>,
-}
-
-impl<M> StreamShared<M> {
-    fn new() -> Self {
-        Self {
-            queue: RefCell::new(VecDeque::new()),
-            waker: RefCell::new(None),
-            over: Cell::new(false),
-        }
-    }
-
-    /// Takes one routed message, owned, and wakes the stream's task.
-    pub(crate) fn push(&self, message: M) {
-        self.queue.borrow_mut().push_back(message);
-        self.wake();
-    }
-
-    /// No message will come after those queued.
-    pub(crate) fn end(&self) {
-        self.over.set(true);
-        self.wake();
-    }
-
-    fn wake(&self) {
-        // Taken out first: a waker's `wake` may run the task at once, on
-        // an executor that polls inline.
-        let waker = self.waker.borrow_mut().take();
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-    }
-}
+use crate::stream_shared::StreamShared;
 
 /// The messages of one pipe, owned, as a [`Stream`]; made by
 /// [`IntoMessageStream::into_stream`](router_api::IntoMessageStream::into_stream)
@@ -82,6 +41,14 @@ impl<M: 'static> MessageStream<M> {
     #[must_use]
     pub fn receiver(&self) -> &PipeReceiver<M> {
         &self.receiver
+    }
+}
+
+impl<M: 'static> IntoMessageStream<M> for PipeReceiver<M> {
+    type Stream = MessageStream<M>;
+
+    fn into_stream(self) -> MessageStream<M> {
+        MessageStream::new(self)
     }
 }
 

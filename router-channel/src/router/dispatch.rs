@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use crate::receiver::{Listeners, ReceiverShared, SharedListener, deliver_special};
-use crate::table::Route;
+use crate::route::Route;
 use crate::tuning::ROUTES_REMEMBERED;
 use crate::{Channel, Envelope};
 

@@ -4,18 +4,20 @@
 //! `run.rs` (one run, and the backlog of a channel that takes batches),
 //! `turn.rs` (a ping's turn), `dispatch.rs` (handing messages to
 //! listeners), `manual.rs` (`route_until`), `discards.rs` (messages of
-//! closed pipes) and `noted.rs` (ends of stream and latest values).
+//! closed pipes), `pending.rs` and `noted.rs` (ends of stream and latest
+//! values: the notes taken, and acting on them).
 
 mod discards;
 mod dispatch;
 mod manual;
 mod noted;
+mod pending;
 mod run;
 mod turn;
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -25,16 +27,16 @@ use router_api::{
     RouterControl, RouterStartError, RouterStats, RouterStopError,
 };
 
-use crate::credit::Credit;
-use crate::latest::LatestSlot;
+use crate::kind::Kind;
 use crate::link::Link;
 use crate::receiver::{PipeCloser, PipeReceiver, ReceiverShared};
-use crate::sender::{ChannelSender, Kind};
-use crate::table::{Route, RoutingTable};
+use crate::route::Route;
+use crate::sender::ChannelSender;
+use crate::table::RoutingTable;
 use crate::{Channel, Envelope};
 
 use discards::DiscardLog;
-use noted::Pending;
+use pending::Pending;
 use run::Run;
 
 /// Routers are told apart by a process-wide number, so `close_pipe` can
@@ -192,29 +194,12 @@ where
         let inner = &self.inner;
         let run = inner.run.borrow();
         let run = run.as_ref().ok_or(PipeError::NotRunning)?;
-        let kind = match kind {
-            PipeKind::Bounded { capacity: 0 } => {
-                return Err(PipeError::BadKind {
-                    kind,
-                    why: "a bounded pipe holds at least one message",
-                });
-            }
-            PipeKind::Bounded { capacity } => Kind::Bounded(Arc::new(Credit::new(capacity))),
-            PipeKind::Latest => Kind::Latest(Arc::new(LatestSlot::new())),
-            // Unbounded, and any kind added to router-api later.
-            _ => Kind::Queue,
-        };
-        let mut table = inner.table.borrow_mut();
-        let slot = table.vacant_slot().ok_or(PipeError::TooManyPipes {
-            open: table.open_pipes(),
-        })?;
-        let pipe = table.number_pipe();
-        let closer: std::rc::Weak<dyn PipeCloser> = Rc::downgrade(inner) as _;
-        let receiver = PipeReceiver::new(pipe, inner.id, slot, closer, kind.clone());
-        table.insert(Rc::clone(receiver.shared()));
-        let route = Route::from_parts(slot, pipe);
-        let sender = ChannelSender::new(pipe, route, Arc::clone(&run.link), kind);
-        Ok((sender, receiver))
+        let kind = Kind::of(kind)?;
+        let closer: Weak<dyn PipeCloser> = Rc::downgrade(inner) as _;
+        inner
+            .table
+            .borrow_mut()
+            .open(kind, inner.id, closer, &run.link)
     }
 
     fn close_pipe(&self, receiver: &Self::Receiver) -> Result<(), ClosePipeError> {

@@ -1,49 +1,15 @@
-//! The router's side of the notes (notes.rs): the ends of stream and
-//! latest values its turns have taken, and when they may be acted on
-//! (E1, L1, L2).
+//! The router's side of the notes (notes.rs): when the ends of stream and
+//! latest values its turns have taken (pending.rs) may be acted on, and
+//! acting on them (E1, L1, L2).
 
-use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::rc::Rc;
 
-use crate::notes::{Note, Noted};
+use crate::notes::Noted;
 use crate::receiver::deliver_special;
 use crate::{Channel, Envelope};
 
 use super::Inner;
 use super::run::Run;
-
-/// The notes a router has taken from its run's board and not yet acted on.
-pub(super) struct Pending<M> {
-    notes: RefCell<VecDeque<Note<M>>>,
-    /// Whether `notes` holds any: asked per message by `route_until`, so
-    /// kept where it costs a load, not a borrow.
-    any: Cell<bool>,
-    /// How many of the first `notes` were taken before a look that found
-    /// the queue empty: those senders' messages are all routed.
-    fenced: Cell<usize>,
-}
-
-impl<M> Default for Pending<M> {
-    fn default() -> Self {
-        Self {
-            notes: RefCell::default(),
-            any: Cell::new(false),
-            fenced: Cell::new(0),
-        }
-    }
-}
-
-impl<M> Pending<M> {
-    /// Takes every note out: the run they belong to is over and its pipes
-    /// are closed. The caller drops them with no borrow held (a latest
-    /// value's drop is user code).
-    pub(super) fn clear(&self) -> VecDeque<Note<M>> {
-        self.fenced.set(0);
-        self.any.set(false);
-        std::mem::take(&mut *self.notes.borrow_mut())
-    }
-}
 
 impl<M, C> Inner<M, C>
 where
