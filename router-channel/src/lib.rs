@@ -18,7 +18,7 @@ mod waiter;
 mod kind;
 mod notes;
 
-mod extras;
+mod fittings;
 mod link;
 
 mod receiver;

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use router_api::{EndListener, Listener, ListenerId, MessageReceiver, PipeId, SenderEnd};
 
-use crate::extras::Extras;
+use crate::fittings::Fittings;
 use crate::kind::Kind;
 use crate::route::Route;
 use crate::stream_shared::StreamShared;
@@ -46,8 +46,8 @@ pub(crate) struct ReceiverShared<M> {
     epoch: Cell<u64>,
     listeners: RefCell<ListenerList<M>>,
     /// Made with the pipe for a bounded or latest-value pipe, else when
-    /// first needed (extras.rs).
-    extras: OnceCell<Box<Extras<M>>>,
+    /// first needed (fittings.rs).
+    fittings: OnceCell<Box<Fittings<M>>>,
 }
 
 impl<M> ReceiverShared<M> {
@@ -80,20 +80,21 @@ impl<M> ReceiverShared<M> {
         self.epoch.set(self.epoch.get().wrapping_add(1));
     }
 
-    /// The pipe's extras, if it has any.
-    pub(crate) fn extras(&self) -> Option<&Extras<M>> {
-        self.extras.get().map(|extras| &**extras)
+    /// The pipe's fittings, if it has any.
+    pub(crate) fn fittings(&self) -> Option<&Fittings<M>> {
+        self.fittings.get().map(|fittings| &**fittings)
     }
 
-    /// The pipe's extras, made now if it had none (an unbounded pipe).
-    fn extras_now(&self) -> &Extras<M> {
-        self.extras
-            .get_or_init(|| Box::new(Extras::new(Kind::Queue)))
+    /// The pipe's fittings, made now if it had none (an unbounded pipe).
+    fn fittings_now(&self) -> &Fittings<M> {
+        self.fittings
+            .get_or_init(|| Box::new(Fittings::new(Kind::Queue)))
     }
 
-    /// Whether routing to this pipe does more than fire its listeners.
-    pub(crate) fn special(&self) -> bool {
-        self.extras().is_some_and(Extras::special)
+    /// Whether routing to this pipe does more than fire its listeners: its
+    /// messages go through its fittings too.
+    pub(crate) fn routes_through_fittings(&self) -> bool {
+        self.fittings().is_some_and(Fittings::act_on_messages)
     }
 
     /// The pipe has left the routing table (closed, or its router
@@ -102,11 +103,11 @@ impl<M> ReceiverShared<M> {
     /// stream ends.
     pub(crate) fn leave_table(&self) {
         self.retire_snapshots();
-        if let Some(extras) = self.extras() {
-            if let Some(credit) = extras.credit() {
+        if let Some(fittings) = self.fittings() {
+            if let Some(credit) = fittings.credit() {
                 credit.close();
             }
-            if let Some(stream) = extras.stream() {
+            if let Some(stream) = fittings.stream() {
                 stream.end();
             }
         }
@@ -114,7 +115,7 @@ impl<M> ReceiverShared<M> {
 
     /// Tells the receiver its sender has ended (E1).
     pub(crate) fn finish(&self, end: SenderEnd) {
-        self.extras_now().finish(self.pipe, end);
+        self.fittings_now().finish(self.pipe, end);
     }
 }
 
@@ -142,23 +143,23 @@ impl<M> Listeners<M> {
     }
 }
 
-/// Hands `message` of a pipe with extras on: a unit owed to a bounded
-/// pipe, the listeners of the snapshot, then, owned, the stream the
-/// receiver became. Out of line: the routing loop's common case is a
-/// pipe with none.
+/// Hands `message` of a pipe that routes through its fittings: a unit
+/// owed to a bounded pipe, the listeners of the snapshot, then, owned, the
+/// stream the receiver became. Out of line: the routing loop's common case
+/// is a pipe with no fittings.
 #[inline(never)]
-pub(crate) fn deliver_special<M>(
+pub(crate) fn deliver_through_fittings<M>(
     receiver: &ReceiverShared<M>,
     listeners: &Listeners<M>,
     message: M,
 ) {
-    let Some(extras) = receiver.extras() else {
+    let Some(fittings) = receiver.fittings() else {
         listeners.fire(&message);
         return;
     };
-    extras.owe_one();
+    fittings.owe_one();
     listeners.fire(&message);
-    if let Some(stream) = extras.stream() {
+    if let Some(stream) = fittings.stream() {
         stream.push(message);
     }
 }
@@ -186,9 +187,9 @@ impl<M> PipeReceiver<M> {
         router: Weak<dyn PipeCloser>,
         kind: Kind<M>,
     ) -> Self {
-        let extras = OnceCell::new();
+        let fittings = OnceCell::new();
         if !matches!(kind, Kind::Queue) {
-            let _ = extras.set(Box::new(Extras::new(kind)));
+            let _ = fittings.set(Box::new(Fittings::new(kind)));
         }
         Self {
             shared: Rc::new(ReceiverShared {
@@ -197,7 +198,7 @@ impl<M> PipeReceiver<M> {
                 slot,
                 epoch: Cell::new(0),
                 listeners: RefCell::new(ListenerList { current: None }),
-                extras,
+                fittings,
             }),
             router,
         }
@@ -209,7 +210,7 @@ impl<M> PipeReceiver<M> {
 
     /// Hands every message routed from now on to `stream` too.
     pub(crate) fn attach_stream(&self, stream: Rc<StreamShared<M>>) {
-        self.shared.extras_now().set_stream(stream);
+        self.shared.fittings_now().set_stream(stream);
         self.shared.retire_snapshots();
     }
 }
@@ -265,15 +266,15 @@ impl<M> MessageReceiver<M> for PipeReceiver<M> {
     }
 
     fn on_end_boxed(&self, callback: EndListener) {
-        self.shared.extras_now().on_end(callback);
+        self.shared.fittings_now().on_end(callback);
     }
 
     fn end(&self) -> Option<SenderEnd> {
-        self.shared.extras().and_then(Extras::end)
+        self.shared.fittings().and_then(Fittings::end)
     }
 
     fn queued(&self) -> Option<usize> {
-        match self.shared.extras().map(Extras::kind) {
+        match self.shared.fittings().map(Fittings::kind) {
             None | Some(Kind::Queue) => None,
             Some(Kind::Bounded(credit)) => Some(credit.queued()),
             Some(Kind::Latest(slot)) => Some(usize::from(slot.is_full())),

@@ -1,5 +1,5 @@
 //! What the router hands a stream's messages to, and the stream reads:
-//! below the receiver, whose pipe's extras hold it (extras.rs), and
+//! below the receiver, whose pipe's fittings hold it (fittings.rs), and
 //! below the stream, which owns the receiver (stream.rs).
 
 use std::cell::{Cell, RefCell};

@@ -3,12 +3,12 @@
 //! snapshot of its listeners, and reuses a snapshot while nothing changed
 //! its pipe (the hot path router-bench measures); and once two messages in
 //! a row are for one plain pipe with one listener, it hands the messages
-//! that follow straight to that listener (`Runs`).
+//! that follow straight to that listener (`Streak`).
 //!
 //! These tests queue a whole burst first, so it is routed in one
 //! `route_until` call or one ping's turn. Some change a pipe from inside
 //! a listener mid-burst, at the second message (while the snapshot is
-//! fresh) or later in the run (while the pipe is hot): the change must
+//! fresh) or later in the streak (while the pipe is hot): the change must
 //! take effect from the next message on (R11, V1, R7). Others interleave more pipes than a loop remembers,
 //! so pipes share a remembered place and evict each other (`route_afresh`):
 //! each pipe's messages must still reach its own listeners, once and in
@@ -203,7 +203,7 @@ fn interleaved_pipes_each_reach_only_their_own_listeners() {
             sender.start().unwrap();
             pipes.push((sender, receiver));
         }
-        // Runs of one pipe, then another, then back: a snapshot kept for
+        // Streaks of one pipe, then another, then back: a snapshot kept for
         // one pipe must never serve another.
         for (pipe, message) in [
             (0, 1),
@@ -339,8 +339,8 @@ fn more_interleaved_pipes_than_remembered_each_get_their_own_once_in_order() {
         let mut pipes = ManyPipes::open(&router);
         // Round robin over all pipes: no two messages in a row are of one
         // pipe, and pipes 64 apart take turns in one remembered place.
-        // Every third pipe sends a run of two, so a snapshot is also
-        // reused while a run lasts.
+        // Every third pipe sends a streak of two, so a snapshot is also
+        // reused while a streak lasts.
         for round in (0..ROUNDS).step_by(2) {
             for (pipe, sender) in (0..).zip(&mut pipes.senders) {
                 sender.send(tagged(pipe, round)).unwrap();
@@ -454,9 +454,9 @@ fn slot_reused_mid_burst_serves_the_new_pipe_not_the_old_snapshot() {
 }
 
 /// What a pipe's sole listener does when its message `AT` comes, in the
-/// middle of a run of messages for that one pipe: the messages before it
+/// middle of a streak of messages for that one pipe: the messages before it
 /// went straight to that listener (the routing loop's hot pipe,
-/// `Runs` in src/router/dispatch.rs), and the change must take effect from
+/// `Streak` in src/router/dispatch.rs), and the change must take effect from
 /// the next message on.
 #[derive(Clone, Copy, Debug)]
 enum Change {

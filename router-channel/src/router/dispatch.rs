@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use crate::receiver::{Listeners, ReceiverShared, SharedListener, deliver_special};
+use crate::receiver::{Listeners, ReceiverShared, SharedListener, deliver_through_fittings};
 use crate::route::Route;
 use crate::tuning::ROUTES_REMEMBERED;
 use crate::{Channel, Envelope};
@@ -43,26 +43,28 @@ struct LastRoute<M> {
     /// at the list.
     sole: Option<SharedListener<M>>,
     /// Whether a message of this pipe needs more than its listeners
-    /// fired (a bounded pipe's credit, a stream; see extras.rs).
-    special: bool,
+    /// fired: it goes through the pipe's fittings (a bounded pipe's
+    /// credit, a stream; see fittings.rs).
+    through_fittings: bool,
 }
 
-/// What a routing loop keeps in its locals about the run of messages under
-/// way: once two messages in a row were for one plain pipe with one
-/// listener, the messages that follow for it go straight to that listener,
-/// with no look at the remembered pipes. While pipes interleave it stays
-/// empty, at the cost of one comparison per message.
+/// What a routing loop keeps in its locals about the streak under way, the
+/// messages in a row for one pipe: once two messages in a row were for one
+/// plain pipe with one listener, the messages that follow for it go
+/// straight to that listener, with no look at the remembered pipes. While
+/// pipes interleave it stays empty, at the cost of one comparison per
+/// message.
 ///
 /// A local of the loop, not a field of [`Dispatch`]: kept in registers, it
 /// took crossbeam's one-thread receive from 12.4 to 9.3 ns on the bench's
 /// machine; as a field, loaded from memory after each listener call, to
 /// 10.5 (router-bench's README).
-pub(super) struct Runs<M> {
+pub(super) struct Streak<M> {
     hot: Option<Hot<M>>,
     last: Option<Route>,
 }
 
-impl<M> Runs<M> {
+impl<M> Streak<M> {
     pub(super) fn new() -> Self {
         Self {
             hot: None,
@@ -101,7 +103,7 @@ impl<M> Runs<M> {
     }
 }
 
-/// The pipe of a run of messages (see [`Runs`]).
+/// The pipe of a streak (see [`Streak`]).
 struct Hot<M> {
     route: Route,
     receiver: Rc<ReceiverShared<M>>,
@@ -150,9 +152,9 @@ where
             && last.receiver.epoch() == last.epoch
         {
             self.routed += 1;
-            if last.special {
+            if last.through_fittings {
                 self.owes = true;
-                deliver_special(&last.receiver, &last.listeners, envelope.message);
+                deliver_through_fittings(&last.receiver, &last.listeners, envelope.message);
             } else if let Some(sole) = &last.sole {
                 sole(&envelope.message);
             } else {
@@ -164,11 +166,12 @@ where
     }
 
     /// The pipe of `route` as a [`Hot`] pipe, if it is remembered and
-    /// current, plain (no extras on, see extras.rs) and has one listener.
+    /// current, plain (its messages go through no fittings, see
+    /// fittings.rs) and has one listener.
     #[inline(never)]
     fn hot(&self, route: Route) -> Option<Hot<M>> {
         let last = self.routes[Self::place(route)].as_ref()?;
-        if last.route != route || last.special || last.receiver.epoch() != last.epoch {
+        if last.route != route || last.through_fittings || last.receiver.epoch() != last.epoch {
             return None;
         }
         Some(Hot {
@@ -209,12 +212,12 @@ where
             epoch: receiver.epoch(),
             sole: listeners.sole().cloned(),
             listeners,
-            special: receiver.special(),
+            through_fittings: receiver.routes_through_fittings(),
             receiver,
         });
-        if fresh.special {
+        if fresh.through_fittings {
             self.owes = true;
-            deliver_special(&fresh.receiver, &fresh.listeners, envelope.message);
+            deliver_through_fittings(&fresh.receiver, &fresh.listeners, envelope.message);
         } else {
             fresh.listeners.fire(&envelope.message);
         }
@@ -234,10 +237,10 @@ where
     fn pay_owed(&mut self) {
         self.owes = false;
         for route in self.routes.iter().flatten() {
-            if route.special
-                && let Some(extras) = route.receiver.extras()
+            if route.through_fittings
+                && let Some(fittings) = route.receiver.fittings()
             {
-                extras.pay();
+                fittings.pay();
             }
         }
     }

@@ -9,7 +9,7 @@ use router_api::{RouteError, TimedOut};
 use crate::{Channel, Envelope};
 
 use super::Inner;
-use super::dispatch::{Dispatch, Runs};
+use super::dispatch::{Dispatch, Streak};
 use super::run::Run;
 
 /// What `route_until` routes next.
@@ -42,10 +42,10 @@ where
         }
         let deadline = timeout.and_then(|timeout| Instant::now().checked_add(timeout));
         let mut dispatch = Dispatch::new(self);
-        let mut runs = Runs::new();
+        let mut streak = Streak::new();
         loop {
             if let Some(envelope) = self.next_queued(&run) {
-                runs.route(&mut dispatch, envelope);
+                streak.route(&mut dispatch, envelope);
             } else {
                 // A bounded pipe's sender may wait for the units owed.
                 dispatch.pay_credits();

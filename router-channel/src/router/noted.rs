@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use crate::notes::Noted;
-use crate::receiver::deliver_special;
+use crate::receiver::deliver_through_fittings;
 use crate::{Channel, Envelope};
 
 use super::Inner;
@@ -65,8 +65,8 @@ where
                         Some(receiver) => {
                             self.routed.set(self.routed.get() + 1);
                             let listeners = receiver.listeners();
-                            if receiver.special() {
-                                deliver_special(&receiver, &listeners, value);
+                            if receiver.routes_through_fittings() {
+                                deliver_through_fittings(&receiver, &listeners, value);
                             } else {
                                 listeners.fire(&value);
                             }

@@ -10,7 +10,7 @@ use crate::tuning::{CLOCK_EVERY, FAST_AFTER};
 use crate::{Channel, Envelope};
 
 use super::Inner;
-use super::dispatch::{Dispatch, Runs};
+use super::dispatch::{Dispatch, Streak};
 use super::run::Run;
 
 /// How a turn ended.
@@ -93,7 +93,7 @@ where
     fn route(&mut self, budget: DrainBudget) -> End {
         let max_messages = budget.max_messages.max(1);
         let started = Instant::now();
-        let mut runs = Runs::new();
+        let mut streak = Streak::new();
         loop {
             let envelope = match self.inner.look(self.run) {
                 Look::Found(envelope) => envelope,
@@ -108,7 +108,7 @@ where
                     HoldEnd::Held => return End::Unfinished,
                 },
             };
-            runs.route(&mut self.dispatch, envelope);
+            streak.route(&mut self.dispatch, envelope);
             self.taken += 1;
             if self.taken.is_multiple_of(FAST_AFTER) {
                 // A burst: let senders stop claiming the gate (gate.rs).

@@ -1,8 +1,10 @@
-//! What a pipe may have beyond its listeners: a kind other than unbounded,
-//! end callbacks, a stream. Kept in one box that a plain pipe never
-//! allocates until its end comes, so a million open pipes cost what they
-//! did before these existed, and the routing loop asks one flag of a
-//! remembered pipe ([`Extras::special`]) instead of several.
+//! A pipe's fittings: what it has beyond its listeners. Its kind's shared
+//! state (a bounded pipe's credit, a latest-value pipe's slot), the units
+//! of credit its routing owes, its end callbacks, the stream it feeds.
+//! Kept in one box that a plain pipe never allocates until its end comes,
+//! so a million open pipes cost what they did before these existed, and
+//! the routing loop asks one flag of a remembered pipe
+//! ([`Fittings::act_on_messages`]) instead of several.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -22,8 +24,8 @@ struct Ending {
     end: Option<SenderEnd>,
 }
 
-/// See the module docs.
-pub(crate) struct Extras<M> {
+/// What a pipe has beyond its listeners; see the module docs.
+pub(crate) struct Fittings<M> {
     kind: Kind<M>,
     /// Units of a bounded pipe's credit the routing loop owes (credit.rs,
     /// `Credit::batch`): only the foreground touches it.
@@ -33,7 +35,7 @@ pub(crate) struct Extras<M> {
     stream: RefCell<Option<Rc<StreamShared<M>>>>,
 }
 
-impl<M> Extras<M> {
+impl<M> Fittings<M> {
     pub(crate) fn new(kind: Kind<M>) -> Self {
         Self {
             kind,
@@ -55,10 +57,10 @@ impl<M> Extras<M> {
         }
     }
 
-    /// Whether routing a message to this pipe does more than fire its
-    /// listeners: a unit owed to a bounded pipe, or the message handed on
-    /// to a stream.
-    pub(crate) fn special(&self) -> bool {
+    /// Whether these fittings act on each message routed to the pipe, so
+    /// routing one does more than fire its listeners: a unit owed to a
+    /// bounded pipe, or the message handed on to a stream.
+    pub(crate) fn act_on_messages(&self) -> bool {
         self.credit().is_some() || self.stream.borrow().is_some()
     }
 
