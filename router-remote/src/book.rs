@@ -1,0 +1,175 @@
+//! The pipes of one router run, as the thread that reads the transport
+//! looks them up: a peer may speak only for a pipe the run made, and only
+//! one peer per pipe.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use router_api::{MessageSender, PipeId};
+use router_crossbeam::CrossbeamSender;
+
+/// The in-process sender of a pipe, which the transport's thread sends
+/// through on behalf of the remote sender: so a bounded or latest-value
+/// pipe is one for the remote sender too, and its end is told as an
+/// in-process sender's is (E1, E2).
+pub type CoreSender<M> = CrossbeamSender<M>;
+
+/// What the book says to a peer that names a pipe.
+#[derive(Debug)]
+pub enum Admission<M: Send + 'static, E> {
+    /// The run made the pipe and no peer took it yet: its entry and its
+    /// in-process sender (started), now the peer's.
+    Admitted {
+        /// What the transport recorded with the pipe.
+        entry: E,
+        /// The pipe's in-process sender.
+        sender: CoreSender<M>,
+    },
+    /// This run never made the pipe.
+    NeverMade,
+    /// A peer took the pipe before (S1: a sender starts once).
+    AlreadyConnected,
+}
+
+/// Every pipe made in one run: what the transport keeps of it (`E`: a
+/// key to check its frames with, or `()`), and its in-process sender
+/// until a peer takes both.
+///
+/// Closed pipes stay in the book: their messages are discarded by the
+/// router with its closed-pipe warning (R7), as in the in-process
+/// backends. Senders no peer took drop with the run, after the transport
+/// closed it: the router stops next, so they tell no end anyone hears.
+pub struct PipeBook<M: Send + 'static, E = ()> {
+    pipes: Mutex<Pipes<M, E>>,
+}
+
+/// Each pipe's entry and sender, until a peer takes them.
+type Pipes<M, E> = HashMap<u64, Option<(E, CoreSender<M>)>>;
+
+impl<M: Send + 'static, E> Default for PipeBook<M, E> {
+    fn default() -> Self {
+        Self {
+            pipes: Mutex::default(),
+        }
+    }
+}
+
+impl<M: Send + 'static, E> PipeBook<M, E> {
+    /// An empty book, for a new run.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Pipes<M, E>> {
+        // Each update is one insert or one take: a panic cannot leave it
+        // half done.
+        self.pipes.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records a pipe the run made, with the transport's `entry` and its
+    /// in-process sender, which is started here so that the peer's first
+    /// message goes straight through.
+    pub fn record(&self, pipe: PipeId, entry: E, mut sender: CoreSender<M>) {
+        if let Err(error) = sender.start() {
+            // A sender the router has just made starts: not reached.
+            tracing::error!(pipe = %pipe, %error, "cannot start a new pipe's sender");
+        }
+        self.lock().insert(pipe.get(), Some((entry, sender)));
+    }
+
+    /// Admits the first peer that names `pipe`.
+    pub fn admit(&self, pipe: PipeId) -> Admission<M, E> {
+        match self.lock().get_mut(&pipe.get()) {
+            None => Admission::NeverMade,
+            Some(taken) => taken
+                .take()
+                .map_or(Admission::AlreadyConnected, |(entry, sender)| {
+                    Admission::Admitted { entry, sender }
+                }),
+        }
+    }
+
+    /// How many pipes the run made.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether the run made no pipe yet.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+}
+
+impl<M: Send + 'static, E> fmt::Debug for PipeBook<M, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pipes = self.lock();
+        let waiting = pipes.values().filter(|taken| taken.is_some()).count();
+        f.debug_struct("PipeBook")
+            .field("pipes", &pipes.len())
+            .field("waiting_for_a_peer", &waiting)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use router_api::{DefaultEventLoop, MessageRouter};
+    use router_crossbeam::CrossbeamRouter;
+
+    #[test]
+    fn book_admits_a_made_pipe_once_with_its_entry_and_no_other() {
+        let event_loop = DefaultEventLoop::new();
+        let router = CrossbeamRouter::<u64>::new(&event_loop);
+        router.start().unwrap();
+        let (sender, _receiver) = router.pipe().unwrap();
+        let pipe = sender.pipe_id();
+        let book = PipeBook::new();
+        book.record(pipe, "key of the pipe", sender);
+        assert_eq!(book.len(), 1);
+        assert!(matches!(
+            book.admit(PipeId::new(pipe.get() + 1)),
+            Admission::NeverMade
+        ));
+        match book.admit(pipe) {
+            Admission::Admitted { entry, sender } => {
+                assert_eq!(entry, "key of the pipe");
+                assert_eq!(sender.pipe_id(), pipe);
+            }
+            other => panic!("the first peer is admitted, not {other:?}"),
+        }
+        assert!(matches!(book.admit(pipe), Admission::AlreadyConnected));
+        router.stop().unwrap();
+    }
+
+    #[test]
+    fn recorded_sender_is_started_for_the_peer() {
+        let event_loop = DefaultEventLoop::new();
+        let router = CrossbeamRouter::<u64>::new(&event_loop);
+        router.start().unwrap();
+        let (sender, receiver) = router.pipe().unwrap();
+        let pipe = sender.pipe_id();
+        let book = PipeBook::<u64>::new();
+        book.record(pipe, (), sender);
+        let Admission::Admitted { mut sender, .. } = book.admit(pipe) else {
+            panic!("the pipe was recorded");
+        };
+        sender.send(7).unwrap();
+        let got = std::rc::Rc::new(std::cell::Cell::new(0));
+        router_api::MessageReceiver::connect(&receiver, {
+            let got = got.clone();
+            move |n: &u64| got.set(*n)
+        });
+        router
+            .route_until(|| got.get() == 7, Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        router.close_pipe(&receiver).unwrap();
+        router.stop().unwrap();
+    }
+}

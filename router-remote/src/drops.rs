@@ -1,0 +1,229 @@
+//! What a router drops of what its peers send, as values: each backend
+//! names its reasons in a `#[non_exhaustive]` enum ([`DropReason`]) and
+//! describes each drop ([`Dropped`]); a [`DropLog`] counts every drop by
+//! its reason, exactly, and has the backend log it, in one place.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A backend's reasons to drop what a peer sent: a frame over the size
+/// limit, one that does not decode, one whose tag does not verify, ...
+///
+/// For backend authors: the enum **must** list each of its values in
+/// [`ALL`](Self::ALL) (a reason missing there is logged but not counted),
+/// and each [`name`](Self::name) **must** be distinct and never change
+/// meaning: logs and dashboards key on it.
+pub trait DropReason: Copy + Eq + fmt::Debug + Send + Sync + 'static {
+    /// Every reason, in the order [`DropCounts`] lists them.
+    const ALL: &'static [Self];
+
+    /// The reason as its log event's `reason` field says it, in
+    /// snake_case: `undecodable`, `tag_mismatch`.
+    fn name(self) -> &'static str;
+}
+
+/// One drop, as its backend knows it: the reason, and what its log event
+/// says (the pipe, the peer, the sizes and numbers involved).
+pub trait Dropped {
+    /// The backend's reasons.
+    type Reason: DropReason;
+
+    /// Why it was dropped.
+    fn reason(&self) -> Self::Reason;
+
+    /// Logs it: the backend's one event for a drop, a `WARN` (or `DEBUG`
+    /// for a drop that is routine, as a copy of a frame that was
+    /// delivered) with the field `reason` (its
+    /// [`name`](DropReason::name)), the field `pipe` when the pipe is
+    /// known, and the fields and words that say what was dropped.
+    fn log(&self);
+}
+
+/// Counts a router's drops by reason, over all its runs, and is the one
+/// place a drop is logged: its backend's threads [`note`](Self::note)
+/// each drop, and the router hands out [`counts`](Self::counts).
+///
+/// Clones share the counts.
+pub struct DropLog<R: DropReason> {
+    counts: Arc<[AtomicU64]>,
+    _reason: PhantomData<fn(R)>,
+}
+
+impl<R: DropReason> DropLog<R> {
+    /// A log with every count at zero.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            counts: R::ALL.iter().map(|_| AtomicU64::new(0)).collect(),
+            _reason: PhantomData,
+        }
+    }
+
+    /// Counts `dropped` under its reason, then logs it.
+    pub fn note(&self, dropped: &impl Dropped<Reason = R>) {
+        self.count(dropped.reason());
+        dropped.log();
+    }
+
+    fn count(&self, reason: R) {
+        let slot = R::ALL
+            .iter()
+            .position(|listed| *listed == reason)
+            .and_then(|index| self.counts.get(index));
+        debug_assert!(slot.is_some(), "{reason:?} is missing from its ALL");
+        if let Some(count) = slot {
+            count.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// The counts so far. A drop a thread is noting as this runs may be
+    /// in them or not; once the router has stopped (its threads joined),
+    /// every drop of its runs is.
+    #[must_use]
+    pub fn counts(&self) -> DropCounts<R> {
+        let counts = R::ALL
+            .iter()
+            .zip(self.counts.iter())
+            .map(|(reason, count)| (*reason, count.load(Ordering::Relaxed)))
+            .collect();
+        DropCounts { counts }
+    }
+}
+
+impl<R: DropReason> Default for DropLog<R> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<R: DropReason> Clone for DropLog<R> {
+    fn clone(&self) -> Self {
+        Self {
+            counts: Arc::clone(&self.counts),
+            _reason: PhantomData,
+        }
+    }
+}
+
+impl<R: DropReason> fmt::Debug for DropLog<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("DropLog").field(&self.counts()).finish()
+    }
+}
+
+/// How many drops each reason has come to, as
+/// [`DropLog::counts`] read them.
+///
+/// ```
+/// # use router_remote::{DropCounts, DropReason};
+/// # fn check<R: DropReason>(counts: &DropCounts<R>, undecodable: R) {
+/// assert_eq!(counts.get(undecodable), 1);
+/// assert_eq!(counts.total(), 1);
+/// # }
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct DropCounts<R: DropReason> {
+    counts: Vec<(R, u64)>,
+}
+
+impl<R: DropReason> DropCounts<R> {
+    /// How many were dropped for `reason`.
+    #[must_use]
+    pub fn get(&self, reason: R) -> u64 {
+        self.counts
+            .iter()
+            .find(|(listed, _)| *listed == reason)
+            .map_or(0, |(_, count)| *count)
+    }
+
+    /// How many were dropped in all.
+    #[must_use]
+    pub fn total(&self) -> u64 {
+        self.counts.iter().map(|(_, count)| count).sum()
+    }
+
+    /// Every reason with its count, zero or not, in the order of
+    /// [`DropReason::ALL`].
+    pub fn iter(&self) -> impl Iterator<Item = (R, u64)> + '_ {
+        self.counts.iter().copied()
+    }
+}
+
+impl<R: DropReason> fmt::Debug for DropCounts<R> {
+    /// The reasons with a count, by name: `{"undecodable": 1}`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let counted = self.counts.iter().filter(|(_, count)| *count > 0);
+        f.debug_map()
+            .entries(counted.map(|(reason, count)| (reason.name(), count)))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use router_conformance::capture::capture;
+
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    enum Why {
+        TooBig,
+        Garbled,
+    }
+
+    impl DropReason for Why {
+        const ALL: &'static [Self] = &[Self::TooBig, Self::Garbled];
+
+        fn name(self) -> &'static str {
+            match self {
+                Self::TooBig => "too_big",
+                Self::Garbled => "garbled",
+            }
+        }
+    }
+
+    struct Drop(Why, u64);
+
+    impl Dropped for Drop {
+        type Reason = Why;
+
+        fn reason(&self) -> Why {
+            self.0
+        }
+
+        fn log(&self) {
+            tracing::warn!(reason = self.0.name(), pipe = self.1, "dropping a frame");
+        }
+    }
+
+    #[test]
+    fn each_drop_is_counted_by_reason_and_logged_once() {
+        let log = DropLog::<Why>::new();
+        let shared = log.clone();
+        let ((), captured) = capture(|| {
+            shared.note(&Drop(Why::Garbled, 1));
+            shared.note(&Drop(Why::Garbled, 2));
+            shared.note(&Drop(Why::TooBig, 2));
+        });
+        let counts = log.counts();
+        assert_eq!(counts.get(Why::Garbled), 2);
+        assert_eq!(counts.get(Why::TooBig), 1);
+        assert_eq!(counts.total(), 3);
+        assert_eq!(
+            counts.iter().collect::<Vec<_>>(),
+            [(Why::TooBig, 1), (Why::Garbled, 2)]
+        );
+        assert_eq!(format!("{counts:?}"), r#"{"too_big": 1, "garbled": 2}"#);
+        let warnings = captured.warnings_containing("dropping a frame");
+        assert_eq!(warnings.len(), 3);
+        assert_eq!(warnings[0].field("reason"), Some("garbled"));
+    }
+
+    #[test]
+    fn a_new_log_counts_nothing() {
+        let counts = DropLog::<Why>::new().counts();
+        assert_eq!(counts.total(), 0);
+        assert_eq!(format!("{counts:?}"), "{}");
+    }
+}
