@@ -3,6 +3,7 @@
 mod capability;
 pub mod capture;
 pub mod checks;
+mod fixtures;
 mod kit_loop;
 mod macros;
 mod message;

@@ -9,10 +9,11 @@ use router_api::{
     Disconnect, MessageReceiver, MessageRouter, MessageSender, PipeKind, SendError, SendErrorKind,
 };
 
-use super::drive::{SAFETY_TIMEOUT, join, loop_with_pipe_of, run_loop_until};
-use super::inbox::{Inbox, assert_messages, sequence};
 use crate::capture::capture;
-use crate::{KitLoop, Msg};
+use crate::fixtures::drive::{SAFETY_TIMEOUT, join, loop_with_pipe_of, run_loop_until};
+use crate::fixtures::inbox::{Inbox, assert_messages, sequence};
+use crate::kit_loop::KitLoop;
+use crate::message::Msg;
 
 /// A started router with one bounded pipe of `capacity` and an inbox on it.
 fn bounded_pipe<L: KitLoop, R: MessageRouter<Msg>>(

@@ -3,10 +3,11 @@
 
 use router_api::{ClosePipeError, MessageReceiver, MessageRouter};
 
-use super::drive::{round_trip, started_with_pipe};
-use super::refusal::refused;
 use crate::capture::capture;
-use crate::{KitLoop, Msg};
+use crate::fixtures::drive::{round_trip, started_with_pipe};
+use crate::fixtures::refusal::refused;
+use crate::kit_loop::KitLoop;
+use crate::message::Msg;
 
 /// **R6**: `close_pipe` of a pipe closed already fails with
 /// [`ClosePipeError::NotOpen`] naming the pipe.

@@ -7,10 +7,11 @@ use std::time::{Duration, Instant};
 
 use router_api::{MessageReceiver, MessageRouter, MessageSender, SenderEnd};
 
-use super::drive::{join, run_loop_until, started_with_inbox};
-use super::inbox::{Inbox, assert_messages, sequence};
 use crate::capture::capture;
-use crate::{KitLoop, Msg};
+use crate::fixtures::drive::{join, run_loop_until, started_with_inbox};
+use crate::fixtures::inbox::{Inbox, assert_messages, sequence};
+use crate::kit_loop::KitLoop;
+use crate::message::Msg;
 
 /// How many messages the E1 sender sends before it ends: enough that a
 /// backend which tells the end as soon as it learns it, rather than after

@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use router_api::Pinger;
 
-use super::drive::{SAFETY_TIMEOUT, panic_text, run_loop_until};
-use crate::KitLoop;
+use crate::fixtures::drive::{SAFETY_TIMEOUT, panic_text, run_loop_until};
+use crate::kit_loop::KitLoop;
 
 /// How long a check runs the loop to see that a callback does *not* run.
 const WATCH: Duration = Duration::from_millis(100);

@@ -5,9 +5,12 @@ use std::time::{Duration, Instant};
 
 use router_api::{MessageRouter, MessageSender};
 
-use super::drive::{SAFETY_TIMEOUT, drain, join, route_until, run_loop_until, started_with_inbox};
-use super::inbox::{Inbox, assert_messages, sequence};
-use crate::{KitLoop, Msg};
+use crate::fixtures::drive::{
+    SAFETY_TIMEOUT, drain, join, route_until, run_loop_until, started_with_inbox,
+};
+use crate::fixtures::inbox::{Inbox, assert_messages, sequence};
+use crate::kit_loop::KitLoop;
+use crate::message::Msg;
 
 /// **R10**: after `start`, every message sent is routed by the running
 /// event loop with no call by the user, also when the senders fall idle

@@ -9,8 +9,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use router_api::{MessageReceiver, MessageRouter, MessageSender};
 
-use super::drive::{join, run_loop_until};
-use crate::{KitLoop, Msg};
+use crate::fixtures::drive::{join, run_loop_until};
+use crate::kit_loop::KitLoop;
+use crate::message::Msg;
 
 /// Threads that ping, or send, at once in the W2 checks.
 const BUSY_THREADS: u32 = 4;

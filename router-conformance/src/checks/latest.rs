@@ -2,9 +2,10 @@
 
 use router_api::{MessageReceiver, MessageRouter, MessageSender, PipeKind, SenderEnd};
 
-use super::drive::{join, loop_with_pipe_of, run_loop_until};
-use super::inbox::{Inbox, assert_messages};
-use crate::{KitLoop, Msg};
+use crate::fixtures::drive::{join, loop_with_pipe_of, run_loop_until};
+use crate::fixtures::inbox::{Inbox, assert_messages};
+use crate::kit_loop::KitLoop;
+use crate::message::Msg;
 
 /// A started router with one latest-value pipe and an inbox on it.
 fn latest_pipe<L: KitLoop, R: MessageRouter<Msg>>(

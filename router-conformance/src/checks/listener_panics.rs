@@ -5,12 +5,12 @@ use std::panic::{AssertUnwindSafe, catch_unwind, panic_any, resume_unwind};
 
 use router_api::{MessageReceiver, MessageRouter, MessageSender};
 
-use super::drive::{
-    SAFETY_TIMEOUT, drain, round_trip, route_until, run_loop_until, started_with_pipe,
+use crate::fixtures::drive::{
+    SAFETY_TIMEOUT, drain, round_trip, route_until, run_loop_until, started_with_pipe, stop_clean,
 };
-use super::inbox::{Inbox, assert_messages, sequence};
-use super::reentrancy::stop_clean;
-use crate::{KitLoop, Msg};
+use crate::fixtures::inbox::{Inbox, assert_messages, sequence};
+use crate::kit_loop::KitLoop;
+use crate::message::Msg;
 
 /// The payload of the panics the R11 checks make their listeners throw.
 const LISTENER_PANIC: &str = "a conformance check's listener panics on purpose (R11)";
@@ -128,7 +128,7 @@ pub fn panicking_listener_leaves_router_usable_in_event_loop_mode<
     router
         .close_pipe(&receiver)
         .expect("R11: close_pipe failed");
-    stop_clean(&router);
+    stop_clean(&router, "R11");
 }
 
 /// **R11**: a listener that panics while `route_until` routes leaves the
@@ -184,5 +184,5 @@ pub fn panicking_listener_leaves_router_usable_in_manual_mode<L: KitLoop, R: Mes
     router
         .close_pipe(&other_receiver)
         .expect("R11: close_pipe failed");
-    stop_clean(&router);
+    stop_clean(&router, "R11");
 }

@@ -5,8 +5,9 @@ use std::rc::Rc;
 
 use router_api::{MessageReceiver, MessageRouter, MessageSender};
 
-use super::drive::{close_and_stop, drain, run_loop_until};
-use crate::{KitLoop, Msg};
+use crate::fixtures::drive::{close_and_stop, drain, run_loop_until};
+use crate::kit_loop::KitLoop;
+use crate::message::Msg;
 
 /// Who got which message, in the order they got it.
 type Log = Rc<RefCell<Vec<(usize, Msg)>>>;

@@ -1,8 +1,10 @@
 //! The checks: one public function per behaviour, named after it and
-//! tagged with the rule of DESIGN.md (RULES.md) it checks (R1–R11, S1–S3,
-//! V1, end of stream E1–E2, dropping a receiver D1, bounded pipes B1–B4,
-//! latest-value pipes L1–L3, async streams A1–A2, and the event loop's
-//! W1–W4), whose words its doc comment quotes.
+//! tagged with the rule of the repository's RULES.md it checks (the
+//! router's R1–R11, the sender's S1–S3, the receiver's V1, end of stream
+//! E1–E2, dropping a receiver D1, bounded pipes B1–B4, latest-value pipes
+//! L1–L3, async streams A1–A2, and the event loop's W1–W4), whose words
+//! its doc comment quotes. Each file holds the checks of one rule or of a
+//! few rules close together; what they share is in the kit's `fixtures`.
 //!
 //! Every check is generic over the event loop `L` ([`KitLoop`](crate::KitLoop))
 //! and the router `R`, and takes `new_router`, which builds an un-started
@@ -27,11 +29,6 @@
 // A check reports a broken rule by panicking, like `assert!`: `expect`
 // with a message naming the rule is the point, not an accident.
 #![allow(clippy::expect_used)]
-
-mod drive;
-mod inbox;
-mod one_pipe;
-mod refusal;
 
 pub mod bounded;
 pub mod close_pipe;

@@ -5,10 +5,11 @@ use std::rc::Rc;
 
 use router_api::{MessageReceiver, MessageRouter, MessageSender};
 
-use super::drive::{run_loop_until, started_with_inbox};
-use super::inbox::{Inbox, assert_messages, sequence};
 use crate::capture::{capture, capture_live};
-use crate::{KitLoop, Msg};
+use crate::fixtures::drive::{run_loop_until, started_with_inbox};
+use crate::fixtures::inbox::{Inbox, assert_messages, sequence};
+use crate::kit_loop::KitLoop;
+use crate::message::Msg;
 
 /// Sets its flag when dropped: tells when a listener (which owns one) was
 /// let go.

@@ -8,10 +8,11 @@ use router_api::{
     ClosePipeError, ListenerId, MessageReceiver, MessageRouter, MessageSender, PipeError,
 };
 
-use super::drive::{drain, round_trip, run_loop_until, started_with_pipe};
-use super::inbox::{Inbox, assert_messages, sequence};
-use crate::capture::{capture, capture_live};
-use crate::{KitLoop, Msg};
+use crate::capture::capture_live;
+use crate::fixtures::drive::{drain, round_trip, run_loop_until, started_with_pipe, stop_clean};
+use crate::fixtures::inbox::{Inbox, assert_messages, sequence};
+use crate::kit_loop::KitLoop;
+use crate::message::Msg;
 
 /// **R11**: a listener may close its own pipe while its message is being
 /// dispatched; the pipe's later messages are dropped with the closed-pipe
@@ -87,7 +88,7 @@ where
         "R11 (after a listener closed its pipe)",
     );
     sender.stop().expect("R11: stop of the sender failed");
-    stop_clean(&*router);
+    stop_clean(&*router, "R11");
 }
 
 /// **R11**: a listener may make a new pipe while a message is being
@@ -179,7 +180,7 @@ where
     router
         .close_pipe(&new_receiver)
         .expect("R11: close_pipe of the pipe made from a listener failed");
-    stop_clean(&*router);
+    stop_clean(&*router, "R11");
 }
 
 /// **R11**: a listener may connect a listener, and a listener may
@@ -272,16 +273,5 @@ where
     router
         .close_pipe(&receiver)
         .expect("R11: close_pipe failed");
-    stop_clean(&router);
-}
-
-/// Stops the router, checking that no pipe was left open.
-pub(super) fn stop_clean<R: MessageRouter<Msg>>(router: &R) {
-    let (stopped, captured) = capture(|| router.stop());
-    stopped.expect("R11: stop failed");
-    let warnings: Vec<_> = captured.warnings().collect();
-    assert!(
-        warnings.is_empty(),
-        "R11: stop after every pipe was closed logged warnings: {warnings:?}"
-    );
+    stop_clean(&router, "R11");
 }

@@ -5,11 +5,12 @@ use std::time::{Duration, Instant};
 
 use router_api::{MessageRouter, MessageSender, RouteError, TimedOut};
 
-use super::drive::{
+use crate::fixtures::drive::{
     SAFETY_TIMEOUT, close_and_stop, drain, join, route_until, started_with_inbox, started_with_pipe,
 };
-use super::inbox::{Inbox, assert_messages, sequence};
-use crate::{KitLoop, Msg};
+use crate::fixtures::inbox::{Inbox, assert_messages, sequence};
+use crate::kit_loop::KitLoop;
+use crate::message::Msg;
 
 /// A started router with one pipe, its receiver recorded, and its sender
 /// open on this (the foreground) thread.

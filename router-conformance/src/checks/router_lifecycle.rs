@@ -9,10 +9,11 @@ use router_api::{
     RouterStopError,
 };
 
-use super::drive::{round_trip, started_with_pipe};
-use super::refusal::refused;
 use crate::capture::capture;
-use crate::{KitLoop, Msg};
+use crate::fixtures::drive::{round_trip, started_with_pipe};
+use crate::fixtures::refusal::refused;
+use crate::kit_loop::KitLoop;
+use crate::message::Msg;
 
 /// **R1**: `start` on a new router starts it.
 ///

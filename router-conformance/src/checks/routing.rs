@@ -5,10 +5,11 @@ use std::sync::{Arc, Barrier};
 
 use router_api::{MessageReceiver, MessageRouter, MessageSender, SendError};
 
-use super::drive::{SAFETY_TIMEOUT, drain, join, run_loop_until, started_with_inbox};
-use super::inbox::{Inbox, assert_messages, sequence};
 use crate::capture::{Captured, capture_live};
-use crate::{KitLoop, Msg};
+use crate::fixtures::drive::{SAFETY_TIMEOUT, drain, join, run_loop_until, started_with_inbox};
+use crate::fixtures::inbox::{Inbox, assert_messages, sequence};
+use crate::kit_loop::KitLoop;
+use crate::message::Msg;
 
 /// Checks that a closed-pipe warning saying `text` was logged, with the
 /// field `pipe`.

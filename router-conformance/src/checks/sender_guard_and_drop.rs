@@ -3,11 +3,13 @@
 
 use router_api::{MessageRouter, MessageSender, SendErrorKind, SenderStartError};
 
-use super::drive::join;
-use super::inbox::sequence;
-use super::one_pipe::OnePipe;
-use super::refusal::refused;
-use crate::{KitLoop, Msg, threads};
+use crate::fixtures::drive::join;
+use crate::fixtures::inbox::sequence;
+use crate::fixtures::one_pipe::OnePipe;
+use crate::fixtures::refusal::refused;
+use crate::kit_loop::KitLoop;
+use crate::message::Msg;
+use crate::threads;
 
 /// **S2**: the guard of `open` starts the sender, sends through it, and
 /// stops it when dropped.

@@ -3,10 +3,11 @@
 
 use router_api::{MessageRouter, MessageSender, SendErrorKind, SenderStartError, SenderStopError};
 
-use super::inbox::sequence;
-use super::one_pipe::OnePipe;
-use super::refusal::refused;
-use crate::{KitLoop, Msg};
+use crate::fixtures::inbox::sequence;
+use crate::fixtures::one_pipe::OnePipe;
+use crate::fixtures::refusal::refused;
+use crate::kit_loop::KitLoop;
+use crate::message::Msg;
 
 /// **S1**: `send` before `start` fails with [`SendErrorKind::NotStarted`]
 /// and hands the message back; the sender can still start.

@@ -4,12 +4,14 @@ use std::sync::mpsc;
 
 use router_api::{Disconnect, MessageReceiver, MessageRouter, MessageSender, SendError};
 
-use super::drive::{
+use crate::capture::capture;
+use crate::fixtures::drive::{
     SAFETY_TIMEOUT, join, round_trip, run_loop_until, started_with_inbox, started_with_pipe,
 };
-use super::inbox::sequence;
-use crate::capture::capture;
-use crate::{KitLoop, Msg, threads};
+use crate::fixtures::inbox::sequence;
+use crate::kit_loop::KitLoop;
+use crate::message::Msg;
+use crate::threads;
 
 /// **R5**: once `stop` returns, no thread that the router started is
 /// alive.

@@ -9,10 +9,11 @@ use std::task::{Context, Poll, Wake, Waker};
 use futures_core::Stream;
 use router_api::{IntoMessageStream, MessageReceiver, MessageRouter, MessageSender};
 
-use super::drive::{join, run_loop_until, started_with_pipe};
-use super::inbox::{Inbox, assert_messages, sequence};
 use crate::capture::capture_live;
-use crate::{KitLoop, Msg};
+use crate::fixtures::drive::{join, run_loop_until, started_with_pipe};
+use crate::fixtures::inbox::{Inbox, assert_messages, sequence};
+use crate::kit_loop::KitLoop;
+use crate::message::Msg;
 
 /// A waker that only records that it was woken.
 #[derive(Default)]
