@@ -7,6 +7,8 @@ mod fixtures;
 mod kit_loop;
 mod macros;
 mod message;
+#[doc(hidden)]
+pub mod std_mpsc;
 mod suite;
 mod threads;
 

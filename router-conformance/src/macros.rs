@@ -12,19 +12,7 @@
 /// at module level (not inside a function).
 ///
 /// ```
-/// # mod my_backend {
-/// #     use std::sync::mpsc;
-/// #     use router_channel::{Channel, ChannelRouter};
-/// #     pub struct StdMpsc;
-/// #     impl<T: Send + 'static> Channel<T> for StdMpsc {
-/// #         type Tx = mpsc::Sender<T>;
-/// #         type Rx = mpsc::Receiver<T>;
-/// #         fn unbounded() -> (Self::Tx, Self::Rx) { mpsc::channel() }
-/// #         fn send(tx: &Self::Tx, v: T) -> Result<(), T> { tx.send(v).map_err(|e| e.0) }
-/// #         fn try_recv(rx: &Self::Rx) -> Option<T> { rx.try_recv().ok() }
-/// #     }
-/// #     pub type MpscRouter<M> = ChannelRouter<M, StdMpsc>;
-/// # }
+/// # mod my_backend { pub use router_conformance::std_mpsc::MpscRouter; }
 /// use my_backend::MpscRouter;
 /// use router_conformance::Msg;
 ///
@@ -43,20 +31,7 @@
 /// after the factory, and the checks that need it are skipped by name:
 ///
 /// ```
-/// # mod my_backend {
-/// #     use std::sync::mpsc;
-/// #     use router_channel::{Channel, ChannelRouter};
-/// #     pub struct StdMpsc;
-/// #     impl<T: Send + 'static> Channel<T> for StdMpsc {
-/// #         type Tx = mpsc::Sender<T>;
-/// #         type Rx = mpsc::Receiver<T>;
-/// #         fn unbounded() -> (Self::Tx, Self::Rx) { mpsc::channel() }
-/// #         fn send(tx: &Self::Tx, v: T) -> Result<(), T> { tx.send(v).map_err(|e| e.0) }
-/// #         fn try_recv(rx: &Self::Rx) -> Option<T> { rx.try_recv().ok() }
-/// #     }
-/// #     pub type MpscRouter<M> = ChannelRouter<M, StdMpsc>;
-/// # }
-/// # use my_backend::MpscRouter;
+/// # use router_conformance::std_mpsc::MpscRouter;
 /// # use router_conformance::Msg;
 /// router_conformance::conformance_tests!(
 ///     pooled,
@@ -89,20 +64,7 @@
 /// checks of the loop's own rules included, once per router backend:
 ///
 /// ```
-/// # mod my_backend {
-/// #     use std::sync::mpsc;
-/// #     use router_channel::{Channel, ChannelRouter};
-/// #     pub struct StdMpsc;
-/// #     impl<T: Send + 'static> Channel<T> for StdMpsc {
-/// #         type Tx = mpsc::Sender<T>;
-/// #         type Rx = mpsc::Receiver<T>;
-/// #         fn unbounded() -> (Self::Tx, Self::Rx) { mpsc::channel() }
-/// #         fn send(tx: &Self::Tx, v: T) -> Result<(), T> { tx.send(v).map_err(|e| e.0) }
-/// #         fn try_recv(rx: &Self::Rx) -> Option<T> { rx.try_recv().ok() }
-/// #     }
-/// #     pub type MpscRouter<M> = ChannelRouter<M, StdMpsc>;
-/// # }
-/// # use my_backend::MpscRouter;
+/// # use router_conformance::std_mpsc::MpscRouter;
 /// use std::time::Duration;
 /// use router_conformance::api::{DefaultEventLoop, EventLoop, Pingee};
 /// use router_conformance::{KitLoop, Msg};

@@ -143,19 +143,11 @@ macro_rules! check_list {
 /// [`Check::outcome`] and reports it by [`Check::name`].
 ///
 /// ```
-/// # use router_channel::ChannelRouter;
-/// # struct StdMpsc;
-/// # impl<T: Send + 'static> router_channel::Channel<T> for StdMpsc {
-/// #     type Tx = std::sync::mpsc::Sender<T>;
-/// #     type Rx = std::sync::mpsc::Receiver<T>;
-/// #     fn unbounded() -> (Self::Tx, Self::Rx) { std::sync::mpsc::channel() }
-/// #     fn send(tx: &Self::Tx, v: T) -> Result<(), T> { tx.send(v).map_err(|e| e.0) }
-/// #     fn try_recv(rx: &Self::Rx) -> Option<T> { rx.try_recv().ok() }
-/// # }
+/// # use router_conformance::std_mpsc::MpscRouter;
 /// use router_conformance::api::DefaultEventLoop;
 /// use router_conformance::{Capability, Msg, Outcome, suite};
 ///
-/// let new_router = |event_loop: &DefaultEventLoop| ChannelRouter::<Msg, StdMpsc>::new(event_loop);
+/// let new_router = |event_loop: &DefaultEventLoop| MpscRouter::<Msg>::new(event_loop);
 /// let check = suite()
 ///     .into_iter()
 ///     .find(|check| check.name() == "r4_stop_with_open_pipes_warns_with_count")

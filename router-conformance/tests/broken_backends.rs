@@ -11,12 +11,11 @@
 #![allow(clippy::expect_used)]
 
 mod broken;
-mod std_mpsc_backend;
 
 use broken::{Broken, Flaw};
 use router_conformance::api::DefaultEventLoop;
+use router_conformance::std_mpsc::MpscRouter;
 use router_conformance::{Capability, Check, Lacker, Msg, Outcome, suite};
-use std_mpsc_backend::MpscRouter;
 
 type Router = Broken<MpscRouter<Msg>>;
 

@@ -10,14 +10,13 @@
 #![allow(clippy::expect_used)]
 
 mod broken_loop;
-mod std_mpsc_backend;
 
 use broken_loop::{
     BrokenLoop, DisconnectIgnored, DropsEveryOtherPing, Flawed, InlinePing, LoopFlaw, NoFlaw,
     PanicsWhenGone,
 };
+use router_conformance::std_mpsc::MpscRouter;
 use router_conformance::{Check, Msg, Outcome, suite};
-use std_mpsc_backend::MpscRouter;
 
 type Router = MpscRouter<Msg>;
 

@@ -2,11 +2,9 @@
 //! this test fails when they differ, and prints the table as it should
 //! read (paste it over the old one).
 
-mod std_mpsc_backend;
-
 use router_conformance::api::DefaultEventLoop;
+use router_conformance::std_mpsc::MpscRouter;
 use router_conformance::{Msg, suite};
-use std_mpsc_backend::MpscRouter;
 
 const README: &str = include_str!("../README.md");
 

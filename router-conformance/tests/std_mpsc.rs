@@ -1,9 +1,7 @@
-//! The whole behaviour suite on the std-mpsc backend of
-//! `std_mpsc_backend/`, with the one line a backend author writes.
-
-mod std_mpsc_backend;
+//! The whole behaviour suite on the kit's std-mpsc backend
+//! (`src/std_mpsc.rs`), with the one line a backend author writes.
 
 use router_conformance::Msg;
-use std_mpsc_backend::MpscRouter;
+use router_conformance::std_mpsc::MpscRouter;
 
 router_conformance::conformance_tests!(std_mpsc, |event_loop| MpscRouter::<Msg>::new(event_loop));

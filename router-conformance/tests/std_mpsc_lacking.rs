@@ -3,10 +3,8 @@
 //! ignored tests (`cargo test` lists them by name, with the reason), and
 //! every other check runs as usual.
 
-mod std_mpsc_backend;
-
 use router_conformance::Msg;
-use std_mpsc_backend::MpscRouter;
+use router_conformance::std_mpsc::MpscRouter;
 
 router_conformance::conformance_tests!(
     std_mpsc_without_thread_counts,

@@ -1,9 +1,11 @@
-//! A backend written as its author would: std's `mpsc` channel as a
-//! router channel. Everything but moving a value across threads (the
-//! lifecycle, routing table, listeners, warnings, pings, `route_until`)
-//! comes from `router_channel::ChannelRouter`.
+//! The kit's own backend: std's `mpsc` channel as a router channel, the
+//! whole of a channel backend. Everything but moving a value across
+//! threads (the lifecycle, routing table, listeners, warnings, pings,
+//! `route_until`) comes from `router_channel::ChannelRouter`.
 //!
-//! The README's "Writing a backend" walks through this file.
+//! The kit's tests and the examples of its docs run on it; the README's
+//! "Writing a backend" walks through it. Not public API: a backend of
+//! one's own writes these lines itself.
 
 use std::sync::mpsc;
 
@@ -11,7 +13,7 @@ use router_channel::{Channel, ChannelRouter};
 
 /// std's mpsc as a router channel.
 #[derive(Debug)]
-pub(crate) struct StdMpsc;
+pub struct StdMpsc;
 
 impl<T: Send + 'static> Channel<T> for StdMpsc {
     // `mpsc::Sender` is `Sync` since Rust 1.72, so all senders of a run
@@ -33,4 +35,4 @@ impl<T: Send + 'static> Channel<T> for StdMpsc {
 }
 
 /// A router over std's mpsc.
-pub(crate) type MpscRouter<M> = ChannelRouter<M, StdMpsc>;
+pub type MpscRouter<M> = ChannelRouter<M, StdMpsc>;
