@@ -24,14 +24,16 @@ pub use suite::{Check, suite};
 /// What the macros expand to; not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::__conformance_test_case as test_case;
-    pub use crate::__conformance_test_module as test_module;
-    pub use crate::__conformance_test_needing as test_needing;
-    pub use crate::__for_each_check as for_each_check;
+    use crate::suite::CheckFn;
 
-    /// Gives the factory its argument type, `&L`, so `|event_loop| ...`
+    pub use crate::__checks as checks;
+    pub use crate::__conformance_test as test;
+
+    /// Runs `check` on the routers `factory` makes: the body of every
+    /// test `conformance_tests!` writes. Taking the factory as `F: Fn(&L)
+    /// -> R` gives a closure its argument type, so `|event_loop| ...`
     /// needs no annotation.
-    pub fn new_router<L, R, F: Fn(&L) -> R>(factory: F) -> F {
-        factory
+    pub fn run_check<L, R, F: Fn(&L) -> R>(factory: F, check: CheckFn<L, R>) {
+        check(&factory);
     }
 }

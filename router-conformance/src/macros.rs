@@ -1,4 +1,8 @@
-//! `conformance_tests!` and the one list of checks it expands.
+//! The kit's three macros: `conformance_tests!`, which a backend's tests
+//! call; `__checks!`, the one list of checks, from which the tests and
+//! [`suite`](crate::suite) are made; and `__conformance_test!`, which
+//! writes one check's `#[test]`. The checking is done by the generic
+//! functions of [`checks`](crate::checks).
 
 /// Writes one `#[test]` per check of the suite, in a module `$name`, for
 /// the routers `$factory` makes, on the default event loop or on the loop
@@ -102,126 +106,10 @@
 /// [PassesPanics])`.
 #[macro_export]
 macro_rules! conformance_tests {
-    ($name:ident, on: $loop:ty, $factory:expr, lacks: [$($lack:ident),* $(,)?] $(,)?) => {
+    ($name:ident, on: $loop:ty, $factory:expr $(, lacks: [$($lack:ident),* $(,)?])? $(,)?) => {
         // Only capabilities are accepted after `lacks:`.
-        const _: &[$crate::Capability] = &[$($crate::Capability::$lack),*];
-        $crate::__private::for_each_check!(
-            [$crate::__private::test_module] { $name, $loop, $factory, [$($lack),*] }
-        );
-    };
-    ($name:ident, on: $loop:ty, $factory:expr $(,)?) => {
-        $crate::__private::for_each_check!(
-            [$crate::__private::test_module] { $name, $loop, $factory, [] }
-        );
-    };
-    ($name:ident, $factory:expr, lacks: [$($lack:ident),* $(,)?] $(,)?) => {
-        $crate::conformance_tests!(
-            $name, on: $crate::api::DefaultEventLoop, $factory, lacks: [$($lack),*]
-        );
-    };
-    ($name:ident, $factory:expr $(,)?) => {
-        $crate::conformance_tests!($name, on: $crate::api::DefaultEventLoop, $factory);
-    };
-}
+        const _: &[$crate::Capability] = &[$($($crate::Capability::$lack),*)?];
 
-/// Calls the macro named in brackets with the given group, then the list
-/// of every check as `test_name => module::function`, followed by
-/// `needs Capability` for a check that needs one. The one list
-/// [`conformance_tests!`], [`suite`](crate::suite), the README's table
-/// (checked by `tests/readme.rs`) and the broken-backend tests are made
-/// from.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __for_each_check {
-    ([$($callback:tt)*] $args:tt) => {
-        $($callback)*! { $args
-            r1_start_on_new_router_starts => router_lifecycle::start_on_new_router_starts,
-            r1_start_on_running_router_fails_already_running => router_lifecycle::start_on_running_router_fails_already_running,
-            r1_start_on_stopped_router_starts_again => router_lifecycle::start_on_stopped_router_starts_again,
-            r2_stop_on_new_router_fails_not_running => router_lifecycle::stop_on_new_router_fails_not_running,
-            r2_stop_on_stopped_router_fails_not_running => router_lifecycle::stop_on_stopped_router_fails_not_running,
-            r3_pipe_on_router_not_running_fails => router_lifecycle::pipe_on_router_not_running_fails,
-            r3_close_pipe_on_router_not_running_fails => router_lifecycle::close_pipe_on_router_not_running_fails,
-            r3_route_until_on_router_not_running_fails => router_lifecycle::route_until_on_router_not_running_fails,
-            r4_stop_with_open_pipes_warns_with_count => router_lifecycle::stop_with_open_pipes_warns_with_count,
-            r4_stop_with_every_pipe_closed_logs_no_warning => router_lifecycle::stop_with_every_pipe_closed_logs_no_warning,
-            r5_no_router_thread_alive_after_stop => shutdown::no_router_thread_alive_after_stop needs CountThreads,
-            r5_no_ping_reaches_router_after_stop => shutdown::no_ping_reaches_router_after_stop,
-            r5_send_after_router_stop_fails_disconnected_without_blocking => shutdown::send_after_router_stop_fails_disconnected_without_blocking,
-            r5_sender_of_previous_run_fails_disconnected => shutdown::sender_of_previous_run_fails_disconnected,
-            r6_close_pipe_twice_fails_pipe_not_open => close_pipe::close_pipe_twice_fails_pipe_not_open,
-            r6_close_pipe_of_previous_run_fails_pipe_not_open => close_pipe::close_pipe_of_previous_run_fails_pipe_not_open,
-            r6_close_pipe_of_another_router_fails_foreign_pipe => close_pipe::close_pipe_of_another_router_fails_foreign_pipe,
-            r7_message_sent_after_close_is_dropped_with_warning => routing::message_sent_after_close_is_dropped_with_warning,
-            r7_message_queued_before_close_is_dropped_with_warning => routing::message_queued_before_close_is_dropped_with_warning,
-            r8_one_sender_messages_arrive_in_order_once => routing::one_sender_messages_arrive_in_order_once,
-            r8_concurrent_senders_each_keep_their_order => routing::concurrent_senders_each_keep_their_order,
-            r9_route_until_returns_at_once_when_condition_holds => route_until::route_until_returns_at_once_when_condition_holds,
-            r9_route_until_stops_as_soon_as_condition_holds => route_until::route_until_stops_as_soon_as_condition_holds,
-            r9_route_until_without_timeout_waits_for_messages => route_until::route_until_without_timeout_waits_for_messages,
-            r9_route_until_times_out_within_bounded_time => route_until::route_until_times_out_within_bounded_time,
-            r9_route_until_deadline_covers_the_whole_call => route_until::route_until_deadline_covers_the_whole_call,
-            r9_route_until_with_zero_timeout_routes_queued_messages => route_until::route_until_with_zero_timeout_routes_queued_messages,
-            r9_route_until_works_after_a_timed_out_call => route_until::route_until_works_after_a_timed_out_call,
-            r10_event_loop_routes_every_burst_without_user_call => event_loop_mode::event_loop_routes_every_burst_without_user_call,
-            r10_pings_queued_before_route_until_neither_block_nor_route_twice => event_loop_mode::pings_queued_before_route_until_neither_block_nor_route_twice,
-            r10_router_in_manual_mode_ignores_pings => event_loop_mode::router_in_manual_mode_ignores_pings,
-            r11_listener_may_close_its_own_pipe => reentrancy::listener_may_close_its_own_pipe,
-            r11_listener_may_open_a_pipe => reentrancy::listener_may_open_a_pipe,
-            r11_listener_may_connect_and_disconnect_listeners => reentrancy::listener_may_connect_and_disconnect_listeners,
-            r11_panicking_listener_leaves_router_usable_in_event_loop_mode => listener_panics::panicking_listener_leaves_router_usable_in_event_loop_mode needs PassesPanics,
-            r11_panicking_listener_leaves_router_usable_in_manual_mode => listener_panics::panicking_listener_leaves_router_usable_in_manual_mode,
-            s1_send_before_start_fails_not_started => sender_lifecycle::send_before_start_fails_not_started,
-            s1_start_twice_fails_already_started => sender_lifecycle::start_twice_fails_already_started,
-            s1_stop_before_start_fails_not_started => sender_lifecycle::stop_before_start_fails_not_started,
-            s1_stop_twice_fails_stopped => sender_lifecycle::stop_twice_fails_stopped,
-            s1_start_after_stop_fails_stopped => sender_lifecycle::start_after_stop_fails_stopped,
-            s1_send_after_stop_fails_stopped => sender_lifecycle::send_after_stop_fails_stopped,
-            s2_guard_starts_sender_and_stops_it_when_dropped => sender_guard_and_drop::guard_starts_sender_and_stops_it_when_dropped,
-            s2_open_on_started_sender_fails_already_started => sender_guard_and_drop::open_on_started_sender_fails_already_started,
-            s3_sender_sends_from_foreground_thread => sender_guard_and_drop::sender_sends_from_foreground_thread,
-            s3_boxed_sender_sends_from_another_thread => sender_guard_and_drop::boxed_sender_sends_from_another_thread,
-            s3_sender_dropped_while_open_delivers_what_it_sent => sender_guard_and_drop::sender_dropped_while_open_delivers_what_it_sent,
-            s3_sender_dropped_while_open_stops_itself => sender_guard_and_drop::sender_dropped_while_open_stops_itself needs CountThreads,
-            v1_every_listener_gets_each_message_in_connect_order => listeners::every_listener_gets_each_message_in_connect_order,
-            v1_disconnected_listener_is_no_longer_called => listeners::disconnected_listener_is_no_longer_called,
-            v1_disconnect_with_another_receivers_listener_returns_false => listeners::disconnect_with_another_receivers_listener_returns_false,
-            e1_end_comes_once_after_the_last_message => end_of_stream::end_comes_once_after_the_last_message,
-            e1_closed_pipe_is_told_no_end => end_of_stream::closed_pipe_is_told_no_end,
-            e2_stopped_sender_ends_stopped => end_of_stream::stopped_sender_ends_stopped,
-            e2_dropped_sender_ends_dropped => end_of_stream::dropped_sender_ends_dropped,
-            e2_sender_of_a_panicking_thread_ends_panicked => end_of_stream::sender_of_a_panicking_thread_ends_panicked,
-            d1_dropped_receiver_closes_its_pipe => receiver_drop::dropped_receiver_closes_its_pipe,
-            d1_receiver_dropped_by_its_own_listener_closes_its_pipe => receiver_drop::receiver_dropped_by_its_own_listener_closes_its_pipe,
-            d1_stop_warns_only_of_receivers_still_alive => receiver_drop::stop_warns_only_of_receivers_still_alive,
-            b1_bounded_pipe_takes_its_capacity_and_no_more => bounded::bounded_pipe_takes_its_capacity_and_no_more needs ImmediateSends,
-            b2_send_on_a_full_pipe_waits_for_room => bounded::send_on_a_full_pipe_waits_for_room needs ImmediateSends,
-            b2_send_waiting_on_a_full_pipe_fails_when_it_cannot_go_on => bounded::send_waiting_on_a_full_pipe_fails_when_it_cannot_go_on needs ImmediateSends,
-            b3_full_pipe_hands_the_message_back => bounded::full_pipe_hands_the_message_back needs ImmediateSends,
-            b4_receiver_counts_its_waiting_messages => bounded::receiver_counts_its_waiting_messages,
-            l1_each_routing_delivers_only_the_newest_value => latest::each_routing_delivers_only_the_newest_value needs ImmediateSends,
-            l2_last_value_before_the_end_is_delivered => latest::last_value_before_the_end_is_delivered,
-            l3_a_burst_of_sends_costs_one_wake_up => latest::a_burst_of_sends_costs_one_wake_up needs ImmediateSends,
-            a1_stream_yields_every_message_once_in_order => streams::stream_yields_every_message_once_in_order,
-            a2_stream_ends_with_its_pipe_and_closes_it_when_dropped => streams::stream_ends_with_its_pipe_and_closes_it_when_dropped,
-            w1_callback_runs_on_the_loop_thread_never_inside_ping => event_loop::callback_runs_on_the_loop_thread_never_inside_ping,
-            w2_ping_during_the_callback_runs_it_again => event_loop::ping_during_the_callback_runs_it_again,
-            w2_pings_of_four_busy_threads_are_never_lost => event_loop_storms::pings_of_four_busy_threads_are_never_lost,
-            w2_last_message_of_four_busy_senders_is_always_delivered => event_loop_storms::last_message_of_four_busy_senders_is_always_delivered,
-            w3_callback_never_runs_after_disconnect => event_loop::callback_never_runs_after_disconnect,
-            w4_pings_after_the_loop_is_gone_do_nothing => event_loop::pings_after_the_loop_is_gone_do_nothing,
-        }
-    };
-}
-
-/// Writes the test module of [`conformance_tests!`] from the list.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __conformance_test_module {
-    (
-        { $name:ident, $loop:ty, $factory:expr, $lacks:tt }
-        $($test:ident => $module:ident :: $check:ident $(needs $needs:ident)?),* $(,)?
-    ) => {
         // A factory closure that only calls a function reads best as the
         // one line the docs show; clippy would ask for the function.
         #[allow(clippy::redundant_closure)]
@@ -229,74 +117,181 @@ macro_rules! __conformance_test_module {
             #[allow(unused_imports)]
             use super::*;
 
-            $(
-                $crate::__private::test_case! {
-                    $lacks $($needs)? =>
-                    fn $test() {
-                        let new_router = $crate::__private::new_router::<$loop, _, _>($factory);
-                        $crate::checks::$module::$check::<$loop, _>(&new_router);
-                    }
-                }
-            )*
+            $crate::__private::checks! { tests { $loop, $factory, [$($($lack),*)?] } }
         }
     };
+    // No `on:`: the default loop.
+    ($name:ident, $factory:expr $(, lacks: [$($lack:ident),* $(,)?])? $(,)?) => {
+        $crate::conformance_tests!(
+            $name, on: $crate::api::DefaultEventLoop, $factory $(, lacks: [$($lack),*])?
+        );
+    };
 }
 
-/// One `#[test]` of [`conformance_tests!`]: a check that needs nothing, or
-/// one that needs a capability, which `__conformance_test_needing!`
-/// marks ignored where it is lacking.
+/// The one list of checks, as `test_name => module::function`, followed
+/// by `needs Capability` for a check that needs one: [`conformance_tests!`],
+/// [`suite`](crate::suite), the README's table (checked by
+/// `tests/readme.rs`) and the broken-backend tests are all made from it.
+///
+/// `tests { Loop, factory, [lacks] }` writes each check's `#[test]` with
+/// `__conformance_test!`; `suite { Loop, Router }` makes the `Vec` of
+/// [`Check`](crate::Check)s that `suite` returns (only the kit itself
+/// can: `Check::new` is the kit's own).
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __conformance_test_case {
-    ([$($lack:ident),*] => $($test:tt)*) => {
+macro_rules! __checks {
+    // What to make, given the list.
+    ($make:ident $args:tt) => {
+        $crate::__private::checks! { $make $args
+        r1_start_on_new_router_starts => router_lifecycle::start_on_new_router_starts,
+        r1_start_on_running_router_fails_already_running => router_lifecycle::start_on_running_router_fails_already_running,
+        r1_start_on_stopped_router_starts_again => router_lifecycle::start_on_stopped_router_starts_again,
+        r2_stop_on_new_router_fails_not_running => router_lifecycle::stop_on_new_router_fails_not_running,
+        r2_stop_on_stopped_router_fails_not_running => router_lifecycle::stop_on_stopped_router_fails_not_running,
+        r3_pipe_on_router_not_running_fails => router_lifecycle::pipe_on_router_not_running_fails,
+        r3_close_pipe_on_router_not_running_fails => router_lifecycle::close_pipe_on_router_not_running_fails,
+        r3_route_until_on_router_not_running_fails => router_lifecycle::route_until_on_router_not_running_fails,
+        r4_stop_with_open_pipes_warns_with_count => router_lifecycle::stop_with_open_pipes_warns_with_count,
+        r4_stop_with_every_pipe_closed_logs_no_warning => router_lifecycle::stop_with_every_pipe_closed_logs_no_warning,
+        r5_no_router_thread_alive_after_stop => shutdown::no_router_thread_alive_after_stop needs CountThreads,
+        r5_no_ping_reaches_router_after_stop => shutdown::no_ping_reaches_router_after_stop,
+        r5_send_after_router_stop_fails_disconnected_without_blocking => shutdown::send_after_router_stop_fails_disconnected_without_blocking,
+        r5_sender_of_previous_run_fails_disconnected => shutdown::sender_of_previous_run_fails_disconnected,
+        r6_close_pipe_twice_fails_pipe_not_open => close_pipe::close_pipe_twice_fails_pipe_not_open,
+        r6_close_pipe_of_previous_run_fails_pipe_not_open => close_pipe::close_pipe_of_previous_run_fails_pipe_not_open,
+        r6_close_pipe_of_another_router_fails_foreign_pipe => close_pipe::close_pipe_of_another_router_fails_foreign_pipe,
+        r7_message_sent_after_close_is_dropped_with_warning => routing::message_sent_after_close_is_dropped_with_warning,
+        r7_message_queued_before_close_is_dropped_with_warning => routing::message_queued_before_close_is_dropped_with_warning,
+        r8_one_sender_messages_arrive_in_order_once => routing::one_sender_messages_arrive_in_order_once,
+        r8_concurrent_senders_each_keep_their_order => routing::concurrent_senders_each_keep_their_order,
+        r9_route_until_returns_at_once_when_condition_holds => route_until::route_until_returns_at_once_when_condition_holds,
+        r9_route_until_stops_as_soon_as_condition_holds => route_until::route_until_stops_as_soon_as_condition_holds,
+        r9_route_until_without_timeout_waits_for_messages => route_until::route_until_without_timeout_waits_for_messages,
+        r9_route_until_times_out_within_bounded_time => route_until::route_until_times_out_within_bounded_time,
+        r9_route_until_deadline_covers_the_whole_call => route_until::route_until_deadline_covers_the_whole_call,
+        r9_route_until_with_zero_timeout_routes_queued_messages => route_until::route_until_with_zero_timeout_routes_queued_messages,
+        r9_route_until_works_after_a_timed_out_call => route_until::route_until_works_after_a_timed_out_call,
+        r10_event_loop_routes_every_burst_without_user_call => event_loop_mode::event_loop_routes_every_burst_without_user_call,
+        r10_pings_queued_before_route_until_neither_block_nor_route_twice => event_loop_mode::pings_queued_before_route_until_neither_block_nor_route_twice,
+        r10_router_in_manual_mode_ignores_pings => event_loop_mode::router_in_manual_mode_ignores_pings,
+        r11_listener_may_close_its_own_pipe => reentrancy::listener_may_close_its_own_pipe,
+        r11_listener_may_open_a_pipe => reentrancy::listener_may_open_a_pipe,
+        r11_listener_may_connect_and_disconnect_listeners => reentrancy::listener_may_connect_and_disconnect_listeners,
+        r11_panicking_listener_leaves_router_usable_in_event_loop_mode => listener_panics::panicking_listener_leaves_router_usable_in_event_loop_mode needs PassesPanics,
+        r11_panicking_listener_leaves_router_usable_in_manual_mode => listener_panics::panicking_listener_leaves_router_usable_in_manual_mode,
+        s1_send_before_start_fails_not_started => sender_lifecycle::send_before_start_fails_not_started,
+        s1_start_twice_fails_already_started => sender_lifecycle::start_twice_fails_already_started,
+        s1_stop_before_start_fails_not_started => sender_lifecycle::stop_before_start_fails_not_started,
+        s1_stop_twice_fails_stopped => sender_lifecycle::stop_twice_fails_stopped,
+        s1_start_after_stop_fails_stopped => sender_lifecycle::start_after_stop_fails_stopped,
+        s1_send_after_stop_fails_stopped => sender_lifecycle::send_after_stop_fails_stopped,
+        s2_guard_starts_sender_and_stops_it_when_dropped => sender_guard_and_drop::guard_starts_sender_and_stops_it_when_dropped,
+        s2_open_on_started_sender_fails_already_started => sender_guard_and_drop::open_on_started_sender_fails_already_started,
+        s3_sender_sends_from_foreground_thread => sender_guard_and_drop::sender_sends_from_foreground_thread,
+        s3_boxed_sender_sends_from_another_thread => sender_guard_and_drop::boxed_sender_sends_from_another_thread,
+        s3_sender_dropped_while_open_delivers_what_it_sent => sender_guard_and_drop::sender_dropped_while_open_delivers_what_it_sent,
+        s3_sender_dropped_while_open_stops_itself => sender_guard_and_drop::sender_dropped_while_open_stops_itself needs CountThreads,
+        v1_every_listener_gets_each_message_in_connect_order => listeners::every_listener_gets_each_message_in_connect_order,
+        v1_disconnected_listener_is_no_longer_called => listeners::disconnected_listener_is_no_longer_called,
+        v1_disconnect_with_another_receivers_listener_returns_false => listeners::disconnect_with_another_receivers_listener_returns_false,
+        e1_end_comes_once_after_the_last_message => end_of_stream::end_comes_once_after_the_last_message,
+        e1_closed_pipe_is_told_no_end => end_of_stream::closed_pipe_is_told_no_end,
+        e2_stopped_sender_ends_stopped => end_of_stream::stopped_sender_ends_stopped,
+        e2_dropped_sender_ends_dropped => end_of_stream::dropped_sender_ends_dropped,
+        e2_sender_of_a_panicking_thread_ends_panicked => end_of_stream::sender_of_a_panicking_thread_ends_panicked,
+        d1_dropped_receiver_closes_its_pipe => receiver_drop::dropped_receiver_closes_its_pipe,
+        d1_receiver_dropped_by_its_own_listener_closes_its_pipe => receiver_drop::receiver_dropped_by_its_own_listener_closes_its_pipe,
+        d1_stop_warns_only_of_receivers_still_alive => receiver_drop::stop_warns_only_of_receivers_still_alive,
+        b1_bounded_pipe_takes_its_capacity_and_no_more => bounded::bounded_pipe_takes_its_capacity_and_no_more needs ImmediateSends,
+        b2_send_on_a_full_pipe_waits_for_room => bounded::send_on_a_full_pipe_waits_for_room needs ImmediateSends,
+        b2_send_waiting_on_a_full_pipe_fails_when_it_cannot_go_on => bounded::send_waiting_on_a_full_pipe_fails_when_it_cannot_go_on needs ImmediateSends,
+        b3_full_pipe_hands_the_message_back => bounded::full_pipe_hands_the_message_back needs ImmediateSends,
+        b4_receiver_counts_its_waiting_messages => bounded::receiver_counts_its_waiting_messages,
+        l1_each_routing_delivers_only_the_newest_value => latest::each_routing_delivers_only_the_newest_value needs ImmediateSends,
+        l2_last_value_before_the_end_is_delivered => latest::last_value_before_the_end_is_delivered,
+        l3_a_burst_of_sends_costs_one_wake_up => latest::a_burst_of_sends_costs_one_wake_up needs ImmediateSends,
+        a1_stream_yields_every_message_once_in_order => streams::stream_yields_every_message_once_in_order,
+        a2_stream_ends_with_its_pipe_and_closes_it_when_dropped => streams::stream_ends_with_its_pipe_and_closes_it_when_dropped,
+        w1_callback_runs_on_the_loop_thread_never_inside_ping => event_loop::callback_runs_on_the_loop_thread_never_inside_ping,
+        w2_ping_during_the_callback_runs_it_again => event_loop::ping_during_the_callback_runs_it_again,
+        w2_pings_of_four_busy_threads_are_never_lost => event_loop_storms::pings_of_four_busy_threads_are_never_lost,
+        w2_last_message_of_four_busy_senders_is_always_delivered => event_loop_storms::last_message_of_four_busy_senders_is_always_delivered,
+        w3_callback_never_runs_after_disconnect => event_loop::callback_never_runs_after_disconnect,
+        w4_pings_after_the_loop_is_gone_do_nothing => event_loop::pings_after_the_loop_is_gone_do_nothing,
+        }
+    };
+    (
+        tests { $loop:ty, $factory:expr, $lacks:tt }
+        $($test:ident => $module:ident :: $check:ident $(needs $needs:ident)?,)*
+    ) => {
+        $(
+            $crate::__private::test! {
+                $($needs $lacks)? fn $test($loop, $factory, $module::$check)
+            }
+        )*
+    };
+    (
+        suite { $loop:ty, $router:ty }
+        $($test:ident => $module:ident :: $check:ident $(needs $needs:ident)?,)*
+    ) => {
+        vec![$(
+            $crate::Check::new(
+                stringify!($test),
+                concat!(stringify!($module), "::", stringify!($check)),
+                &[$($crate::Capability::$needs)?],
+                $crate::checks::$module::$check::<$loop, $router>,
+            )
+        ),*]
+    };
+}
+
+/// One check's `#[test]`, which runs the check's function on the routers
+/// the factory makes: `fn test_name(Loop, factory, module::function)`.
+///
+/// A check that needs a capability comes with its name and the list of
+/// what the backend (or loop) lacks in front, `CountThreads [..] fn ...`,
+/// and is marked ignored, with the reason [`Outcome`](crate::Outcome)
+/// gives too, when the list names it or the platform lacks it. The list
+/// is walked one name at a time; each capability has its rule here, the
+/// one place that says who declares it lacking and which platforms have
+/// it.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __conformance_test {
+    // The test, with the reason it is skipped, if any.
+    ($(#[$skip:meta])? fn $test:ident($loop:ty, $factory:expr, $module:ident :: $check:ident)) => {
         #[test]
-        $($test)*
+        $(#[$skip])?
+        fn $test() {
+            $crate::__private::run_check::<$loop, _, _>($factory, $crate::checks::$module::$check);
+        }
     };
-    ([$($lack:ident),*] $needs:ident => $($test:tt)*) => {
-        $crate::__private::test_needing! { $needs [$($lack),*] $($test)* }
-    };
-}
-
-/// A `#[test]` of a check that needs `$needs`: ignored, with the reason
-/// `Outcome` gives too, when the list of what the backend (or loop)
-/// lacks names it or the platform lacks it. Walks the list one name at
-/// a time; each capability has its two rules, the one place that says
-/// who declares it lacking and which platforms have it.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __conformance_test_needing {
+    // Lacked by the backend, or by the loop, which said so in `lacks:`.
     (CountThreads [CountThreads $(, $rest:ident)*] $($test:tt)*) => {
-        #[test]
-        #[ignore = "skipped: the backend lacks CountThreads"]
-        $($test)*
-    };
-    (CountThreads [] $($test:tt)*) => {
-        #[test]
-        #[cfg_attr(
-            not(any(target_os = "linux", target_os = "android")),
-            ignore = "skipped: this platform lacks CountThreads"
-        )]
-        $($test)*
-    };
-    (PassesPanics [PassesPanics $(, $rest:ident)*] $($test:tt)*) => {
-        #[test]
-        #[ignore = "skipped: the event loop lacks PassesPanics"]
-        $($test)*
-    };
-    (PassesPanics [] $($test:tt)*) => {
-        #[test]
-        $($test)*
+        $crate::__private::test! { #[ignore = "skipped: the backend lacks CountThreads"] $($test)* }
     };
     (ImmediateSends [ImmediateSends $(, $rest:ident)*] $($test:tt)*) => {
-        #[test]
-        #[ignore = "skipped: the backend lacks ImmediateSends"]
-        $($test)*
+        $crate::__private::test! { #[ignore = "skipped: the backend lacks ImmediateSends"] $($test)* }
     };
-    (ImmediateSends [] $($test:tt)*) => {
-        #[test]
-        $($test)*
+    (PassesPanics [PassesPanics $(, $rest:ident)*] $($test:tt)*) => {
+        $crate::__private::test! { #[ignore = "skipped: the event loop lacks PassesPanics"] $($test)* }
     };
+    // Lacked by the platform.
+    (CountThreads [] $($test:tt)*) => {
+        $crate::__private::test! {
+            #[cfg_attr(
+                not(any(target_os = "linux", target_os = "android")),
+                ignore = "skipped: this platform lacks CountThreads"
+            )]
+            $($test)*
+        }
+    };
+    // Lacked by nobody.
+    ($needs:ident [] $($test:tt)*) => {
+        $crate::__private::test! { $($test)* }
+    };
+    // Another name: on down the list.
     ($needs:ident [$other:ident $(, $rest:ident)*] $($test:tt)*) => {
-        $crate::__private::test_needing! { $needs [$($rest),*] $($test)* }
+        $crate::__private::test! { $needs [$($rest),*] $($test)* }
     };
 }

@@ -5,10 +5,12 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use router_api::MessageRouter;
 
-use crate::{Capability, KitLoop, Lacker, Msg, Outcome};
+use crate::capability::{Capability, Lacker, Outcome};
+use crate::kit_loop::KitLoop;
+use crate::message::Msg;
 
 /// A check function, given the factory of the routers it checks.
-type CheckFn<L, R> = fn(&dyn Fn(&L) -> R);
+pub(crate) type CheckFn<L, R> = fn(&dyn Fn(&L) -> R);
 
 /// One check of the suite, for routers `R` on event loops `L`: its name
 /// (the `#[test]` name [`conformance_tests!`](crate::conformance_tests)
@@ -21,6 +23,23 @@ pub struct Check<L, R> {
 }
 
 impl<L, R> Check<L, R> {
+    /// A row of the list in `__checks!`: the check `function` (under
+    /// [`checks`](crate::checks)), tested as `name`, needing the first of
+    /// `needs`, if any.
+    pub(crate) fn new(
+        name: &'static str,
+        function: &'static str,
+        needs: &[Capability],
+        run: CheckFn<L, R>,
+    ) -> Self {
+        Self {
+            name,
+            function,
+            requires: needs.first().copied(),
+            run,
+        }
+    }
+
     /// The check's name, its rule first: `r4_stop_with_open_pipes_warns_with_count`.
     #[must_use]
     pub fn name(&self) -> &'static str {
@@ -122,18 +141,6 @@ impl<L, R> fmt::Debug for Check<L, R> {
     }
 }
 
-/// Builds the list from the one list of checks in `__for_each_check!`.
-macro_rules! check_list {
-    ({} $($test:ident => $module:ident :: $check:ident $(needs $needs:ident)?),* $(,)?) => {
-        vec![$(Check {
-            name: stringify!($test),
-            function: concat!(stringify!($module), "::", stringify!($check)),
-            requires: [$(Capability::$needs)?].first().copied(),
-            run: crate::checks::$module::$check::<L, R>,
-        }),*]
-    };
-}
-
 /// Every check of the suite, for routers `R` on event loops `L`, in the
 /// order [`conformance_tests!`](crate::conformance_tests) writes them.
 ///
@@ -170,5 +177,5 @@ where
     R: MessageRouter<Msg> + 'static,
     R::Receiver: 'static,
 {
-    crate::__for_each_check!([check_list] {})
+    crate::__checks!(suite { L, R })
 }
