@@ -130,8 +130,9 @@ macro_rules! conformance_tests {
 
 /// The one list of checks, as `test_name => module::function`, followed
 /// by `needs Capability` for a check that needs one: [`conformance_tests!`],
-/// [`suite`](crate::suite), the README's table (checked by
-/// `tests/readme.rs`) and the broken-backend tests are all made from it.
+/// [`suite`](crate::suite), the README's and RULES.md's tables (checked by
+/// `tests/readme.rs` and `tests/rules.rs`) and the broken-backend tests
+/// are all made from it.
 ///
 /// `tests { Loop, factory, [lacks] }` writes each check's `#[test]` with
 /// `__conformance_test!`; `suite { Loop, Router }` makes the `Vec` of
