@@ -91,3 +91,39 @@ fn test_names_are_the_rule_then_the_function() {
         );
     }
 }
+
+/// The rule ids the README's opening paragraph names, ranges spelled out:
+/// `R1–R11` gives R1 to R11.
+fn rules_named_at_the_top() -> Vec<String> {
+    let opening = README.split("\n\n").nth(1).unwrap_or_default();
+    let id = |word: &str| -> Option<(char, u32)> {
+        let mut chars = word.chars();
+        let family = chars.next().filter(char::is_ascii_uppercase)?;
+        Some((family, chars.as_str().parse().ok()?))
+    };
+    opening
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '–'))
+        .flat_map(|word| {
+            let (first, last) = word.split_once('–').unwrap_or((word, word));
+            match (id(first), id(last)) {
+                (Some((family, from)), Some((same, to))) if family == same => (from..=to)
+                    .map(|number| format!("{family}{number}"))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn readme_opening_names_every_rule_the_suite_checks() {
+    let named = rules_named_at_the_top();
+    for check in suite::<DefaultEventLoop, MpscRouter<Msg>>() {
+        assert!(
+            named.contains(&check.rule()),
+            "README.md's opening paragraph does not name {} ({}); it names {named:?}",
+            check.rule(),
+            check.name()
+        );
+    }
+}
