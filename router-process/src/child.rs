@@ -85,7 +85,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, OnceLock};
 
-use crate::ProcessSender;
+use crate::sender::ProcessSender;
 use crate::token::{Token, TokenError};
 
 /// The environment variable that carries the path of a one-shot token

@@ -3,16 +3,21 @@
 pub mod child;
 mod connect_error;
 mod connection;
+mod dial;
+mod drops;
 mod endpoint;
 mod frames;
+mod intake;
+mod line;
 mod monitor;
-mod pipe_book;
 mod router;
 mod sender;
 mod token;
+mod transport;
 pub mod wire;
 
 pub use connect_error::ConnectError;
+pub use drops::DropReason;
 pub use endpoint::ListenError;
 pub use monitor::MONITOR_THREAD_NAME;
 pub use router::ProcessRouter;
@@ -23,7 +28,11 @@ pub use token::TokenError;
 mod facts {
     use static_assertions::{assert_impl_all, assert_not_impl_any};
 
-    use crate::{ConnectError, ListenError, ProcessRouter, ProcessSender, TokenError};
+    use crate::connect_error::ConnectError;
+    use crate::endpoint::ListenError;
+    use crate::router::ProcessRouter;
+    use crate::sender::ProcessSender;
+    use crate::token::TokenError;
 
     type Msg = Vec<u8>;
     assert_impl_all!(ProcessSender<Msg>: Send);

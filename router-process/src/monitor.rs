@@ -27,7 +27,8 @@ use mio::net::UnixListener;
 use mio::{Events, Interest, Poll, Token, Waker};
 use serde::de::DeserializeOwned;
 
-use crate::connection::{Connection, Intake, Turn};
+use crate::connection::{Connection, Turn};
+use crate::intake::Intake;
 
 /// The monitor thread's name, as the system shows it (15 bytes at most on
 /// Linux, so it is not cut short).
@@ -206,7 +207,7 @@ where
                 .get(&token)
                 .is_some_and(|queued| queued.connection.awaits_hello());
             if overdue && let Some(mut queued) = self.connections.remove(&token) {
-                queued.connection.hello_timed_out(self.intake.hello_timeout);
+                queued.connection.hello_timed_out(&self.intake);
                 self.close(&mut queued);
             }
         }

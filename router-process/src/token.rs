@@ -8,6 +8,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use router_api::PipeId;
+use router_remote::{TokenFieldError, TokenFields};
 
 /// How a token starts: the format and its version.
 const PREFIX: &str = "rp1:";
@@ -97,14 +98,8 @@ pub enum TokenError {
 
 impl fmt::Display for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{PREFIX}{}:{:0width$x}:{}",
-            self.pipe.get(),
-            self.secret,
-            self.socket,
-            width = SECRET_DIGITS
-        )
+        let secret = self.secret.to_be_bytes();
+        router_remote::write_token(f, PREFIX, self.pipe, &[&secret], &self.socket)
     }
 }
 
@@ -122,33 +117,26 @@ impl FromStr for Token {
     type Err = TokenError;
 
     fn from_str(text: &str) -> Result<Self, TokenError> {
-        let rest = text.trim();
-        let rest = rest.strip_prefix(PREFIX).ok_or(TokenError::NotAToken)?;
-        let mut fields = rest.splitn(3, ':');
-        let (Some(pipe), Some(secret), Some(socket)) =
-            (fields.next(), fields.next(), fields.next())
-        else {
-            return Err(TokenError::Truncated);
-        };
-        if socket.is_empty() {
-            return Err(TokenError::Truncated);
-        }
-        let pipe = pipe
-            .parse::<u64>()
-            .ok()
-            .filter(|_| pipe.bytes().all(|b| b.is_ascii_digit()))
-            .ok_or_else(|| TokenError::Pipe {
-                text: pipe.to_owned(),
-            })?;
-        if secret.len() != SECRET_DIGITS || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(TokenError::Secret);
-        }
-        let secret = u128::from_str_radix(secret, 16).map_err(|_| TokenError::Secret)?;
+        let mut fields = TokenFields::read(text, PREFIX, 3)?;
+        let pipe = fields.pipe()?;
+        let secret = u128::from_be_bytes(fields.hex::<16>("secret")?);
         Ok(Self {
-            pipe: PipeId::new(pipe),
+            pipe,
             secret,
-            socket: Arc::from(socket),
+            socket: Arc::from(fields.rest()?),
         })
+    }
+}
+
+impl From<TokenFieldError> for TokenError {
+    fn from(error: TokenFieldError) -> Self {
+        match error {
+            TokenFieldError::NotAToken => Self::NotAToken,
+            TokenFieldError::Pipe { text } => Self::Pipe { text },
+            TokenFieldError::Hex { .. } => Self::Secret,
+            // Truncated, and whatever the fields learn to say later.
+            _ => Self::Truncated,
+        }
     }
 }
 

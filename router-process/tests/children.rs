@@ -189,10 +189,17 @@ fn sender_that_dies_mid_frame_loses_only_its_partial_frame() {
         // stopping, which joins the monitor.
         router.stop().unwrap();
         assert_eq!(dying_inbox.messages(), vec![(5, 0)]);
+        let counts = router.dropped_frames();
+        assert_eq!(
+            counts.get(router_process::DropReason::CutShort),
+            1,
+            "{counts:?}"
+        );
     });
     let warnings = captured.warnings_containing("in the middle of a frame");
     assert_eq!(warnings.len(), 1, "{captured:?}");
     assert_eq!(warnings[0].field("pipe"), Some("#1"));
+    assert_eq!(warnings[0].field("reason"), Some("cut_short"));
 }
 
 #[test]

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use router_api::{DefaultEventLoop, MessageRouter, MessageSender, SendErrorKind, SenderStartError};
 use router_conformance::capture::capture;
 use router_process::wire::Refusal;
-use router_process::{ConnectError, ProcessRouter, ProcessSender, wire};
+use router_process::{ConnectError, DropReason, ProcessRouter, ProcessSender, wire};
 use support::{
     Inbox, PATIENCE, RawClient, TokenParts, pipe_with_inbox, started_router, token_parts,
 };
@@ -81,9 +81,21 @@ fn connection_with_wrong_secret_is_closed_logged_and_never_routed() {
         assert!(target_inbox.messages().is_empty());
         assert_eq!(router.stats().routed, 10);
         router.stop().unwrap();
+        assert_dropped_once(&router, DropReason::WrongSecret);
     });
     let warnings = captured.warnings_containing("did not present this router's secret");
     assert_eq!(warnings.len(), 1, "{captured:?}");
+    assert_eq!(warnings[0].field("reason"), Some("wrong_secret"));
+}
+
+/// Checks that the router dropped one thing, for `reason`.
+fn assert_dropped_once(
+    router: &ProcessRouter<impl serde::Serialize + serde::de::DeserializeOwned + Send + 'static>,
+    reason: DropReason,
+) {
+    let counts = router.dropped_frames();
+    assert_eq!(counts.get(reason), 1, "{counts:?}");
+    assert_eq!(counts.total(), 1, "{counts:?}");
 }
 
 #[test]
@@ -131,6 +143,7 @@ fn connection_naming_a_pipe_never_made_is_closed_and_logged() {
         assert_eq!(router.stats().routed, 10);
         assert_eq!(router.stats().dropped, 0);
         router.stop().unwrap();
+        assert_dropped_once(&router, DropReason::PipeNeverMade);
     });
     let warnings = captured.warnings_containing("never made");
     assert_eq!(warnings.len(), 1, "{captured:?}");
@@ -151,6 +164,7 @@ fn second_sender_for_one_pipe_is_refused_at_start() {
             .run_until(|| inbox.len() == 1, Some(PATIENCE))
             .unwrap();
         router.stop().unwrap();
+        assert_dropped_once(&router, DropReason::SecondSender);
     });
     assert_eq!(
         captured
@@ -168,6 +182,7 @@ fn hello_that_does_not_decode_is_closed_and_logged() {
                 client.write_bytes(&[3, 0, 0, 0, 0xFF, 0xFF, 0xFF]);
             });
         router.stop().unwrap();
+        assert_dropped_once(&router, DropReason::BadHello);
     });
     assert_eq!(
         captured.warnings_containing("hello does not decode").len(),
@@ -209,10 +224,13 @@ fn frame_that_does_not_decode_is_dropped_and_closes_only_its_connection() {
         });
         assert!(router.is_running());
         router.stop().unwrap();
+        assert_dropped_once(&router, DropReason::Undecodable);
     });
     let warnings = captured.warnings_containing("does not decode");
     assert_eq!(warnings.len(), 1, "{captured:?}");
     assert_eq!(warnings[0].field("pipe"), Some("#1"));
+    assert_eq!(warnings[0].field("reason"), Some("undecodable"));
+    assert!(warnings[0].field("error").is_some(), "{:?}", warnings[0]);
 }
 
 #[test]
@@ -224,9 +242,13 @@ fn frame_over_the_size_limit_is_dropped_and_closes_only_its_connection() {
             client.write_bytes(&[0; 64]);
         });
         router.stop().unwrap();
+        assert_dropped_once(&router, DropReason::Oversized);
     });
     let warnings = captured.warnings_containing("over the limit");
     assert_eq!(warnings.len(), 1, "{captured:?}");
+    assert_eq!(warnings[0].field("pipe"), Some("#1"));
+    let limit = wire::MAX_FRAME_LEN.to_string();
+    assert_eq!(warnings[0].field("limit"), Some(limit.as_str()));
 }
 
 #[test]
@@ -303,6 +325,7 @@ fn frame_whose_decoding_panics_is_dropped_and_closes_only_its_connection() {
         assert_eq!(faulty_inbox.messages(), vec![Touchy("before".to_owned())]);
         assert!(router.is_running());
         router.stop().unwrap();
+        assert_dropped_once(&router, DropReason::DecodePanicked);
     });
     let warnings = captured.warnings_containing("panicked");
     assert_eq!(warnings.len(), 1, "{captured:?}");
@@ -351,6 +374,7 @@ fn connection_that_never_sends_its_hello_is_closed_after_the_timeout() {
         let waited = opened.elapsed();
         assert!(waited >= HELLO_TIMEOUT, "closed after {waited:?}");
         router.stop().unwrap();
+        assert_eq!(router.dropped_frames().get(DropReason::HelloTimeout), 2);
     });
     let warnings = captured.warnings_containing("no hello");
     assert_eq!(warnings.len(), 2, "{captured:?}");
@@ -493,6 +517,7 @@ fn sender_of_another_message_type_is_refused_naming_both_types() {
         assert_eq!(numbers_inbox.messages(), vec![5]);
         assert!(words_inbox.messages().is_empty());
         router.stop().unwrap();
+        assert_eq!(router.dropped_frames().get(DropReason::OtherMessageType), 2);
     });
     let warnings = captured.warnings_containing("message type");
     assert_eq!(warnings.len(), 2, "{captured:?}");
@@ -513,8 +538,50 @@ fn hello_of_another_protocol_version_is_refused_as_such() {
                 old.write_value(&(1u16, parts.secret, parts.pipe));
             });
         router.stop().unwrap();
+        assert_dropped_once(&router, DropReason::OtherProtocol);
     });
     let warnings = captured.warnings_containing("another protocol version");
     assert_eq!(warnings.len(), 1, "{captured:?}");
     assert_eq!(warnings[0].field("protocol"), Some("1"));
+}
+
+#[test]
+fn message_after_the_end_frame_is_dropped_and_counted() {
+    let ((), captured) = capture(|| {
+        let (_event_loop, router) = faulty_frame_closes_only_its_connection(|client| {
+            client.write_bytes(&wire::end_frame(router_api::SenderEnd::Stopped));
+            client.write_message(&"late".to_owned());
+        });
+        router.stop().unwrap();
+        assert_dropped_once(&router, DropReason::AfterEnd);
+    });
+    let warnings = captured.warnings_containing("after its sender's end");
+    assert_eq!(warnings.len(), 1, "{captured:?}");
+    assert_eq!(warnings[0].field("reason"), Some("after_end"));
+}
+
+#[test]
+fn end_frame_of_an_unknown_code_ends_the_pipe_as_lost_and_is_counted() {
+    let ((), captured) = capture(|| {
+        let (event_loop, router) = started_router::<String>();
+        let (faulty, receiver, _inbox) = pipe_with_inbox(&router);
+        let ends = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        router_api::MessageReceiver::on_end(&receiver, {
+            let ends = ends.clone();
+            move |end: &router_api::SenderEnd| ends.borrow_mut().push(*end)
+        });
+        let parts = token_parts(&faulty.token());
+        let mut client = RawClient::admitted::<String>(&parts.socket, parts.secret, parts.pipe);
+        // An end frame: variant 1, then a code no sender writes.
+        client.write_bytes(&[2, 0, 0, 0, 1, 9]);
+        event_loop
+            .run_until(|| !ends.borrow().is_empty(), Some(PATIENCE))
+            .unwrap();
+        assert_eq!(*ends.borrow(), [router_api::SenderEnd::Lost]);
+        router.stop().unwrap();
+        assert_dropped_once(&router, DropReason::UnknownEndCode);
+    });
+    let warnings = captured.warnings_containing("which no sender writes");
+    assert_eq!(warnings.len(), 1, "{captured:?}");
+    assert_eq!(warnings[0].field("code"), Some("9"));
 }

@@ -1,46 +1,29 @@
 //! One sender's connection, as the monitor thread sees it: its hello is
-//! checked (`admit.rs`), then each frame is decoded and sent through the
-//! pipe's in-process sender into the router's run.
+//! checked (`admit.rs`) and answered (`answer.rs`), then each frame is
+//! decoded and sent through the pipe's in-process sender into the
+//! router's run. What it drops goes to the run's drop log.
 
 mod admit;
+mod answer;
+mod inlet;
 
 use std::io::{self, Read};
-use std::panic::{self, AssertUnwindSafe};
-use std::sync::Arc;
-use std::time::Duration;
 
 use mio::net::UnixStream;
 use router_api::{PipeId, SenderEnd};
+use router_remote::{CoreSender, Undecoded};
 use serde::de::DeserializeOwned;
 
+use crate::drops::{Detail, DropReason, Dropped};
 use crate::frames::FrameReader;
-use crate::pipe_book::{CoreSender, PipeBook};
+use crate::intake::Intake;
 use crate::wire::{self, Frame, Refusal};
+
+use self::inlet::{Forwarded, Inlet};
 
 /// Reads one connection may do before the monitor turns to the next, so
 /// one busy sender cannot starve the others.
 const READS_PER_TURN: usize = 16;
-
-/// How many messages the monitor forwards, at most, before it wakes the
-/// router for them: it wakes once per socket read rather than once per
-/// message (a wake that pings costs a system call on each side), but not
-/// so late that the first message of a long read waits for the rest.
-const WAKE_EVERY: usize = 256;
-
-/// What one router run lets in: its secret and the pipes it made (with
-/// their in-process senders, the way into its channel).
-#[derive(Debug)]
-pub(crate) struct Intake<M: Send + 'static> {
-    pub(crate) secret: u128,
-    pub(crate) book: Arc<PipeBook<M>>,
-    /// How long a connection may take to present its hello.
-    pub(crate) hello_timeout: Duration,
-    /// The fingerprint of the run's message type
-    /// ([`wire::message_type`]), which a hello must carry.
-    pub(crate) message_type: u64,
-    /// The name of the run's message type, for errors.
-    pub(crate) type_name: &'static str,
-}
 
 /// How a connection's turn ended.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -57,20 +40,11 @@ pub(crate) enum Turn {
     Paused,
 }
 
-enum Phase {
+enum Phase<M: Send + 'static> {
     /// Waiting for the hello.
     Hello,
     /// Admitted: every frame is a message for this pipe.
-    Open(PipeId),
-}
-
-/// What forwarding one message came to.
-enum Forwarded {
-    Sent,
-    /// The bounded pipe is full: the message is held.
-    Held,
-    /// The run is over, or the pipe's sender has ended.
-    Over,
+    Open(Inlet<M>),
 }
 
 /// Why a connection is closed by the router.
@@ -81,14 +55,7 @@ pub(crate) struct Connection<M: Send + 'static> {
     id: u64,
     stream: UnixStream,
     frames: FrameReader,
-    phase: Phase,
-    /// The pipe's in-process sender, once admitted; gone once the sender's
-    /// end was told (its end frame, or the loss of the connection).
-    sender: Option<CoreSender<M>>,
-    /// A message a full bounded pipe had no room for.
-    held: Option<M>,
-    /// Messages forwarded since the router was last woken for them.
-    unwoken: usize,
+    phase: Phase<M>,
 }
 
 impl<M: Send + 'static> Connection<M> {
@@ -98,9 +65,6 @@ impl<M: Send + 'static> Connection<M> {
             stream,
             frames: FrameReader::new(),
             phase: Phase::Hello,
-            sender: None,
-            held: None,
-            unwoken: 0,
         }
     }
 
@@ -114,9 +78,9 @@ impl<M: Send + 'static> Connection<M> {
     }
 
     fn pipe(&self) -> Option<PipeId> {
-        match self.phase {
+        match &self.phase {
             Phase::Hello => None,
-            Phase::Open(pipe) => Some(pipe),
+            Phase::Open(inlet) => Some(inlet.pipe()),
         }
     }
 
@@ -140,7 +104,7 @@ impl<M: Send + 'static> Connection<M> {
     where
         M: DeserializeOwned,
     {
-        let turn = match self.held.take().map(|message| self.forward(message)) {
+        let turn = match self.resume_held() {
             Some(Forwarded::Held) => return Turn::Paused,
             Some(Forwarded::Over) => Turn::Closed,
             Some(Forwarded::Sent) | None => match self.take_frames(intake) {
@@ -155,40 +119,62 @@ impl<M: Send + 'static> Connection<M> {
         turn
     }
 
+    /// The connection took longer than the intake's hello timeout to
+    /// present its hello: says so, to the log and to the peer, before the
+    /// monitor closes it.
+    pub(crate) fn hello_timed_out(&mut self, intake: &Intake<M>) {
+        let detail = Detail {
+            timeout: Some(intake.hello_timeout),
+            bytes: Some(self.frames.pending()),
+            ..Detail::default()
+        };
+        let _ = self.drop_frame(intake, DropReason::HelloTimeout, detail);
+    }
+
+    /// Notes a drop of this connection's in the run's log, answering a
+    /// hello as [`refuse`](Self::refuse) does.
+    fn drop_frame(&mut self, intake: &Intake<M>, reason: DropReason, detail: Detail) -> Refused {
+        let dropped = Dropped {
+            reason,
+            connection: self.id,
+            pipe: self.pipe(),
+            detail,
+        };
+        self.refuse(intake, &dropped)
+    }
+
+    /// Notes a drop in the run's log and, for a connection still at its
+    /// hello, tells the peer why it is refused; the connection is closed
+    /// next.
+    fn refuse(&mut self, intake: &Intake<M>, dropped: &Dropped) -> Refused {
+        let refusal =
+            (dropped.reason.refusal()).or_else(|| self.awaits_hello().then_some(Refusal::BadHello));
+        intake.drops.note(dropped);
+        if let Some(refusal) = refusal {
+            answer::refuse(&mut self.stream, refusal, intake.type_name);
+        }
+        Refused
+    }
+
     /// Tells the pipe's receiver how its sender ended, once, if it was
     /// admitted.
     fn end(&mut self, end: SenderEnd) {
-        if let (Some(pipe), Some(sender)) = (self.pipe(), self.sender.take()) {
-            tracing::debug!(connection = self.id, pipe = %pipe, %end, "sender ended");
-            // The end's wake covers the messages forwarded before it.
-            sender.finish(end);
-            self.unwoken = 0;
+        if let Phase::Open(inlet) = &mut self.phase {
+            inlet.end(end);
         }
     }
 
-    /// Sends `message` through the pipe's in-process sender, without
-    /// waiting: a full bounded pipe holds it instead.
     fn forward(&mut self, message: M) -> Forwarded {
-        let Some(sender) = self.sender.as_mut() else {
-            return Forwarded::Over;
-        };
-        match sender.try_send_unwoken(message) {
-            Ok(()) => {
-                self.unwoken += 1;
-                if self.unwoken >= WAKE_EVERY {
-                    self.wake_router();
-                }
-                Forwarded::Sent
-            }
-            Err(error) if error.is_full() => {
-                self.held = Some(error.into_message());
-                Forwarded::Held
-            }
-            Err(error) => {
-                // The run stopped, or the bounded pipe was closed.
-                tracing::debug!(connection = self.id, pipe = ?self.pipe(), reason = %error.kind(), "cannot forward");
-                Forwarded::Over
-            }
+        match &mut self.phase {
+            Phase::Open(inlet) => inlet.forward(message),
+            Phase::Hello => Forwarded::Over,
+        }
+    }
+
+    fn resume_held(&mut self) -> Option<Forwarded> {
+        match &mut self.phase {
+            Phase::Open(inlet) => inlet.resume(),
+            Phase::Hello => None,
         }
     }
 
@@ -199,7 +185,7 @@ impl<M: Send + 'static> Connection<M> {
         for _ in 0..READS_PER_TURN {
             match self.stream.read(self.frames.spare()) {
                 Ok(0) => {
-                    self.closed_by_sender();
+                    self.closed_by_sender(intake);
                     return Turn::Closed;
                 }
                 Ok(count) => {
@@ -226,18 +212,19 @@ impl<M: Send + 'static> Connection<M> {
         Turn::More
     }
 
-    fn closed_by_sender(&self) {
+    fn closed_by_sender(&mut self, intake: &Intake<M>) {
         let pending = self.frames.pending();
         match (self.pipe(), pending) {
             (Some(pipe), 0) => {
                 tracing::debug!(connection = self.id, pipe = %pipe, "sender disconnected");
             }
-            (Some(pipe), _) => tracing::warn!(
-                connection = self.id,
-                pipe = %pipe,
-                bytes = pending,
-                "sender of pipe {pipe} disconnected in the middle of a frame; dropping its last {pending} bytes"
-            ),
+            (Some(_), _) => {
+                let detail = Detail {
+                    bytes: Some(pending),
+                    ..Detail::default()
+                };
+                let _ = self.drop_frame(intake, DropReason::CutShort, detail);
+            }
             (None, _) => tracing::warn!(
                 connection = self.id,
                 "a connection closed before it presented its hello"
@@ -248,11 +235,8 @@ impl<M: Send + 'static> Connection<M> {
     /// Wakes the router for the messages forwarded since it was last
     /// woken.
     fn wake_router(&mut self) {
-        if self.unwoken > 0 {
-            if let Some(sender) = &self.sender {
-                sender.wake();
-            }
-            self.unwoken = 0;
+        if let Phase::Open(inlet) = &mut self.phase {
+            inlet.wake();
         }
     }
 
@@ -277,88 +261,99 @@ impl<M: Send + 'static> Connection<M> {
                 Ok(Some(range)) => range,
                 Ok(None) => return Ok(Forwarded::Sent),
                 Err(oversized) => {
-                    tracing::warn!(
-                        connection = self.id,
-                        pipe = ?self.pipe(),
-                        len = oversized.len,
-                        limit = wire::MAX_FRAME_LEN,
-                        "a frame announces {} bytes, over the limit of {}; dropping it and closing the connection",
-                        oversized.len,
-                        wire::MAX_FRAME_LEN
-                    );
-                    if self.awaits_hello() {
-                        return Err(self.refuse(Refusal::BadHello));
-                    }
-                    return Err(Refused);
+                    let detail = Detail {
+                        len: Some(oversized.len),
+                        ..Detail::default()
+                    };
+                    return Err(self.drop_frame(intake, DropReason::Oversized, detail));
                 }
             };
-            match self.phase {
+            let payload = self.frames.payload(range);
+            let message = match &self.phase {
                 Phase::Hello => {
-                    let hello = admit::read_hello(self.frames.payload(range));
-                    self.admit(hello, intake)?;
+                    let checked = admit::check(self.id, payload, intake);
+                    self.admit(checked, intake)?;
+                    continue;
                 }
-                Phase::Open(pipe) => {
-                    let payload = self.frames.payload(range);
-                    // The message type's Deserialize is user code: a panic in
-                    // it must cost this connection only, not the monitor and
-                    // with it every other pipe.
-                    let decoded = panic::catch_unwind(AssertUnwindSafe(|| {
-                        wire::decode_payload::<Frame<M>>(payload)
-                    }));
-                    let message = match decoded {
-                        Ok(Ok(Frame::Message(_))) if self.sender.is_none() => {
-                            tracing::warn!(
-                                connection = self.id,
-                                pipe = %pipe,
-                                "a frame for pipe {} came after its sender's end; closing the connection",
-                                pipe
-                            );
-                            return Err(Refused);
-                        }
-                        Ok(Ok(Frame::Message(message))) => message,
-                        Ok(Ok(Frame::End(code))) => {
-                            let end = wire::end_from_code(code).unwrap_or_else(|| {
-                                tracing::warn!(
-                                    connection = self.id,
-                                    pipe = %pipe,
-                                    code,
-                                    "the end frame of pipe {} says {}, which no sender writes; taking the sender as lost",
-                                    pipe,
-                                    code
-                                );
-                                SenderEnd::Lost
-                            });
-                            self.end(end);
-                            continue;
-                        }
-                        Ok(Err(error)) => {
-                            tracing::warn!(
-                                connection = self.id,
-                                pipe = %pipe,
-                                %error,
-                                "a frame for pipe {} does not decode; dropping it and closing the connection",
-                                pipe
-                            );
-                            return Err(Refused);
-                        }
-                        Err(_) => {
-                            tracing::warn!(
-                                connection = self.id,
-                                pipe = %pipe,
-                                "decoding a frame for pipe {} panicked; dropping it and closing the connection",
-                                pipe
-                            );
-                            return Err(Refused);
-                        }
-                    };
-                    match self.forward(message) {
-                        Forwarded::Sent => {}
-                        Forwarded::Held => return Ok(Forwarded::Held),
-                        Forwarded::Over => return Err(Refused),
+                Phase::Open(_) => {
+                    // The message type's Deserialize is user code: a panic
+                    // in it must cost this connection only, not the monitor
+                    // and with it every other pipe.
+                    let decoded = router_remote::decode_guarded::<Frame<M>>(payload);
+                    match self.read_frame(decoded, intake)? {
+                        Some(message) => message,
+                        None => continue,
                     }
                 }
+            };
+            match self.forward(message) {
+                Forwarded::Sent => {}
+                Forwarded::Held => return Ok(Forwarded::Held),
+                Forwarded::Over => return Err(Refused),
             }
         }
+    }
+
+    /// Takes an admitted connection's pipe and sender, and tells the peer;
+    /// or refuses it.
+    fn admit(
+        &mut self,
+        checked: Result<(PipeId, CoreSender<M>), Box<Dropped>>,
+        intake: &Intake<M>,
+    ) -> Result<(), Refused> {
+        let (pipe, sender) = match checked {
+            Ok(admitted) => admitted,
+            Err(dropped) => return Err(self.refuse(intake, &dropped)),
+        };
+        if !answer::accept(&mut self.stream) {
+            tracing::debug!(connection = self.id, pipe = %pipe, "sender left before it was accepted");
+            sender.finish(SenderEnd::Lost);
+            return Err(Refused);
+        }
+        tracing::debug!(connection = self.id, pipe = %pipe, "sender connected");
+        self.phase = Phase::Open(Inlet::new(self.id, pipe, sender));
+        Ok(())
+    }
+
+    fn has_ended(&self) -> bool {
+        match &self.phase {
+            Phase::Open(inlet) => inlet.has_ended(),
+            Phase::Hello => false,
+        }
+    }
+
+    /// Takes one decoded frame of an admitted connection: its message, or
+    /// `None` for its end (told here).
+    fn read_frame(
+        &mut self,
+        decoded: Result<Frame<M>, Undecoded>,
+        intake: &Intake<M>,
+    ) -> Result<Option<M>, Refused> {
+        let reason = match decoded {
+            Ok(Frame::Message(_)) if self.has_ended() => DropReason::AfterEnd,
+            Ok(Frame::Message(message)) => return Ok(Some(message)),
+            Ok(Frame::End(code)) => {
+                let end = wire::end_from_code(code).unwrap_or_else(|| {
+                    let detail = Detail {
+                        code: Some(code),
+                        ..Detail::default()
+                    };
+                    let _ = self.drop_frame(intake, DropReason::UnknownEndCode, detail);
+                    SenderEnd::Lost
+                });
+                self.end(end);
+                return Ok(None);
+            }
+            Err(Undecoded::Invalid(error)) => {
+                let detail = Detail {
+                    error: Some(error),
+                    ..Detail::default()
+                };
+                return Err(self.drop_frame(intake, DropReason::Undecodable, detail));
+            }
+            Err(Undecoded::Panicked) => DropReason::DecodePanicked,
+        };
+        Err(self.drop_frame(intake, reason, Detail::default()))
     }
 }
 
