@@ -25,6 +25,9 @@ impl<M> Kind<M> {
     /// # Errors
     ///
     /// [`PipeError::BadKind`] for a kind no pipe can have.
+    // Inline: `pipe_of` had this match in its own body, and out of line it
+    // would be one more call for each pipe made.
+    #[inline]
     pub(crate) fn of(kind: PipeKind) -> Result<Self, PipeError> {
         Ok(match kind {
             PipeKind::Bounded { capacity: 0 } => {

@@ -41,25 +41,26 @@ impl<M> RoutingTable<M> {
         }
     }
 
-    /// Opens a pipe of `kind` for the router numbered `owner`: numbers
-    /// it, puts its receiver in a vacant slot, and hands out both ends. The
-    /// sender sends through `link`, the receiver asks `closer` to close the
+    /// Opens a pipe of `kind` for `router`, numbered `owner`: numbers it,
+    /// puts its receiver in a vacant slot, and hands out both ends. The
+    /// sender sends through `link`, the receiver asks `router` to close the
     /// pipe when it drops (D1).
     ///
     /// # Errors
     ///
     /// [`PipeError::TooManyPipes`] when no slot is vacant.
-    pub(crate) fn open<C: Channel<Envelope<M>>>(
+    pub(crate) fn open<C: Channel<Envelope<M>>, R: PipeCloser + 'static>(
         &mut self,
         kind: Kind<M>,
+        router: &Rc<R>,
         owner: u64,
-        closer: Weak<dyn PipeCloser>,
         link: &Arc<Link<M, C>>,
     ) -> Result<(ChannelSender<M, C>, PipeReceiver<M>), PipeError> {
         let slot = self.vacant_slot().ok_or(PipeError::TooManyPipes {
             open: self.open_pipes(),
         })?;
         let pipe = self.number_pipe();
+        let closer: Weak<dyn PipeCloser> = Rc::downgrade(router) as _;
         let receiver = PipeReceiver::new(pipe, owner, slot, closer, kind.clone());
         self.insert(Rc::clone(receiver.shared()));
         let route = Route::from_parts(slot, pipe);

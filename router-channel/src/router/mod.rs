@@ -17,7 +17,7 @@ mod turn;
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -195,11 +195,10 @@ where
         let run = inner.run.borrow();
         let run = run.as_ref().ok_or(PipeError::NotRunning)?;
         let kind = Kind::of(kind)?;
-        let closer: Weak<dyn PipeCloser> = Rc::downgrade(inner) as _;
         inner
             .table
             .borrow_mut()
-            .open(kind, inner.id, closer, &run.link)
+            .open(kind, inner, inner.id, &run.link)
     }
 
     fn close_pipe(&self, receiver: &Self::Receiver) -> Result<(), ClosePipeError> {
