@@ -131,6 +131,19 @@ pub trait MessageSender<M>: Send + 'static {
         self.stop()
     }
 
+    /// Whether nothing will route this sender's messages any more: its
+    /// pipe was closed (`close_pipe`, or its receiver or stream dropped),
+    /// or its router stopped or was dropped (C1). A worker that loops
+    /// `while !sender.is_closed()` stops once the foreground has given up
+    /// on it. It is one atomic load, cheap enough to ask per item.
+    ///
+    /// False while the pipe is open, whether or not the sender was
+    /// started. The default says false always, for a backend that cannot
+    /// tell; every backend of this repository overrides it.
+    fn is_closed(&self) -> bool {
+        false
+    }
+
     /// Starts the sender and returns a guard that sends through it and stops
     /// it when dropped.
     ///
@@ -222,6 +235,9 @@ impl<M: 'static, S: MessageSender<M> + ?Sized> MessageSender<M> for Box<S> {
     }
     fn stop_on_panic(&mut self) -> Result<(), SenderStopError> {
         (**self).stop_on_panic()
+    }
+    fn is_closed(&self) -> bool {
+        (**self).is_closed()
     }
     fn try_send(&mut self, message: M) -> Result<(), SendError<M>> {
         (**self).try_send(message)

@@ -78,3 +78,8 @@ router_conformance::conformance_tests!(crossbeam, on: CalloopHarness, |event_loo
 router_conformance::conformance_tests!(flume, on: CalloopHarness, |event_loop| {
     FlumeRouter::<Msg>::new(event_loop)
 });
+
+// The jobs layer's suite (J), on executors over this loop.
+router_conformance::conformance_tests!(jobs: jobs_crossbeam, on: CalloopHarness, |event_loop| {
+    CrossbeamRouter::<router_conformance::jobs::JobMessage>::new(event_loop)
+});

@@ -16,10 +16,14 @@ mod threads;
 /// but this crate and the backend.
 pub use router_api as api;
 
+/// `router-jobs`, re-exported so that the jobs suite runs with no dependency
+/// but this crate and the router.
+pub use router_jobs as jobs;
+
 pub use capability::{Capability, Lacker, Outcome};
 pub use kit_loop::{KitLoop, until_deadline};
 pub use message::Msg;
-pub use suite::{Check, suite};
+pub use suite::{Check, job_suite, suite};
 
 /// What the macros expand to; not public API.
 #[doc(hidden)]

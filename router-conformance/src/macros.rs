@@ -106,6 +106,20 @@
 /// [PassesPanics])`.
 #[macro_export]
 macro_rules! conformance_tests {
+    // The jobs layer's suite (J), on an executor over the routers of
+    // `JobMessage` the factory makes.
+    (jobs: $name:ident, on: $loop:ty, $factory:expr $(,)?) => {
+        #[allow(clippy::redundant_closure)]
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            $crate::__private::checks! { jobs tests { $loop, $factory, [] } }
+        }
+    };
+    (jobs: $name:ident, $factory:expr $(,)?) => {
+        $crate::conformance_tests!(jobs: $name, on: $crate::api::DefaultEventLoop, $factory);
+    };
     ($name:ident, on: $loop:ty, $factory:expr $(, lacks: [$($lack:ident),* $(,)?])? $(,)?) => {
         // Only capabilities are accepted after `lacks:`.
         const _: &[$crate::Capability] = &[$($($crate::Capability::$lack),*)?];
@@ -141,7 +155,24 @@ macro_rules! conformance_tests {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __checks {
-    // What to make, given the list.
+    // What to make, given the jobs layer's list.
+    (jobs $make:ident $args:tt) => {
+        $crate::__private::checks! { $make $args
+        j1_call_runs_then_completes_once => jobs_lifecycle::call_runs_then_completes_once,
+        j2_last_report_comes_before_completed_and_a_burst_wakes_once => jobs_reports::last_report_comes_before_completed_and_a_burst_wakes_once,
+        j3_items_arrive_in_order_and_at_most_capacity_wait => jobs_reports::items_arrive_in_order_and_at_most_capacity_wait,
+        j4_cancel_before_start_never_runs_the_body => jobs_cancel::cancel_before_start_never_runs_the_body,
+        j4_cancel_while_running_fails_the_next_check_and_discards_the_result => jobs_cancel::cancel_while_running_fails_the_next_check_and_discards_the_result,
+        j4_cancel_wakes_a_worker_waiting_for_room => jobs_cancel::cancel_wakes_a_worker_waiting_for_room,
+        j5_an_error_fails_the_job_with_it => jobs_failures::an_error_fails_the_job_with_it,
+        j5_a_panic_fails_the_job_and_the_pool_goes_on => jobs_failures::a_panic_fails_the_job_and_the_pool_goes_on,
+        j5_a_lost_worker_fails_its_job_as_lost => jobs_failures::a_lost_worker_fails_its_job_as_lost,
+        j6_result_is_taken_once_and_the_future_resolves_when_done => jobs_lifecycle::result_is_taken_once_and_the_future_resolves_when_done,
+        j7_stop_cancels_refuses_and_stops_when_the_last_job_is_done => jobs_executor::stop_cancels_refuses_and_stops_when_the_last_job_is_done,
+        j7_shutdown_times_out_naming_live_jobs_then_finishes => jobs_executor::shutdown_times_out_naming_live_jobs_then_finishes,
+        }
+    };
+    // What to make, given the router's list.
     ($make:ident $args:tt) => {
         $crate::__private::checks! { $make $args
         r1_start_on_new_router_starts => router_lifecycle::start_on_new_router_starts,

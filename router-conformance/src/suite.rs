@@ -179,3 +179,15 @@ where
 {
     crate::__checks!(suite { L, R })
 }
+
+/// Every check of the jobs layer's suite (J), for executors over routers
+/// `R` of [`JobMessage`](router_jobs::JobMessage) on event loops `L`, in
+/// the order `conformance_tests!(jobs: name, ...)` writes them.
+#[must_use]
+pub fn job_suite<L, R>() -> Vec<Check<L, R>>
+where
+    L: KitLoop,
+    R: MessageRouter<router_jobs::JobMessage> + router_api::RouterControl + 'static,
+{
+    crate::__checks!(jobs suite { L, R })
+}

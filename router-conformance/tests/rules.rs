@@ -8,8 +8,9 @@
 use std::collections::BTreeSet;
 
 use router_conformance::api::DefaultEventLoop;
+use router_conformance::jobs::JobMessage;
 use router_conformance::std_mpsc::MpscRouter;
-use router_conformance::{Check, Msg, suite};
+use router_conformance::{Capability, Check, Msg, job_suite, suite};
 
 const RULES: &str = include_str!("../../RULES.md");
 
@@ -19,8 +20,30 @@ const SECTION: &str = "## Rules and their checks";
 /// The table's header and separator rows.
 const HEADER: &str = "| rule | prefix | checks |\n|---|---|---|";
 
-fn checks() -> Vec<Check<DefaultEventLoop, MpscRouter<Msg>>> {
-    suite()
+/// One row of the lists: a check's name, its rule and what it needs.
+struct Row {
+    name: &'static str,
+    rule: String,
+    requires: Option<Capability>,
+}
+
+fn row<L, R>(check: &Check<L, R>) -> Row {
+    Row {
+        name: check.name(),
+        rule: check.rule(),
+        requires: check.requires(),
+    }
+}
+
+/// The router's checks, then the jobs layer's.
+fn checks() -> Vec<Row> {
+    let routers = suite::<DefaultEventLoop, MpscRouter<Msg>>();
+    let jobs = job_suite::<DefaultEventLoop, MpscRouter<JobMessage>>();
+    routers
+        .iter()
+        .map(row)
+        .chain(jobs.iter().map(row))
+        .collect()
 }
 
 /// The section, up to the next heading of its level or above.
@@ -38,13 +61,13 @@ fn section() -> &'static str {
 fn table_from_the_list() -> String {
     let mut rows: Vec<(String, Vec<String>)> = Vec::new();
     for check in checks() {
-        let cell = match check.requires() {
-            Some(capability) => format!("`{}` (needs `{capability}`)", check.name()),
-            None => format!("`{}`", check.name()),
+        let cell = match check.requires {
+            Some(capability) => format!("`{}` (needs `{capability}`)", check.name),
+            None => format!("`{}`", check.name),
         };
-        match rows.iter_mut().find(|(rule, _)| *rule == check.rule()) {
+        match rows.iter_mut().find(|(rule, _)| *rule == check.rule) {
             Some((_, cells)) => cells.push(cell),
-            None => rows.push((check.rule(), vec![cell])),
+            None => rows.push((check.rule, vec![cell])),
         }
     }
     let mut table = String::from(HEADER);
@@ -106,7 +129,7 @@ fn every_rule_stated_has_a_check_and_every_check_a_stated_rule() {
         .filter_map(|line| line.strip_prefix("- **")?.split_once("**"))
         .map(|(id, _)| id.to_owned())
         .collect();
-    let checked: BTreeSet<String> = checks().iter().map(Check::rule).collect();
+    let checked: BTreeSet<String> = checks().into_iter().map(|check| check.rule).collect();
     assert_eq!(
         stated, checked,
         "the rules RULES.md states (left) and the rules the suite checks (right) differ"

@@ -94,3 +94,8 @@ router_conformance::conformance_tests!(
     |event_loop| FlumeRouter::<Msg>::new(event_loop),
     lacks: [PassesPanics],
 );
+
+// The jobs layer's suite (J), on executors over this loop.
+router_conformance::conformance_tests!(jobs: jobs_crossbeam, on: GlibHarness, |event_loop| {
+    CrossbeamRouter::<router_conformance::jobs::JobMessage>::new(event_loop)
+});

@@ -16,7 +16,8 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use router_api::{EventLoop, MessageReceiver, MessageRouter, MessageSender, Pingee, Pump};
-use router_conformance::{Capability, KitLoop, Msg, Outcome, suite};
+use router_conformance::jobs::JobMessage;
+use router_conformance::{Capability, Check, KitLoop, Msg, Outcome, job_suite, suite};
 use router_crossbeam::CrossbeamRouter;
 use router_flume::FlumeRouter;
 use router_winit::WinitLoop;
@@ -267,10 +268,20 @@ where
     R: MessageRouter<Msg> + 'static,
     R::Receiver: 'static,
 {
+    run_checks(backend, suite::<WinitHarness, R>(), new_router, tally);
+}
+
+/// Runs `checks` for the routers `new_router` makes, as [`run_suite`].
+fn run_checks<R>(
+    backend: &str,
+    checks: Vec<Check<WinitHarness, R>>,
+    new_router: &dyn Fn(&WinitHarness) -> R,
+    tally: &mut Tally,
+) {
     // What this loop lacks, as `conformance_tests!(.., lacks: [..])` would
     // say it: nothing; checks needing what the platform lacks are skipped.
     const LACKS: &[Capability] = &[];
-    for check in suite::<WinitHarness, R>() {
+    for check in checks {
         let name = format!("{backend}::{}", check.name());
         // A check's panics are its outcome's message; the hook would print
         // each a second time, the listeners' deliberate ones too.
@@ -330,6 +341,13 @@ fn main() -> ExitCode {
     run_suite(
         "flume",
         &|event_loop: &WinitHarness| FlumeRouter::<Msg>::new(event_loop),
+        &mut tally,
+    );
+    // The jobs layer's suite (J), on executors over this loop.
+    run_checks(
+        "jobs_crossbeam",
+        job_suite(),
+        &|event_loop: &WinitHarness| CrossbeamRouter::<JobMessage>::new(event_loop),
         &mut tally,
     );
     let winit = WINIT.with(|winit| winit.borrow_mut().take());

@@ -2,8 +2,9 @@
 //! tagged with the rule of the repository's RULES.md it checks (the
 //! router's R1–R11, the sender's S1–S3, the receiver's V1, end of stream
 //! E1–E2, dropping a receiver D1, bounded pipes B1–B4, latest-value pipes
-//! L1–L3, async streams A1–A2, and the event loop's W1–W4), whose words
-//! its doc comment quotes. Each file holds the checks of one rule or of a
+//! L1–L3, async streams A1–A2, and the event loop's W1–W4; and the jobs
+//! layer's J1–J7, in the `jobs_*` files), whose words its doc comment
+//! quotes. Each file holds the checks of one rule or of a
 //! few rules close together; what they share is in the kit's `fixtures`.
 //!
 //! Every check is generic over the event loop `L` ([`KitLoop`](crate::KitLoop))
@@ -36,6 +37,11 @@ pub mod end_of_stream;
 pub mod event_loop;
 pub mod event_loop_mode;
 pub mod event_loop_storms;
+pub mod jobs_cancel;
+pub mod jobs_executor;
+pub mod jobs_failures;
+pub mod jobs_lifecycle;
+pub mod jobs_reports;
 pub mod latest;
 pub mod listener_panics;
 pub mod listeners;
