@@ -7,92 +7,58 @@ use std::fmt;
 use std::time::Duration;
 
 use router_api::PipeId;
-use router_remote::DropReason as Reason;
+use router_remote::DropReason as _;
 
 use crate::wire::{MAX_FRAME_LEN, PROTOCOL, Refusal};
 
-/// Why a [`ProcessRouter`](crate::ProcessRouter) dropped what a connection
-/// wrote. Each drop is logged, a `WARN` whose `reason` field is the
-/// reason's [name](router_remote::DropReason::name), with the
-/// `connection`, the `pipe` once it is known and what else says what was
-/// dropped; and counted, by reason:
-/// [`ProcessRouter::dropped_frames`](crate::ProcessRouter::dropped_frames).
-///
-/// Every drop closes its connection, and a refused hello is answered
-/// with the byte of its [`Refusal`] first; the router and every other
-/// connection carry on.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-#[non_exhaustive]
-pub enum DropReason {
-    /// A frame's header announces more than
-    /// [`MAX_FRAME_LEN`](crate::wire::MAX_FRAME_LEN) bytes: dropped
-    /// unread (a hello so is refused as [`Refusal::BadHello`]).
-    Oversized,
-    /// The hello does not decode ([`Refusal::BadHello`]).
-    BadHello,
-    /// The hello speaks another protocol version ([`Refusal::Protocol`]).
-    OtherProtocol,
-    /// The hello does not carry the run's secret ([`Refusal::Secret`]).
-    WrongSecret,
-    /// The hello's message type is not the router's
-    /// ([`Refusal::MessageType`]).
-    OtherMessageType,
-    /// The hello names a pipe the run never made
-    /// ([`Refusal::UnknownPipe`]).
-    PipeNeverMade,
-    /// The hello names a pipe whose sender connected already
-    /// ([`Refusal::AlreadyConnected`]).
-    SecondSender,
-    /// The whole hello did not come within the hello timeout
-    /// ([`Refusal::HelloTimeout`]).
-    HelloTimeout,
-    /// A message frame came after the sender's end frame.
-    AfterEnd,
-    /// A frame is neither a message of the router's type nor an end.
-    Undecodable,
-    /// Decoding a frame panicked (the message type's `Deserialize`).
-    DecodePanicked,
-    /// An end frame says a code no sender writes: the sender is taken as
-    /// lost.
-    UnknownEndCode,
-    /// The connection closed in the middle of a frame: its bytes are
-    /// dropped.
-    CutShort,
-}
-
-impl Reason for DropReason {
-    const ALL: &'static [Self] = &[
-        Self::Oversized,
-        Self::BadHello,
-        Self::OtherProtocol,
-        Self::WrongSecret,
-        Self::OtherMessageType,
-        Self::PipeNeverMade,
-        Self::SecondSender,
-        Self::HelloTimeout,
-        Self::AfterEnd,
-        Self::Undecodable,
-        Self::DecodePanicked,
-        Self::UnknownEndCode,
-        Self::CutShort,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::Oversized => "oversized",
-            Self::BadHello => "bad_hello",
-            Self::OtherProtocol => "other_protocol",
-            Self::WrongSecret => "wrong_secret",
-            Self::OtherMessageType => "other_message_type",
-            Self::PipeNeverMade => "pipe_never_made",
-            Self::SecondSender => "second_sender",
-            Self::HelloTimeout => "hello_timeout",
-            Self::AfterEnd => "after_end",
-            Self::Undecodable => "undecodable",
-            Self::DecodePanicked => "decode_panicked",
-            Self::UnknownEndCode => "unknown_end_code",
-            Self::CutShort => "cut_short",
-        }
+router_remote::drop_reasons! {
+    /// Why a [`ProcessRouter`](crate::ProcessRouter) dropped what a
+    /// connection wrote. Each drop is logged, a `WARN` whose `reason` field
+    /// is the reason's [name](router_remote::DropReason::name) (the one
+    /// beside each variant here), with the `connection`, the `pipe` once it
+    /// is known and what else says what was dropped; and counted, by
+    /// reason:
+    /// [`ProcessRouter::dropped_frames`](crate::ProcessRouter::dropped_frames).
+    ///
+    /// Every drop closes its connection, and a refused hello is answered
+    /// with the byte of its [`Refusal`] first; the router and every other
+    /// connection carry on.
+    pub enum DropReason {
+        /// A frame's header announces more than
+        /// [`MAX_FRAME_LEN`](crate::wire::MAX_FRAME_LEN) bytes: dropped
+        /// unread (a hello so is refused as [`Refusal::BadHello`]).
+        Oversized = "oversized",
+        /// The hello does not decode ([`Refusal::BadHello`]).
+        BadHello = "bad_hello",
+        /// The hello speaks another protocol version
+        /// ([`Refusal::Protocol`]).
+        OtherProtocol = "other_protocol",
+        /// The hello does not carry the run's secret ([`Refusal::Secret`]).
+        WrongSecret = "wrong_secret",
+        /// The hello's message type is not the router's
+        /// ([`Refusal::MessageType`]).
+        OtherMessageType = "other_message_type",
+        /// The hello names a pipe the run never made
+        /// ([`Refusal::UnknownPipe`]).
+        PipeNeverMade = "pipe_never_made",
+        /// The hello names a pipe whose sender connected already
+        /// ([`Refusal::AlreadyConnected`]).
+        SecondSender = "second_sender",
+        /// The whole hello did not come within the hello timeout
+        /// ([`Refusal::HelloTimeout`]).
+        HelloTimeout = "hello_timeout",
+        /// A message frame came after the sender's end frame.
+        AfterEnd = "after_end",
+        /// A frame is neither a message of the router's type nor an end.
+        Undecodable = "undecodable",
+        /// Decoding a frame panicked (the message type's `Deserialize`).
+        DecodePanicked = "decode_panicked",
+        /// An end frame says a code no sender writes: the sender is taken
+        /// as lost.
+        UnknownEndCode = "unknown_end_code",
+        /// The connection closed in the middle of a frame: its bytes are
+        /// dropped.
+        CutShort = "cut_short",
     }
 }
 
@@ -254,34 +220,6 @@ impl fmt::Display for Dropped {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_reason_is_listed_once_with_a_name_of_its_own() {
-        let mut names: Vec<&str> = DropReason::ALL.iter().map(|r| r.name()).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), DropReason::ALL.len());
-        // A reason missing from ALL would not be counted: each variant is
-        // named here, so a new one fails to compile until it is listed.
-        for reason in DropReason::ALL {
-            let listed = match reason {
-                DropReason::Oversized
-                | DropReason::BadHello
-                | DropReason::OtherProtocol
-                | DropReason::WrongSecret
-                | DropReason::OtherMessageType
-                | DropReason::PipeNeverMade
-                | DropReason::SecondSender
-                | DropReason::HelloTimeout
-                | DropReason::AfterEnd
-                | DropReason::Undecodable
-                | DropReason::DecodePanicked
-                | DropReason::UnknownEndCode
-                | DropReason::CutShort => 13,
-            };
-            assert_eq!(listed, DropReason::ALL.len());
-        }
-    }
 
     #[test]
     fn refused_hellos_are_answered_with_their_own_refusal() {

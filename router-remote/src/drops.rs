@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// [`ALL`](Self::ALL) (a reason missing there is logged but not counted),
 /// and each [`name`](Self::name) **must** be distinct and never change
 /// meaning: logs and dashboards key on it.
+/// [`drop_reasons!`](crate::drop_reasons) declares such an enum.
 pub trait DropReason: Copy + Eq + fmt::Debug + Send + Sync + 'static {
     /// Every reason, in the order [`DropCounts`] lists them.
     const ALL: &'static [Self];

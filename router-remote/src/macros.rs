@@ -9,14 +9,17 @@
 /// inherent `stats`, `open_pipes`, `drain_budget`, `set_drain_budget` and
 /// `is_manual`, each the shell's.
 ///
-/// The form is `remote_router!(Router(field) over Transport where
-/// bounds)`, for a router generic over its message type `M` alone, with
-/// the bounds of its struct.
+/// The form is `remote_router!(Router(field), Sender, where bounds)`, for
+/// a router generic over its message type `M` alone, with the bounds of
+/// its struct, whose pipes hand out `Sender<M>` (its transport's
+/// [`Sender`](crate::Transport::Sender)); the transport type need not be
+/// public.
 ///
 /// ```
 /// # use router_remote::{PipeBook, DropLog, DropReason, RemoteRouter, Transport};
 /// # use router_api::PipeId;
 /// # use std::sync::Arc;
+/// # use router_crossbeam::CrossbeamSender;
 /// # #[derive(Debug)] pub struct Nowhere;
 /// # #[derive(Clone, Copy, PartialEq, Eq, Debug)] pub enum Never {}
 /// # impl DropReason for Never { const ALL: &'static [Self] = &[]; fn name(self) -> &'static str { match self {} } }
@@ -35,7 +38,7 @@
 ///     shell: RemoteRouter<M, Nowhere>,
 /// }
 ///
-/// router_remote::remote_router!(NowhereRouter(shell) over Nowhere where M: Send + 'static);
+/// router_remote::remote_router!(NowhereRouter(shell), CrossbeamSender, where M: Send + 'static);
 ///
 /// let event_loop = router_api::DefaultEventLoop::new();
 /// let router = NowhereRouter::<u8> { shell: RemoteRouter::new(&event_loop, Nowhere) };
@@ -44,7 +47,7 @@
 /// ```
 #[macro_export]
 macro_rules! remote_router {
-    ($router:ident($field:ident) over $transport:ty where $($bound:tt)+) => {
+    ($router:ident($field:ident), $sender:ident, where $($bound:tt)+) => {
         impl<M> $router<M>
         where
             $($bound)+
@@ -105,7 +108,7 @@ macro_rules! remote_router {
         where
             $($bound)+
         {
-            type Sender = <$transport as $crate::Transport<M>>::Sender;
+            type Sender = $sender<M>;
             type Receiver = $crate::__private::PipeReceiver<M>;
 
             fn start(&self) -> ::core::result::Result<(), $crate::__private::RouterStartError> {
@@ -170,12 +173,12 @@ macro_rules! remote_router {
 /// [`MessageSender`](router_api::MessageSender) impl, each method the
 /// field's, and its `Debug`.
 ///
-/// The form is `remote_sender!(Sender(field) where bounds)`, for a sender
+/// The form is `remote_sender!(Sender(field), where bounds)`, for a sender
 /// generic over its message type `M` alone; the bounds are those of
 /// `MessageSender` for the field (`M: Serialize + 'static`).
 #[macro_export]
 macro_rules! remote_sender {
-    ($sender:ident($field:ident) where $($bound:tt)+) => {
+    ($sender:ident($field:ident), where $($bound:tt)+) => {
         impl<M> $crate::__private::MessageSender<M> for $sender<M>
         where
             $($bound)+
@@ -209,6 +212,63 @@ macro_rules! remote_sender {
         impl<M> ::core::fmt::Debug for $sender<M> {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 self.$field.fmt_as(::core::stringify!($sender), f)
+            }
+        }
+    };
+}
+
+/// Declares a backend's [`DropReason`](crate::DropReason) enum: each
+/// variant with the name its log events and counts use, written once, so
+/// that [`ALL`](crate::DropReason::ALL) lists every variant and no two
+/// names can drift apart.
+///
+/// The enum is `Clone`, `Copy`, `PartialEq`, `Eq`, `Hash`, `Debug` and
+/// `#[non_exhaustive]`.
+///
+/// ```
+/// use router_remote::DropReason as _;
+///
+/// router_remote::drop_reasons! {
+///     /// Why the example drops a frame.
+///     pub enum Why {
+///         /// Over the size limit.
+///         Oversized = "oversized",
+///         /// Not a frame at all.
+///         Undecodable = "undecodable",
+///     }
+/// }
+///
+/// assert_eq!(Why::ALL, [Why::Oversized, Why::Undecodable]);
+/// assert_eq!(Why::Undecodable.name(), "undecodable");
+/// ```
+#[macro_export]
+macro_rules! drop_reasons {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $(
+                $(#[$variant_meta:meta])*
+                $variant:ident = $text:literal,
+            )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+        #[non_exhaustive]
+        $vis enum $name {
+            $(
+                $(#[$variant_meta])*
+                $variant,
+            )+
+        }
+
+        impl $crate::DropReason for $name {
+            const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            fn name(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)+
+                }
             }
         }
     };

@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use router_api::{MessageSender, PipeId, SenderEnd};
 use router_remote::{
-    Admission, CoreSender, Dial, DropLog, DropReason, Dropped, Line, LineFault, PipeBook,
-    RemoteSender, Transport,
+    Admission, CoreSender, Dial, DropLog, Dropped, Line, LineFault, PipeBook, RemoteSender,
+    Transport,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -38,20 +38,11 @@ impl Loopback {
     }
 }
 
-/// Why the loopback drops a frame.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Why {
-    /// The bytes do not decode as the router's message type.
-    Undecodable,
-}
-
-impl DropReason for Why {
-    const ALL: &'static [Self] = &[Self::Undecodable];
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::Undecodable => "undecodable",
-        }
+router_remote::drop_reasons! {
+    /// Why the loopback drops a frame.
+    pub enum Why {
+        /// The bytes do not decode as the router's message type.
+        Undecodable = "undecodable",
     }
 }
 
