@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 /// The most lines a library file may have.
 const MAX_LINES: usize = 450;
 
-/// Module files by path from `src/` (`router/mod.rs`), each with its lines.
+/// The files each module file names, by path from `src/` (`router/mod.rs`).
 type Graph = BTreeMap<String, BTreeSet<String>>;
 
 #[test]
