@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use router_api::{MessageRouter, RouteError, RouterStartError};
 
-use crate::job::{JobCore, JobId, LiveJob, Registry};
+use crate::core::{JobCore, JobId, LiveJob, Registry};
 use crate::pool::{Pool, Task};
 use crate::worker::{self, Cancel, Items, Progress};
 use crate::{Carries, ExecutorState, Job, JobMessage, Outcome, ShutdownError, SubmitError};

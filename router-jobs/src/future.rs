@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use crate::job::JobCore;
+use crate::core::JobCore;
 use crate::{JobError, JobState};
 
 /// Registers `cx`'s waker with `core` unless it is done.

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod carrier;
+mod core;
 mod error;
 mod executor;
 mod future;
@@ -11,10 +12,11 @@ mod state;
 mod worker;
 
 pub use carrier::{Carries, JobMessage, Outcome};
+pub use core::JobId;
 pub use error::{Cancelled, JobError, ShutdownError, SubmitError};
 pub use executor::Executor;
 pub use future::{Done, JobResult};
-pub use job::{Job, JobId};
+pub use job::Job;
 pub use pool::{Pool, Task, ThreadPool};
 pub use state::{ExecutorState, JobState};
 pub use worker::{Cancel, Items, Progress};
