@@ -14,8 +14,8 @@ use crate::wire::{MAX_FRAME_LEN, PROTOCOL, Refusal};
 router_remote::drop_reasons! {
     /// Why a [`ProcessRouter`](crate::ProcessRouter) dropped what a
     /// connection wrote. Each drop is logged, a `WARN` whose `reason` field
-    /// is the reason's [name](router_remote::DropReason::name) (the one
-    /// beside each variant here), with the `connection`, the `pipe` once it
+    /// is the reason's [name](router_remote::DropReason::name) (its
+    /// variant's), with the `connection`, the `pipe` once it
     /// is known and what else says what was dropped; and counted, by
     /// reason:
     /// [`ProcessRouter::dropped_frames`](crate::ProcessRouter::dropped_frames).
@@ -27,38 +27,38 @@ router_remote::drop_reasons! {
         /// A frame's header announces more than
         /// [`MAX_FRAME_LEN`](crate::wire::MAX_FRAME_LEN) bytes: dropped
         /// unread (a hello so is refused as [`Refusal::BadHello`]).
-        Oversized = "oversized",
+        Oversized,
         /// The hello does not decode ([`Refusal::BadHello`]).
-        BadHello = "bad_hello",
+        BadHello,
         /// The hello speaks another protocol version
         /// ([`Refusal::Protocol`]).
-        OtherProtocol = "other_protocol",
+        OtherProtocol,
         /// The hello does not carry the run's secret ([`Refusal::Secret`]).
-        WrongSecret = "wrong_secret",
+        WrongSecret,
         /// The hello's message type is not the router's
         /// ([`Refusal::MessageType`]).
-        OtherMessageType = "other_message_type",
+        OtherMessageType,
         /// The hello names a pipe the run never made
         /// ([`Refusal::UnknownPipe`]).
-        PipeNeverMade = "pipe_never_made",
+        PipeNeverMade,
         /// The hello names a pipe whose sender connected already
         /// ([`Refusal::AlreadyConnected`]).
-        SecondSender = "second_sender",
+        SecondSender,
         /// The whole hello did not come within the hello timeout
         /// ([`Refusal::HelloTimeout`]).
-        HelloTimeout = "hello_timeout",
+        HelloTimeout,
         /// A message frame came after the sender's end frame.
-        AfterEnd = "after_end",
+        AfterEnd,
         /// A frame is neither a message of the router's type nor an end.
-        Undecodable = "undecodable",
+        Undecodable,
         /// Decoding a frame panicked (the message type's `Deserialize`).
-        DecodePanicked = "decode_panicked",
+        DecodePanicked,
         /// An end frame says a code no sender writes: the sender is taken
         /// as lost.
-        UnknownEndCode = "unknown_end_code",
+        UnknownEndCode,
         /// The connection closed in the middle of a frame: its bytes are
         /// dropped.
-        CutShort = "cut_short",
+        CutShort,
     }
 }
 

@@ -4,9 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use router_api::EventLoop;
-use router_remote::{DropCounts, RemoteRouter};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use router_remote::{DropCounts, RemoteMessage, RemoteRouter};
 
 use crate::drops::DropReason;
 use crate::sender::ProcessSender;
@@ -35,23 +33,13 @@ use crate::transport::UnixSocket;
 /// Messages are any `serde` type; they travel as postcard. What a
 /// connection wrote and the router dropped is counted by reason:
 /// [`dropped_frames`](Self::dropped_frames).
-pub struct ProcessRouter<M>
-where
-    M: Serialize + DeserializeOwned + Send + 'static,
-{
+pub struct ProcessRouter<M: RemoteMessage> {
     shell: RemoteRouter<M, UnixSocket>,
 }
 
-router_remote::remote_router!(
-    ProcessRouter(shell),
-    ProcessSender,
-    where M: Serialize + DeserializeOwned + Send + 'static
-);
+router_remote::remote_router!(ProcessRouter(shell), ProcessSender);
 
-impl<M> ProcessRouter<M>
-where
-    M: Serialize + DeserializeOwned + Send + 'static,
-{
+impl<M: RemoteMessage> ProcessRouter<M> {
     /// A router, not yet started, that will route on `event_loop`.
     pub fn new<E: EventLoop + Clone + 'static>(event_loop: &E) -> Self {
         Self {

@@ -38,7 +38,7 @@ pub struct ProcessSender<M> {
     remote: RemoteSender<M, Token>,
 }
 
-router_remote::remote_sender!(ProcessSender(remote), where M: serde::Serialize + 'static);
+router_remote::remote_sender!(ProcessSender(remote));
 
 impl<M> ProcessSender<M> {
     pub(crate) fn new(token: Token) -> Self {

@@ -8,7 +8,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use router_api::PipeId;
-use router_remote::{TokenFieldError, TokenFields};
+use router_remote::TokenFields;
 
 /// How a token starts: the format and its version.
 const PREFIX: &str = "rp1:";
@@ -103,6 +103,20 @@ impl fmt::Display for Token {
     }
 }
 
+impl FromStr for Token {
+    type Err = TokenError;
+
+    fn from_str(text: &str) -> Result<Self, TokenError> {
+        let mut fields = TokenFields::read(text, PREFIX, 3)?;
+        // Read in the order they are written: a struct's fields are.
+        Ok(Self {
+            pipe: fields.pipe()?,
+            secret: u128::from_be_bytes(fields.hex::<16>("secret")?),
+            socket: Arc::from(fields.rest()?),
+        })
+    }
+}
+
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The secret stays out of logs.
@@ -113,32 +127,7 @@ impl fmt::Debug for Token {
     }
 }
 
-impl FromStr for Token {
-    type Err = TokenError;
-
-    fn from_str(text: &str) -> Result<Self, TokenError> {
-        let mut fields = TokenFields::read(text, PREFIX, 3)?;
-        let pipe = fields.pipe()?;
-        let secret = u128::from_be_bytes(fields.hex::<16>("secret")?);
-        Ok(Self {
-            pipe,
-            secret,
-            socket: Arc::from(fields.rest()?),
-        })
-    }
-}
-
-impl From<TokenFieldError> for TokenError {
-    fn from(error: TokenFieldError) -> Self {
-        match error {
-            TokenFieldError::NotAToken => Self::NotAToken,
-            TokenFieldError::Pipe { text } => Self::Pipe { text },
-            TokenFieldError::Hex { .. } => Self::Secret,
-            // Truncated, and whatever the fields learn to say later.
-            _ => Self::Truncated,
-        }
-    }
-}
+router_remote::token_error_from_fields!(TokenError, |_field, _digits| TokenError::Secret);
 
 #[cfg(test)]
 mod tests {
@@ -171,13 +160,6 @@ mod tests {
             ..token()
         };
         assert_eq!(small.to_string().parse::<Token>().unwrap(), small);
-    }
-
-    #[test]
-    fn debug_of_token_hides_the_secret() {
-        let shown = format!("{:?}", token());
-        assert!(!shown.contains("0123456789abcdef"), "{shown}");
-        assert!(shown.contains("42"), "{shown}");
     }
 
     #[test]
@@ -216,5 +198,12 @@ mod tests {
             let error = text.parse::<Token>().unwrap_err();
             assert_eq!(error.to_string(), expected.to_string(), "{text}");
         }
+    }
+
+    #[test]
+    fn debug_of_token_hides_the_secret() {
+        let shown = format!("{:?}", token());
+        assert!(!shown.contains("0123456789abcdef"), "{shown}");
+        assert!(shown.contains("42"), "{shown}");
     }
 }

@@ -199,7 +199,7 @@ fn sender_that_dies_mid_frame_loses_only_its_partial_frame() {
     let warnings = captured.warnings_containing("in the middle of a frame");
     assert_eq!(warnings.len(), 1, "{captured:?}");
     assert_eq!(warnings[0].field("pipe"), Some("#1"));
-    assert_eq!(warnings[0].field("reason"), Some("cut_short"));
+    assert_eq!(warnings[0].field("reason"), Some("CutShort"));
 }
 
 #[test]

@@ -85,7 +85,7 @@ fn connection_with_wrong_secret_is_closed_logged_and_never_routed() {
     });
     let warnings = captured.warnings_containing("did not present this router's secret");
     assert_eq!(warnings.len(), 1, "{captured:?}");
-    assert_eq!(warnings[0].field("reason"), Some("wrong_secret"));
+    assert_eq!(warnings[0].field("reason"), Some("WrongSecret"));
 }
 
 /// Checks that the router dropped one thing, for `reason`.
@@ -229,7 +229,7 @@ fn frame_that_does_not_decode_is_dropped_and_closes_only_its_connection() {
     let warnings = captured.warnings_containing("does not decode");
     assert_eq!(warnings.len(), 1, "{captured:?}");
     assert_eq!(warnings[0].field("pipe"), Some("#1"));
-    assert_eq!(warnings[0].field("reason"), Some("undecodable"));
+    assert_eq!(warnings[0].field("reason"), Some("Undecodable"));
     assert!(warnings[0].field("error").is_some(), "{:?}", warnings[0]);
 }
 
@@ -557,7 +557,7 @@ fn message_after_the_end_frame_is_dropped_and_counted() {
     });
     let warnings = captured.warnings_containing("after its sender's end");
     assert_eq!(warnings.len(), 1, "{captured:?}");
-    assert_eq!(warnings[0].field("reason"), Some("after_end"));
+    assert_eq!(warnings[0].field("reason"), Some("AfterEnd"));
 }
 
 #[test]

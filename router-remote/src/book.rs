@@ -119,24 +119,36 @@ impl<M: Send + 'static, E> fmt::Debug for PipeBook<M, E> {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use std::time::Duration;
+
     use super::*;
-    use router_api::{DefaultEventLoop, MessageRouter};
+    use router_api::{DefaultEventLoop, MessageReceiver, MessageRouter};
+    use router_channel::PipeReceiver;
     use router_crossbeam::CrossbeamRouter;
+
+    /// A started router with one pipe, recorded in a new book with `entry`.
+    fn book_of_one_pipe<E>(
+        event_loop: &DefaultEventLoop,
+        entry: E,
+    ) -> (CrossbeamRouter<u64>, PipeBook<u64, E>, PipeReceiver<u64>) {
+        let router = CrossbeamRouter::new(event_loop);
+        router.start().unwrap();
+        let (sender, receiver) = router.pipe().unwrap();
+        let book = PipeBook::new();
+        book.record(sender.pipe_id(), entry, sender);
+        (router, book, receiver)
+    }
 
     #[test]
     fn book_admits_a_made_pipe_once_with_its_entry_and_no_other() {
         let event_loop = DefaultEventLoop::new();
-        let router = CrossbeamRouter::<u64>::new(&event_loop);
-        router.start().unwrap();
-        let (sender, _receiver) = router.pipe().unwrap();
-        let pipe = sender.pipe_id();
-        let book = PipeBook::new();
-        book.record(pipe, "key of the pipe", sender);
+        let (router, book, receiver) = book_of_one_pipe(&event_loop, "key of the pipe");
+        let pipe = receiver.pipe_id();
         assert_eq!(book.len(), 1);
-        assert!(matches!(
-            book.admit(PipeId::new(pipe.get() + 1)),
-            Admission::NeverMade
-        ));
+        let other = PipeId::new(pipe.get() + 1);
+        assert!(matches!(book.admit(other), Admission::NeverMade));
         match book.admit(pipe) {
             Admission::Admitted { entry, sender } => {
                 assert_eq!(entry, "key of the pipe");
@@ -145,30 +157,25 @@ mod tests {
             other => panic!("the first peer is admitted, not {other:?}"),
         }
         assert!(matches!(book.admit(pipe), Admission::AlreadyConnected));
+        router.close_pipe(&receiver).unwrap();
         router.stop().unwrap();
     }
 
     #[test]
     fn recorded_sender_is_started_for_the_peer() {
         let event_loop = DefaultEventLoop::new();
-        let router = CrossbeamRouter::<u64>::new(&event_loop);
-        router.start().unwrap();
-        let (sender, receiver) = router.pipe().unwrap();
-        let pipe = sender.pipe_id();
-        let book = PipeBook::<u64>::new();
-        book.record(pipe, (), sender);
-        let Admission::Admitted { mut sender, .. } = book.admit(pipe) else {
+        let (router, book, receiver) = book_of_one_pipe(&event_loop, ());
+        let Admission::Admitted { mut sender, .. } = book.admit(receiver.pipe_id()) else {
             panic!("the pipe was recorded");
         };
         sender.send(7).unwrap();
-        let got = std::rc::Rc::new(std::cell::Cell::new(0));
-        router_api::MessageReceiver::connect(&receiver, {
+        let got = Rc::new(Cell::new(0));
+        receiver.connect({
             let got = got.clone();
             move |n: &u64| got.set(*n)
         });
-        router
-            .route_until(|| got.get() == 7, Some(std::time::Duration::from_secs(10)))
-            .unwrap();
+        let routed = router.route_until(|| got.get() == 7, Some(Duration::from_secs(10)));
+        routed.unwrap();
         router.close_pipe(&receiver).unwrap();
         router.stop().unwrap();
     }

@@ -4,7 +4,16 @@
 
 use std::panic::{self, AssertUnwindSafe};
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+/// What a message must be to travel from another process: `Serialize`
+/// for its sender, `DeserializeOwned` for its router, `Send + 'static`
+/// to cross the router's threads. Every such type is one; the routers
+/// and senders of this crate's backends take any.
+pub trait RemoteMessage: Serialize + DeserializeOwned + Send + 'static {}
+
+impl<M: Serialize + DeserializeOwned + Send + 'static> RemoteMessage for M {}
 
 /// Why a message could not be made into a frame: the `source` of a
 /// [`SendErrorKind::Encode`](router_api::SendErrorKind::Encode).

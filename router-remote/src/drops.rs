@@ -20,8 +20,8 @@ pub trait DropReason: Copy + Eq + fmt::Debug + Send + Sync + 'static {
     /// Every reason, in the order [`DropCounts`] lists them.
     const ALL: &'static [Self];
 
-    /// The reason as its log event's `reason` field says it, in
-    /// snake_case: `undecodable`, `tag_mismatch`.
+    /// The reason as its log event's `reason` field and its counts'
+    /// `Debug` say it: its variant's name, `Undecodable`, `TagMismatch`.
     fn name(self) -> &'static str;
 }
 
@@ -153,7 +153,7 @@ impl<R: DropReason> DropCounts<R> {
 }
 
 impl<R: DropReason> fmt::Debug for DropCounts<R> {
-    /// The reasons with a count, by name: `{"undecodable": 1}`.
+    /// The reasons with a count, by name: `{"Undecodable": 1}`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let counted = self.counts.iter().filter(|(_, count)| *count > 0);
         f.debug_map()

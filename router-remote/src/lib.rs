@@ -10,7 +10,7 @@ mod token;
 mod transport;
 
 pub use book::{Admission, CoreSender, PipeBook};
-pub use codec::{EncodeError, Undecoded, decode_guarded, decode_whole};
+pub use codec::{EncodeError, RemoteMessage, Undecoded, decode_guarded, decode_whole};
 pub use drops::{DropCounts, DropLog, DropReason, Dropped};
 pub use router::RemoteRouter;
 pub use sender::{Dial, Line, LineFault, RemoteSender};
@@ -26,6 +26,8 @@ pub mod __private {
         SenderStartError, SenderStopError,
     };
     pub use router_channel::PipeReceiver;
+    pub use serde::Serialize;
+    pub use static_assertions::{assert_impl_all, assert_not_impl_any};
 }
 
 /// Compile-time facts about the public types (see RULES.md, "Compile-time facts").

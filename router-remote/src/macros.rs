@@ -9,14 +9,14 @@
 /// inherent `stats`, `open_pipes`, `drain_budget`, `set_drain_budget` and
 /// `is_manual`, each the shell's.
 ///
-/// The form is `remote_router!(Router(field), Sender, where bounds)`, for
-/// a router generic over its message type `M` alone, with the bounds of
-/// its struct, whose pipes hand out `Sender<M>` (its transport's
+/// The form is `remote_router!(Router(field), Sender)`, for a router
+/// generic over its message type `M: RemoteMessage` alone, whose pipes
+/// hand out `Sender<M>` (its transport's
 /// [`Sender`](crate::Transport::Sender)); the transport type need not be
 /// public.
 ///
 /// ```
-/// # use router_remote::{PipeBook, DropLog, DropReason, RemoteRouter, Transport};
+/// # use router_remote::{PipeBook, DropLog, DropReason, RemoteMessage, RemoteRouter, Transport};
 /// # use router_api::PipeId;
 /// # use std::sync::Arc;
 /// # use router_crossbeam::CrossbeamSender;
@@ -34,11 +34,11 @@
 /// #     fn pipe(&self, (): &(), _: PipeId) -> ((), Self::Sender) { unreachable!() }
 /// # }
 /// /// A router whose senders are nowhere.
-/// pub struct NowhereRouter<M: Send + 'static> {
+/// pub struct NowhereRouter<M: RemoteMessage> {
 ///     shell: RemoteRouter<M, Nowhere>,
 /// }
 ///
-/// router_remote::remote_router!(NowhereRouter(shell), CrossbeamSender, where M: Send + 'static);
+/// router_remote::remote_router!(NowhereRouter(shell), CrossbeamSender);
 ///
 /// let event_loop = router_api::DefaultEventLoop::new();
 /// let router = NowhereRouter::<u8> { shell: RemoteRouter::new(&event_loop, Nowhere) };
@@ -47,10 +47,10 @@
 /// ```
 #[macro_export]
 macro_rules! remote_router {
-    ($router:ident($field:ident), $sender:ident, where $($bound:tt)+) => {
+    ($router:ident($field:ident), $sender:ident) => {
         impl<M> $router<M>
         where
-            $($bound)+
+            M: $crate::RemoteMessage,
         {
             /// Sets how much one ping may route before it yields the event loop.
             pub fn set_drain_budget(&self, budget: $crate::__private::DrainBudget) {
@@ -85,7 +85,7 @@ macro_rules! remote_router {
         /// The same as the inherent methods, for code generic over routers.
         impl<M> $crate::__private::RouterControl for $router<M>
         where
-            $($bound)+
+            M: $crate::RemoteMessage,
         {
             fn stats(&self) -> $crate::__private::RouterStats {
                 self.$field.stats()
@@ -106,7 +106,7 @@ macro_rules! remote_router {
 
         impl<M> $crate::__private::MessageRouter<M> for $router<M>
         where
-            $($bound)+
+            M: $crate::RemoteMessage,
         {
             type Sender = $sender<M>;
             type Receiver = $crate::__private::PipeReceiver<M>;
@@ -159,7 +159,7 @@ macro_rules! remote_router {
 
         impl<M> ::core::fmt::Debug for $router<M>
         where
-            $($bound)+
+            M: $crate::RemoteMessage,
         {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 self.$field.fmt_as(::core::stringify!($router), f)
@@ -173,15 +173,14 @@ macro_rules! remote_router {
 /// [`MessageSender`](router_api::MessageSender) impl, each method the
 /// field's, and its `Debug`.
 ///
-/// The form is `remote_sender!(Sender(field), where bounds)`, for a sender
-/// generic over its message type `M` alone; the bounds are those of
-/// `MessageSender` for the field (`M: Serialize + 'static`).
+/// The form is `remote_sender!(Sender(field))`, for a sender generic over
+/// its message type `M` alone; it sends any `M: Serialize + 'static`.
 #[macro_export]
 macro_rules! remote_sender {
-    ($sender:ident($field:ident), where $($bound:tt)+) => {
+    ($sender:ident($field:ident)) => {
         impl<M> $crate::__private::MessageSender<M> for $sender<M>
         where
-            $($bound)+
+            M: $crate::__private::Serialize + 'static,
         {
             fn pipe_id(&self) -> $crate::__private::PipeId {
                 $crate::__private::MessageSender::pipe_id(&self.$field)
@@ -217,10 +216,10 @@ macro_rules! remote_sender {
     };
 }
 
-/// Declares a backend's [`DropReason`](crate::DropReason) enum: each
-/// variant with the name its log events and counts use, written once, so
-/// that [`ALL`](crate::DropReason::ALL) lists every variant and no two
-/// names can drift apart.
+/// Declares a backend's [`DropReason`](crate::DropReason) enum, so that
+/// [`ALL`](crate::DropReason::ALL) lists every variant and each
+/// [`name`](crate::DropReason::name) is its variant's: written once, they
+/// cannot drift apart.
 ///
 /// The enum is `Clone`, `Copy`, `PartialEq`, `Eq`, `Hash`, `Debug` and
 /// `#[non_exhaustive]`.
@@ -232,14 +231,14 @@ macro_rules! remote_sender {
 ///     /// Why the example drops a frame.
 ///     pub enum Why {
 ///         /// Over the size limit.
-///         Oversized = "oversized",
+///         Oversized,
 ///         /// Not a frame at all.
-///         Undecodable = "undecodable",
+///         Undecodable,
 ///     }
 /// }
 ///
 /// assert_eq!(Why::ALL, [Why::Oversized, Why::Undecodable]);
-/// assert_eq!(Why::Undecodable.name(), "undecodable");
+/// assert_eq!(Why::Undecodable.name(), "Undecodable");
 /// ```
 #[macro_export]
 macro_rules! drop_reasons {
@@ -248,7 +247,7 @@ macro_rules! drop_reasons {
         $vis:vis enum $name:ident {
             $(
                 $(#[$variant_meta:meta])*
-                $variant:ident = $text:literal,
+                $variant:ident,
             )+
         }
     ) => {
@@ -267,9 +266,85 @@ macro_rules! drop_reasons {
 
             fn name(self) -> &'static str {
                 match self {
-                    $(Self::$variant => $text,)+
+                    $(Self::$variant => ::core::stringify!($variant),)+
                 }
             }
         }
+    };
+}
+
+/// Writes `From<TokenFieldError>` for a backend's `TokenError`, so that
+/// [`TokenFields`](crate::TokenFields)' reads work with `?`: the
+/// backend's error **must** have the variants `NotAToken`, `Truncated`
+/// and `Pipe { text: String }`, which stand for the fields' own, and
+/// `hex` says what a wrong hexadecimal field is in its words.
+///
+/// ```
+/// #[derive(Debug, PartialEq)]
+/// enum TokenError {
+///     NotAToken,
+///     Truncated,
+///     Pipe { text: String },
+///     Secret,
+/// }
+///
+/// router_remote::token_error_from_fields!(TokenError, |_field, _digits| TokenError::Secret);
+///
+/// let error: TokenError = router_remote::TokenFields::read("xy1:", "zz1:", 2)
+///     .map(|_| ())
+///     .unwrap_err()
+///     .into();
+/// assert_eq!(error, TokenError::NotAToken);
+/// ```
+#[macro_export]
+macro_rules! token_error_from_fields {
+    ($error:ident, |$field:pat_param, $digits:pat_param| $hex:expr) => {
+        impl ::core::convert::From<$crate::TokenFieldError> for $error {
+            fn from(error: $crate::TokenFieldError) -> Self {
+                match error {
+                    $crate::TokenFieldError::NotAToken => Self::NotAToken,
+                    $crate::TokenFieldError::Pipe { text } => Self::Pipe { text },
+                    $crate::TokenFieldError::Hex {
+                        field: $field,
+                        digits: $digits,
+                    } => $hex,
+                    // Truncated, and what the fields learn to say later.
+                    _ => Self::Truncated,
+                }
+            }
+        }
+    };
+}
+
+/// Pins a remote backend's compile-time facts (RULES.md, "Compile-time
+/// facts"): its sender is `Send` and usable as a `dyn MessageSender`, its
+/// router neither `Send` nor `Sync`, and each of its errors
+/// `Send + Sync + Error`. Call it in the backend's private `facts` module.
+///
+/// ```
+/// # use router_remote::{CoreSender as Sender};
+/// # type Router<M> = std::rc::Rc<M>;
+/// router_remote::remote_facts!(Router, Sender, errors: [std::io::Error, std::fmt::Error]);
+/// ```
+#[macro_export]
+macro_rules! remote_facts {
+    ($router:ident, $sender:ident, errors: [$($error:ty),+ $(,)?] $(,)?) => {
+        const _: () = {
+            type Msg = ::std::vec::Vec<u8>;
+            $crate::__private::assert_impl_all!($sender<Msg>: ::core::marker::Send);
+            $crate::__private::assert_not_impl_any!(
+                $router<Msg>: ::core::marker::Sync, ::core::marker::Send
+            );
+            $(
+                $crate::__private::assert_impl_all!(
+                    $error: ::core::marker::Send, ::core::marker::Sync, ::std::error::Error
+                );
+            )+
+            fn _sender_as_dyn(
+                sender: $sender<Msg>,
+            ) -> ::std::boxed::Box<dyn $crate::__private::MessageSender<Msg>> {
+                ::std::boxed::Box::new(sender)
+            }
+        };
     };
 }

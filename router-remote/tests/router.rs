@@ -111,7 +111,7 @@ fn frame_the_transport_drops_is_counted_by_reason() {
     assert_eq!(counts.total(), 1);
     let warnings = captured.warnings_containing("drops a frame");
     assert_eq!(warnings.len(), 1, "{captured:?}");
-    assert_eq!(warnings[0].field("reason"), Some("undecodable"));
+    assert_eq!(warnings[0].field("reason"), Some("Undecodable"));
     router.close_pipe(&receiver).unwrap();
     router.stop().unwrap();
 }

@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use router_api::{MessageSender, PipeId, SenderEnd};
 use router_remote::{
-    Admission, CoreSender, Dial, DropLog, Dropped, Line, LineFault, PipeBook, RemoteSender,
-    Transport,
+    Admission, CoreSender, Dial, DropLog, DropReason, Dropped, Line, LineFault, PipeBook,
+    RemoteSender, Transport,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -42,7 +42,7 @@ router_remote::drop_reasons! {
     /// Why the loopback drops a frame.
     pub enum Why {
         /// The bytes do not decode as the router's message type.
-        Undecodable = "undecodable",
+        Undecodable,
     }
 }
 
@@ -58,7 +58,7 @@ impl Dropped for Drop {
     }
 
     fn log(&self) {
-        tracing::warn!(reason = "undecodable", pipe = %self.pipe, "loopback drops a frame");
+        tracing::warn!(reason = Why::Undecodable.name(), pipe = %self.pipe, "loopback drops a frame");
     }
 }
 
