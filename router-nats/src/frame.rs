@@ -9,7 +9,6 @@
 
 use hmac::{Hmac, Mac};
 use router_api::SenderEnd;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -25,23 +24,6 @@ pub const MAX_MESSAGE_LEN: usize = 512 * 1024;
 
 /// The largest frame the router reads; a bigger one is dropped unread.
 pub(crate) const MAX_FRAME_LEN: usize = MAX_MESSAGE_LEN + 256;
-
-/// Why a message could not be made into a frame: the `source` of a
-/// [`SendErrorKind::Encode`](router_api::SendErrorKind::Encode).
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum EncodeError {
-    /// The message's `Serialize` implementation failed, or uses something
-    /// postcard cannot write.
-    #[error("the message cannot be serialized")]
-    Serialize(#[from] postcard::Error),
-    /// The serialized message is bigger than [`MAX_MESSAGE_LEN`].
-    #[error("the message is {len} bytes serialized, over the limit of {MAX_MESSAGE_LEN} bytes")]
-    TooLarge {
-        /// Its serialized length.
-        len: usize,
-    },
-}
 
 /// A key: the router run's, or a pipe's.
 pub(crate) type Key = [u8; 32];
@@ -69,6 +51,18 @@ pub(crate) enum EndCode {
     Dropped = 2,
     /// Its thread panicked.
     Panicked = 3,
+}
+
+/// The code an end frame carries for `end`; a sender never ends as
+/// [`SenderEnd::Lost`], which the router tells when a sender is gone
+/// without a word.
+pub(crate) fn end_code(end: SenderEnd) -> u8 {
+    let code = match end {
+        SenderEnd::Stopped => EndCode::Stopped,
+        SenderEnd::Panicked => EndCode::Panicked,
+        _ => EndCode::Dropped,
+    };
+    code as u8
 }
 
 /// The end an end frame's code stands for; a code no sender writes is
@@ -138,7 +132,7 @@ pub(crate) fn keyed(key: &Key) -> Hmac<Sha256> {
 /// # Errors
 ///
 /// postcard's error when the message cannot be serialized.
-pub(crate) fn encode<M: Serialize>(
+pub(crate) fn encode<M: Serialize + ?Sized>(
     header: &Header,
     message: Option<&M>,
     mac: &Hmac<Sha256>,
@@ -208,18 +202,6 @@ impl Parts<'_> {
     }
 }
 
-/// Reads a message's bytes back into a message.
-///
-/// # Errors
-///
-/// postcard's error if the bytes are not one whole `M`.
-pub(crate) fn decode_message<M: DeserializeOwned>(body: &[u8]) -> Result<M, postcard::Error> {
-    match postcard::take_from_bytes(body)? {
-        (message, []) => Ok(message),
-        _ => Err(postcard::Error::DeserializeBadEncoding),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -253,7 +235,8 @@ mod tests {
         assert!(parts.verifies(&mac));
         assert!(!parts.verifies(&keyed(&pipe_key(&run, 8))));
         assert!(!parts.verifies(&keyed(&pipe_key(&[6u8; 32], 7))));
-        assert_eq!(decode_message::<String>(parts.body).unwrap(), "hello");
+        let message = router_remote::decode_whole::<String>(parts.body).unwrap();
+        assert_eq!(message, "hello");
     }
 
     #[test]
@@ -292,10 +275,8 @@ mod tests {
     }
 
     #[test]
-    fn fingerprints_differ_by_type_and_trailing_bytes_do_not_decode() {
+    fn fingerprints_differ_by_type() {
         assert_ne!(fingerprint::<u64>(), fingerprint::<u32>());
         assert_eq!(fingerprint::<u64>(), fingerprint::<u64>());
-        let bytes = postcard::to_allocvec(&(5u8, 6u8)).unwrap();
-        assert!(decode_message::<u8>(&bytes).is_err());
     }
 }

@@ -1,19 +1,25 @@
 //! What the router lets in: each frame from the stream is checked (size,
 //! pipe, tag, protocol, message type, sequence) and its message forwarded
-//! into the router's run, or it is dropped and logged. One bad frame
-//! costs that frame only: every other pipe, and the rest of its own,
-//! carries on.
+//! into the router's run, or it is dropped for a reason that is logged
+//! and counted (drops.rs). One bad frame costs that frame only: every
+//! other pipe, and the rest of its own, carries on.
 
 use std::collections::HashMap;
-use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 
+use hmac::Hmac;
 use router_api::{Disconnect, MessageSender, PipeId};
+use router_remote::{Admission, CoreSender, DropLog, PipeBook, Undecoded};
 use serde::de::DeserializeOwned;
+use sha2::Sha256;
 
+use crate::drops::{Detail, DropReason, Dropped};
 use crate::frame::{self, Kind, Unread};
 use crate::order::{Offer, PipeOrder};
-use crate::pipe_book::{CoreSender, PipeBook, PipeEntry};
+
+/// What the run's book keeps of each pipe for the intake: a MAC keyed
+/// with the pipe's key, to check its frames' tags.
+pub(crate) type PipeMac = Hmac<Sha256>;
 
 /// One frame's content, once it passed every check but its place.
 enum Item<M> {
@@ -21,9 +27,35 @@ enum Item<M> {
     End { sent: u64, how: u8 },
 }
 
+/// A frame that passed every check but its place.
+struct Checked<M> {
+    pipe: u64,
+    session: u64,
+    seq: u64,
+    item: Item<M>,
+}
+
+/// Why a frame did not pass: its drop, but for the subject (boxed where
+/// it is returned: drops are rare, frames many).
+struct Rejected {
+    reason: DropReason,
+    pipe: Option<u64>,
+    detail: Detail,
+}
+
+impl Rejected {
+    fn new(reason: DropReason, pipe: Option<u64>, detail: Detail) -> Box<Self> {
+        Box::new(Self {
+            reason,
+            pipe,
+            detail,
+        })
+    }
+}
+
 /// What the intake keeps of one pipe it has seen frames of.
 struct PipeState<M: Send + 'static> {
-    entry: PipeEntry,
+    mac: PipeMac,
     order: PipeOrder<Item<M>>,
     /// The pipe's in-process sender, until the NATS sender's end is told.
     sender: Option<CoreSender<M>>,
@@ -31,16 +63,18 @@ struct PipeState<M: Send + 'static> {
 
 /// The checks and the way into one router run.
 pub(crate) struct Intake<M: Send + 'static> {
-    book: Arc<PipeBook<M>>,
+    book: Arc<PipeBook<M, PipeMac>>,
+    drops: DropLog<DropReason>,
     message_type: u64,
     type_name: &'static str,
     pipes: HashMap<u64, PipeState<M>>,
 }
 
 impl<M: DeserializeOwned + Send + 'static> Intake<M> {
-    pub(crate) fn new(book: Arc<PipeBook<M>>) -> Self {
+    pub(crate) fn new(book: Arc<PipeBook<M, PipeMac>>, drops: DropLog<DropReason>) -> Self {
         Self {
             book,
+            drops,
             message_type: frame::fingerprint::<M>(),
             type_name: std::any::type_name::<M>(),
             pipes: HashMap::new(),
@@ -50,116 +84,137 @@ impl<M: DeserializeOwned + Send + 'static> Intake<M> {
     /// Takes one frame that arrived on `subject`. Returns `false` once
     /// the router's run is over (nothing more can be forwarded).
     pub(crate) fn take(&mut self, subject: &str, bytes: &[u8]) -> bool {
-        let parts = match frame::split(bytes) {
-            Ok(parts) => parts,
-            Err(Unread::Oversized) => {
-                tracing::warn!(
-                    subject,
-                    len = bytes.len(),
-                    limit = frame::MAX_FRAME_LEN,
-                    "dropping a frame of {} bytes, over the limit of {}",
-                    bytes.len(),
-                    frame::MAX_FRAME_LEN
-                );
-                return true;
+        match self.check(bytes) {
+            Ok(checked) => self.place(subject, checked),
+            Err(rejected) => {
+                self.note(subject, *rejected);
+                true
             }
-            Err(Unread::Undecodable) => {
-                tracing::warn!(
-                    subject,
-                    len = bytes.len(),
-                    "dropping a frame that does not decode"
-                );
-                return true;
-            }
-        };
+        }
+    }
+
+    fn note(&self, subject: &str, rejected: Rejected) {
+        let Rejected {
+            reason,
+            pipe,
+            detail,
+        } = rejected;
+        self.drops.note(&Dropped {
+            reason,
+            subject,
+            pipe: pipe.map(PipeId::new),
+            detail,
+        });
+    }
+
+    /// Every check but the frame's place in its pipe's sequence.
+    fn check(&mut self, bytes: &[u8]) -> Result<Checked<M>, Box<Rejected>> {
+        let parts = frame::split(bytes).map_err(|unread| {
+            let reason = match unread {
+                Unread::Oversized => DropReason::Oversized,
+                Unread::Undecodable => DropReason::Undecodable,
+            };
+            let len = Some(bytes.len());
+            Rejected::new(
+                reason,
+                None,
+                Detail {
+                    len,
+                    ..Detail::default()
+                },
+            )
+        })?;
         let header = parts.header;
-        let pipe = header.pipe;
-        let Some(state) = self.state(pipe) else {
-            tracing::warn!(
-                subject,
+        let (pipe, seq) = (Some(header.pipe), Some(header.seq));
+        let Some(state) = self.state(header.pipe) else {
+            return Err(Rejected::new(
+                DropReason::PipeNeverMade,
                 pipe,
-                "dropping a frame for pipe {pipe}, which this router run never made"
-            );
-            return true;
+                Detail::default(),
+            ));
         };
-        if !parts.verifies(&state.entry.mac) {
-            tracing::warn!(
-                subject,
-                pipe,
-                seq = header.seq,
-                "dropping a frame whose tag does not verify: not sent by this pipe's sender \
-                 (forged, altered, or made with another key)"
-            );
-            return true;
+        if !parts.verifies(&state.mac) {
+            let detail = Detail {
+                seq,
+                ..Detail::default()
+            };
+            return Err(Rejected::new(DropReason::TagMismatch, pipe, detail));
         }
         if header.protocol != frame::PROTOCOL {
-            tracing::warn!(
-                subject,
-                pipe,
-                protocol = header.protocol,
-                expected = frame::PROTOCOL,
-                "dropping a frame of another protocol version"
-            );
-            return true;
+            let protocol = Some(header.protocol);
+            let detail = Detail {
+                protocol,
+                ..Detail::default()
+            };
+            return Err(Rejected::new(DropReason::OtherProtocol, pipe, detail));
         }
         if header.message_type != self.message_type {
-            tracing::warn!(
-                subject,
-                pipe,
-                sender_type = format_args!("{:#018x}", header.message_type),
-                router_type = %self.type_name,
-                "dropping a frame of another message type than this router's `{}`",
-                self.type_name
-            );
-            return true;
+            let types = Some((header.message_type, self.type_name));
+            let detail = Detail {
+                types,
+                ..Detail::default()
+            };
+            return Err(Rejected::new(DropReason::OtherMessageType, pipe, detail));
         }
         let item = match header.kind {
             Kind::End { sent, how } => Item::End { sent, how },
-            Kind::Message => {
-                // The message type's Deserialize is user code: its panic
-                // must cost this frame only.
-                let body = parts.body;
-                match panic::catch_unwind(AssertUnwindSafe(|| frame::decode_message::<M>(body))) {
-                    Ok(Ok(message)) => Item::Message(message),
-                    Ok(Err(error)) => {
-                        tracing::warn!(subject, pipe, seq = header.seq, %error, "dropping a message that does not decode");
-                        return true;
-                    }
-                    Err(_) => {
-                        tracing::warn!(
-                            subject,
-                            pipe,
-                            seq = header.seq,
-                            "dropping a message whose decoding panicked"
-                        );
-                        return true;
-                    }
+            // The message type's Deserialize is user code: its panic must
+            // cost this frame only.
+            Kind::Message => match router_remote::decode_guarded::<M>(parts.body) {
+                Ok(message) => Item::Message(message),
+                Err(Undecoded::Invalid(error)) => {
+                    let error = Some(error);
+                    let detail = Detail {
+                        seq,
+                        error,
+                        ..Detail::default()
+                    };
+                    return Err(Rejected::new(DropReason::MessageUndecodable, pipe, detail));
                 }
-            }
+                Err(Undecoded::Panicked) => {
+                    let detail = Detail {
+                        seq,
+                        ..Detail::default()
+                    };
+                    return Err(Rejected::new(DropReason::DecodePanicked, pipe, detail));
+                }
+            },
         };
-        self.place(subject, pipe, header.session, header.seq, item)
+        Ok(Checked {
+            pipe: header.pipe,
+            session: header.session,
+            seq: header.seq,
+            item,
+        })
     }
 
     /// The intake's state of `pipe`, made from the book on first sight.
     fn state(&mut self, pipe: u64) -> Option<&mut PipeState<M>> {
         if !self.pipes.contains_key(&pipe) {
-            let (entry, sender) = self.book.take(pipe)?;
-            let order = PipeOrder::default();
-            self.pipes.insert(
-                pipe,
-                PipeState {
-                    entry,
-                    order,
-                    sender,
-                },
-            );
+            // The intake takes each pipe from the book once, and nothing
+            // else takes from it: a pipe it cannot take was never made.
+            let Admission::Admitted { entry, sender } = self.book.admit(PipeId::new(pipe)) else {
+                return None;
+            };
+            let state = PipeState {
+                mac: entry,
+                order: PipeOrder::default(),
+                sender: Some(sender),
+            };
+            self.pipes.insert(pipe, state);
         }
         self.pipes.get_mut(&pipe)
     }
 
     /// Puts an authentic frame in its place in the pipe's sequence, and
     /// forwards what is due.
-    fn place(&mut self, subject: &str, pipe: u64, session: u64, seq: u64, item: Item<M>) -> bool {
+    fn place(&mut self, subject: &str, checked: Checked<M>) -> bool {
+        let Checked {
+            pipe,
+            session,
+            seq,
+            item,
+        } = checked;
         let Some(PipeState { order, sender, .. }) = self.pipes.get_mut(&pipe) else {
             return true;
         };
@@ -188,26 +243,39 @@ impl<M: DeserializeOwned + Send + 'static> Intake<M> {
                 }
             }
         });
-        match offer {
-            Offer::Delivered | Offer::Held => {}
-            Offer::Duplicate => {
-                tracing::debug!(subject, pipe, seq, "dropping a frame delivered already");
-            }
-            Offer::OtherSession => tracing::warn!(
-                subject,
-                pipe,
-                session = format_args!("{session:016x}"),
-                "dropping a frame of a second sender of pipe {pipe}: a pipe takes one sender"
+        let (reason, detail) = match offer {
+            Offer::Delivered | Offer::Held => return open,
+            Offer::Duplicate => (
+                DropReason::Duplicate,
+                Detail {
+                    seq: Some(seq),
+                    ..Detail::default()
+                },
             ),
-            Offer::Skipped { from, to } => tracing::warn!(
-                subject,
-                pipe,
-                from,
-                to,
-                "frames {from} to {} of pipe {pipe} never arrived; delivering from {to} on",
-                to.saturating_sub(1)
+            Offer::OtherSession => (
+                DropReason::SecondSession,
+                Detail {
+                    session: Some(session),
+                    ..Detail::default()
+                },
             ),
-        }
+            Offer::Skipped { from, to } => (
+                DropReason::FramesSkipped,
+                Detail {
+                    skipped: Some((from, to)),
+                    ..Detail::default()
+                },
+            ),
+        };
+        let pipe = Some(pipe);
+        self.note(
+            subject,
+            Rejected {
+                reason,
+                pipe,
+                detail,
+            },
+        );
         open
     }
 }
@@ -217,5 +285,140 @@ impl<M: Send + 'static> std::fmt::Debug for Intake<M> {
         f.debug_struct("Intake")
             .field("pipes_seen", &self.pipes.len())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use router_api::{DefaultEventLoop, MessageRouter};
+    use router_conformance::capture::capture;
+    use router_crossbeam::CrossbeamRouter;
+    use serde::Serialize;
+
+    use super::*;
+    use crate::frame::{Header, Key, MAX_FRAME_LEN, encode, fingerprint, keyed};
+    use crate::order::HOLD_LIMIT;
+
+    const KEY: Key = [7; 32];
+
+    /// A frame of pipe 1, its fields as `change` leaves them, under `key`.
+    fn frame<T: Serialize>(key: &Key, message: &T, change: impl FnOnce(&mut Header)) -> Vec<u8> {
+        let mut header = Header {
+            protocol: frame::PROTOCOL,
+            pipe: 1,
+            session: 1,
+            seq: 0,
+            message_type: fingerprint::<u64>(),
+            kind: Kind::Message,
+        };
+        change(&mut header);
+        encode(&header, Some(message), &keyed(key), Vec::new()).unwrap()
+    }
+
+    /// Feeds `frames` to the intake of a run with pipe 1 (key [`KEY`]) and
+    /// returns the drops it counted.
+    fn drops_of<M>(frames: &[Vec<u8>]) -> DropLog<DropReason>
+    where
+        M: DeserializeOwned + Send + 'static,
+    {
+        let event_loop = DefaultEventLoop::new();
+        let router = CrossbeamRouter::<M>::new(&event_loop);
+        router.start().unwrap();
+        let (sender, receiver) = router.pipe().unwrap();
+        assert_eq!(sender.pipe_id(), PipeId::new(1));
+        let book = Arc::new(PipeBook::new());
+        book.record(sender.pipe_id(), keyed(&KEY), sender);
+        let drops = DropLog::new();
+        let mut intake = Intake::<M>::new(book, drops.clone());
+        for bytes in frames {
+            assert!(intake.take("rnats.test.1", bytes), "the run is on");
+        }
+        router.close_pipe(&receiver).unwrap();
+        router.stop().unwrap();
+        drops
+    }
+
+    #[test]
+    fn each_bad_frame_is_dropped_for_its_reason_and_counted() {
+        let ((), captured) = capture(|| {
+            let frames = [
+                frame(&KEY, &0u64, |_| {}),
+                frame(&KEY, &0u64, |_| {}),
+                vec![0; MAX_FRAME_LEN + 1],
+                Vec::new(),
+                frame(&KEY, &1u64, |h| h.pipe = 2),
+                frame(&[8; 32], &1u64, |h| h.seq = 1),
+                frame(&KEY, &1u64, |h| (h.seq, h.protocol) = (1, 9)),
+                frame(&KEY, &1u32, |h| {
+                    (h.seq, h.message_type) = (1, fingerprint::<u32>())
+                }),
+                frame(&KEY, &"one", |h| h.seq = 1),
+                frame(&KEY, &0u64, |h| h.session = 2),
+            ];
+            let counts = drops_of::<u64>(&frames).counts();
+            for reason in [
+                DropReason::Duplicate,
+                DropReason::Oversized,
+                DropReason::Undecodable,
+                DropReason::PipeNeverMade,
+                DropReason::TagMismatch,
+                DropReason::OtherProtocol,
+                DropReason::OtherMessageType,
+                DropReason::MessageUndecodable,
+                DropReason::SecondSession,
+            ] {
+                assert_eq!(counts.get(reason), 1, "{reason:?} in {counts:?}");
+            }
+            assert_eq!(counts.total(), 9, "{counts:?}");
+        });
+        // Every drop but the duplicate, a routine copy, is a warning, and
+        // its reason a field of it.
+        let warnings: Vec<_> = captured.warnings().collect();
+        assert_eq!(warnings.len(), 8, "{captured:?}");
+        assert!(
+            warnings
+                .iter()
+                .all(|w| w.field("subject") == Some("rnats.test.1"))
+        );
+        let tag = captured.warnings_containing("does not verify");
+        assert_eq!(tag[0].field("reason"), Some("TagMismatch"));
+        assert_eq!(tag[0].field("pipe"), Some("#1"));
+        assert_eq!(tag[0].field("seq"), Some("1"));
+    }
+
+    #[test]
+    fn a_gap_given_up_on_is_counted_once() {
+        let frames: Vec<Vec<u8>> = (1..=HOLD_LIMIT as u64 + 1)
+            .map(|seq| frame(&KEY, &seq, |h| h.seq = seq))
+            .collect();
+        let counts = drops_of::<u64>(&frames).counts();
+        assert_eq!(counts.get(DropReason::FramesSkipped), 1, "{counts:?}");
+        assert_eq!(counts.total(), 1, "{counts:?}");
+    }
+
+    /// A message whose decoding panics on 13.
+    #[derive(Debug)]
+    struct Touchy;
+
+    impl<'de> serde::Deserialize<'de> for Touchy {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let n = u64::deserialize(deserializer)?;
+            assert!(n != 13, "Touchy will not decode 13");
+            Ok(Self)
+        }
+    }
+
+    #[test]
+    fn a_message_whose_decoding_panics_is_dropped_and_counted() {
+        let touchy = fingerprint::<Touchy>();
+        let frames = [
+            frame(&KEY, &12u64, |h| h.message_type = touchy),
+            frame(&KEY, &13u64, |h| (h.seq, h.message_type) = (1, touchy)),
+        ];
+        let counts = drops_of::<Touchy>(&frames).counts();
+        assert_eq!(counts.get(DropReason::DecodePanicked), 1, "{counts:?}");
+        assert_eq!(counts.total(), 1, "{counts:?}");
     }
 }

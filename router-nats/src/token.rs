@@ -5,6 +5,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use router_api::PipeId;
+use router_remote::TokenFields;
 
 use crate::frame::Key;
 
@@ -91,15 +92,9 @@ impl Token {
 
 impl fmt::Display for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{PREFIX}{}:", self.pipe.get())?;
-        for byte in self.key {
-            write!(f, "{byte:02x}")?;
-        }
-        write!(
-            f,
-            ":{:016x}:{:016x}:{}",
-            self.message_type, self.run, self.server
-        )
+        let (message_type, run) = (self.message_type.to_be_bytes(), self.run.to_be_bytes());
+        let hex: [&[u8]; 3] = [&self.key, &message_type, &run];
+        router_remote::write_token(f, PREFIX, self.pipe, &hex, &self.server)
     }
 }
 
@@ -114,62 +109,29 @@ impl fmt::Debug for Token {
     }
 }
 
-/// A field of exactly `digits` hexadecimal digits, as a `u64`.
-fn hex_u64(text: &str, field: &'static str) -> Result<u64, TokenError> {
-    let error = TokenError::Hex { field, digits: 16 };
-    if text.len() != 16 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(error);
-    }
-    u64::from_str_radix(text, 16).map_err(|_| error)
-}
-
-fn hex_key(text: &str) -> Result<Key, TokenError> {
-    let error = TokenError::Hex {
-        field: "key",
-        digits: 64,
-    };
-    if text.len() != 64 || !text.is_ascii() {
-        return Err(error);
-    }
-    let mut key = [0u8; 32];
-    for (byte, pair) in key.iter_mut().zip(text.as_bytes().chunks(2)) {
-        let pair = std::str::from_utf8(pair).map_err(|_| error.clone())?;
-        *byte = u8::from_str_radix(pair, 16).map_err(|_| error.clone())?;
-    }
-    Ok(key)
-}
-
 impl FromStr for Token {
     type Err = TokenError;
 
     fn from_str(text: &str) -> Result<Self, TokenError> {
-        let rest = text
-            .trim()
-            .strip_prefix(PREFIX)
-            .ok_or(TokenError::NotAToken)?;
-        let fields: Vec<&str> = rest.splitn(5, ':').collect();
-        let [pipe, key, message_type, run, server] = fields[..] else {
-            return Err(TokenError::Truncated);
-        };
-        if server.is_empty() {
-            return Err(TokenError::Truncated);
-        }
-        let pipe = pipe
-            .parse::<u64>()
-            .ok()
-            .filter(|_| pipe.bytes().all(|b| b.is_ascii_digit()))
-            .ok_or_else(|| TokenError::Pipe {
-                text: pipe.to_owned(),
-            })?;
+        let mut fields = TokenFields::read(text, PREFIX, 5)?;
+        let pipe = fields.pipe()?;
+        let key = fields.hex::<32>("key")?;
+        let message_type = u64::from_be_bytes(fields.hex::<8>("message type")?);
+        let run = u64::from_be_bytes(fields.hex::<8>("run")?);
         Ok(Self {
-            pipe: PipeId::new(pipe),
-            key: hex_key(key)?,
-            message_type: hex_u64(message_type, "message type")?,
-            run: hex_u64(run, "run")?,
-            server: Arc::from(server),
+            pipe,
+            key,
+            message_type,
+            run,
+            server: Arc::from(fields.rest()?),
         })
     }
 }
+
+router_remote::token_error_from_fields!(TokenError, |field, digits| TokenError::Hex {
+    field,
+    digits
+});
 
 #[cfg(test)]
 mod tests {

@@ -10,7 +10,7 @@ mod support;
 use std::time::Duration;
 
 use router_api::{MessageReceiver, MessageRouter, MessageSender};
-use router_nats::{ConnectError, NatsRouter, NatsSender, TokenError};
+use router_nats::{ConnectError, DropReason, NatsRouter, NatsSender, TokenError};
 use support::{NatsServer, await_log, pipe_with_inbox, run_for, run_until, started_router};
 
 /// Publishes raw frames on `subject` through JetStream, acknowledged, as
@@ -67,11 +67,19 @@ fn forged_frames_are_dropped_and_logged_while_other_pipes_carry_on() {
     await_log(&[&subject, "does not verify"]);
     await_log(&[&subject, "does not decode"]);
     await_log(&[&subject, "over the limit"]);
+    await_log(&[&subject, "reason=\"TagMismatch\""]);
     victim.stop().unwrap();
     other.stop().unwrap();
     router.close_pipe(&victim_rx).unwrap();
     router.close_pipe(&other_rx).unwrap();
     router.stop().unwrap();
+    // Each of the four was dropped once, for its reason; the garbage is
+    // either undecodable or names a pipe never made, as its bytes fall.
+    let counts = router.dropped_frames();
+    assert_eq!(counts.get(DropReason::TagMismatch), 1, "{counts:?}");
+    assert_eq!(counts.get(DropReason::Oversized), 1, "{counts:?}");
+    assert!(counts.get(DropReason::Undecodable) >= 1, "{counts:?}");
+    assert_eq!(counts.total(), 4, "{counts:?}");
 }
 
 #[test]
@@ -106,6 +114,10 @@ fn a_sender_with_a_wrong_key_is_dropped_and_logged() {
     router.close_pipe(&receiver).unwrap();
     router.close_pipe(&honest_rx).unwrap();
     router.stop().unwrap();
+    // Its five messages at least (its end frame too, if it came in time).
+    let counts = router.dropped_frames();
+    assert!(counts.get(DropReason::TagMismatch) >= 5, "{counts:?}");
+    assert_eq!(counts.total(), counts.get(DropReason::TagMismatch));
 }
 
 #[test]
