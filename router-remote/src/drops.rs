@@ -184,9 +184,9 @@ mod tests {
         }
     }
 
-    struct Drop(Why, u64);
+    struct FrameDrop(Why, u64);
 
-    impl Dropped for Drop {
+    impl Dropped for FrameDrop {
         type Reason = Why;
 
         fn reason(&self) -> Why {
@@ -203,9 +203,9 @@ mod tests {
         let log = DropLog::<Why>::new();
         let shared = log.clone();
         let ((), captured) = capture(|| {
-            shared.note(&Drop(Why::Garbled, 1));
-            shared.note(&Drop(Why::Garbled, 2));
-            shared.note(&Drop(Why::TooBig, 2));
+            shared.note(&FrameDrop(Why::Garbled, 1));
+            shared.note(&FrameDrop(Why::Garbled, 2));
+            shared.note(&FrameDrop(Why::TooBig, 2));
         });
         let counts = log.counts();
         assert_eq!(counts.get(Why::Garbled), 2);

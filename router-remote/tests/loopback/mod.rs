@@ -46,11 +46,11 @@ router_remote::drop_reasons! {
     }
 }
 
-struct Drop {
+struct FrameDrop {
     pipe: PipeId,
 }
 
-impl Dropped for Drop {
+impl Dropped for FrameDrop {
     type Reason = Why;
 
     fn reason(&self) -> Why {
@@ -177,7 +177,7 @@ impl<M: DeserializeOwned + Send + 'static> Line for ToPipe<M> {
         let Ok(message) = router_remote::decode_whole::<M>(&bytes) else {
             // As a real transport's thread does: the frame is dropped, the
             // line goes on.
-            self.drops.note(&Drop { pipe: self.pipe });
+            self.drops.note(&FrameDrop { pipe: self.pipe });
             return Ok(());
         };
         let sender =
