@@ -33,6 +33,9 @@ pub(crate) struct Fittings<M> {
     ending: RefCell<Ending>,
     /// The stream the receiver became (stream.rs).
     stream: RefCell<Option<Rc<StreamShared<M>>>>,
+    /// The sender's end, with the number of messages it queued, taken
+    /// before the last of them was routed: told once it is (E3).
+    parked: Cell<Option<(SenderEnd, u64)>>,
 }
 
 impl<M> Fittings<M> {
@@ -42,6 +45,7 @@ impl<M> Fittings<M> {
             owed: Cell::new(0),
             ending: RefCell::default(),
             stream: RefCell::new(None),
+            parked: Cell::new(None),
         }
     }
 
@@ -59,15 +63,42 @@ impl<M> Fittings<M> {
 
     /// Whether these fittings act on each message routed to the pipe, so
     /// routing one does more than fire its listeners: a unit owed to a
-    /// bounded pipe, or the message handed on to a stream.
+    /// bounded pipe, the message handed on to a stream, or an end waiting
+    /// for the pipe's last message.
     pub(crate) fn act_on_messages(&self) -> bool {
-        self.credit().is_some() || self.stream.borrow().is_some()
+        self.credit().is_some() || self.stream.borrow().is_some() || self.parked.get().is_some()
+    }
+
+    /// Keeps the sender's `end` until `queued` of the pipe's messages are
+    /// routed.
+    pub(crate) fn park_end(&self, end: SenderEnd, queued: u64) {
+        self.parked.set(Some((end, queued)));
+    }
+
+    /// The parked end, taken, if `routed` messages are all it waited for.
+    pub(crate) fn parked_end_due(&self, routed: u64) -> Option<SenderEnd> {
+        match self.parked.get() {
+            Some((end, queued)) if routed >= queued => {
+                self.parked.set(None);
+                Some(end)
+            }
+            _ => None,
+        }
     }
 
     /// The routing loop handed one message of this pipe to its listeners:
     /// owes a unit back to a bounded pipe, paid in batches.
     pub(crate) fn owe_one(&self) {
         if let Some(credit) = self.credit() {
+            if self
+                .stream
+                .borrow()
+                .as_ref()
+                .is_some_and(|stream| stream.holds_credit())
+            {
+                // The stream gives the unit back when it yields the message.
+                return;
+            }
             let owed = self.owed.get() + 1;
             if owed >= credit.batch() {
                 self.owed.set(0);
@@ -93,6 +124,9 @@ impl<M> Fittings<M> {
     }
 
     pub(crate) fn set_stream(&self, stream: Rc<StreamShared<M>>) {
+        if let Some(credit) = self.credit() {
+            stream.hold_credit(Arc::clone(credit));
+        }
         *self.stream.borrow_mut() = Some(stream);
     }
 

@@ -9,7 +9,7 @@ use crate::gate::{AfterSend, PingGate};
 use crate::latest::LatestSlot;
 use crate::notes::{Note, NoteBoard, Noted};
 use crate::route::Route;
-use crate::sync::{AtomicBool, Ordering};
+use crate::sync::{AtomicBool, Ordering, ThreadId, current_thread};
 use crate::waiter::Waiter;
 use crate::{Channel, Envelope};
 use router_api::{Disconnect, Pinger, SenderEnd};
@@ -25,6 +25,9 @@ pub(crate) struct Link<M, C: Channel<Envelope<M>>> {
     /// Set when the router stops the run: sends fail from then on, even
     /// while a routing loop still holds the run's receiving half.
     closed: AtomicBool,
+    /// The thread the router routes on (the one that started the run): a
+    /// bounded send there must not wait for room only it can make.
+    router_thread: ThreadId,
     _message: PhantomData<fn(M)>,
 }
 
@@ -37,6 +40,7 @@ impl<M, C: Channel<Envelope<M>>> Link<M, C> {
             pinger,
             waiter: Waiter::new(),
             closed: AtomicBool::new(false),
+            router_thread: current_thread().id(),
             _message: PhantomData,
         }
     }
@@ -67,16 +71,16 @@ impl<M, C: Channel<Envelope<M>>> Link<M, C> {
         Ok(())
     }
 
-    /// Tells the receiver of `route` that its sender has ended, after every
-    /// message the sender queued (E1). Nothing once the run has ended: its
-    /// pipes are closed.
-    pub(crate) fn end(&self, route: Route, end: SenderEnd) {
+    /// Tells the receiver of `route` that its sender has ended, after the
+    /// `queued` messages the sender queued (E1). Nothing once the run has
+    /// ended: its pipes are closed.
+    pub(crate) fn end(&self, route: Route, end: SenderEnd, queued: u64) {
         if self.closed.load(Ordering::Acquire) {
             return;
         }
         self.notes.post(Note {
             route,
-            what: Noted::End(end),
+            what: Noted::End { end, queued },
         });
         self.wake();
     }
@@ -119,6 +123,11 @@ impl<M, C: Channel<Envelope<M>>> Link<M, C> {
             AfterSend::Ping => self.pinger.ping(),
             AfterSend::Manual => self.waiter.notify(),
         }
+    }
+
+    /// Whether the calling thread is the one the router routes on.
+    pub(crate) fn on_router_thread(&self) -> bool {
+        current_thread().id() == self.router_thread
     }
 
     /// Whether the run has ended (see [`close`](Self::close)).

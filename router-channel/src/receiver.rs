@@ -4,6 +4,7 @@
 use std::cell::{Cell, OnceCell, RefCell};
 use std::fmt;
 use std::rc::{Rc, Weak};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use router_api::{EndListener, Listener, ListenerId, MessageReceiver, PipeId, SenderEnd};
@@ -12,6 +13,7 @@ use crate::fittings::Fittings;
 use crate::kind::Kind;
 use crate::route::Route;
 use crate::stream_shared::StreamShared;
+use crate::sync;
 
 pub(crate) type SharedListener<M> = Rc<dyn Fn(&M)>;
 type ListenerSlice<M> = Rc<[(ListenerId, SharedListener<M>)]>;
@@ -48,6 +50,13 @@ pub(crate) struct ReceiverShared<M> {
     /// Made with the pipe for a bounded or latest-value pipe, else when
     /// first needed (fittings.rs).
     fittings: OnceCell<Box<Fittings<M>>>,
+    /// How many of the pipe's queued messages were routed: its sender's
+    /// end is told once this reaches the count the end note carries (E1,
+    /// E3).
+    routed: Cell<u64>,
+    /// Set when the pipe leaves the routing table: its sender reads it
+    /// (C1).
+    closed: Arc<sync::AtomicBool>,
 }
 
 impl<M> ReceiverShared<M> {
@@ -97,11 +106,43 @@ impl<M> ReceiverShared<M> {
         self.fittings().is_some_and(Fittings::act_on_messages)
     }
 
+    /// One more of the pipe's queued messages is routed.
+    #[inline]
+    pub(crate) fn count_routed(&self) {
+        self.routed.set(self.routed.get() + 1);
+    }
+
+    /// Whether the pipe has left the routing table (C1).
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(sync::Ordering::Acquire)
+    }
+
+    /// The sender ended as `end` after queueing `queued` messages: tells
+    /// the end now if they are all routed, else once the last is (E1, E3).
+    pub(crate) fn end_after(&self, end: SenderEnd, queued: u64) {
+        if self.routed.get() >= queued {
+            self.finish(end);
+        } else {
+            self.fittings_now().park_end(end, queued);
+            // Remembered snapshots must route through the fittings now.
+            self.retire_snapshots();
+        }
+    }
+
+    /// Tells a parked end (see [`end_after`](Self::end_after)) once the
+    /// pipe's last queued message is routed.
+    fn end_if_due(&self, fittings: &Fittings<M>) {
+        if let Some(end) = fittings.parked_end_due(self.routed.get()) {
+            self.finish(end);
+        }
+    }
+
     /// The pipe has left the routing table (closed, or its router
-    /// stopped): snapshots are stale, a bounded pipe's waiting sender
-    /// fails instead of waiting for room that never comes (B2), and a
-    /// stream ends.
+    /// stopped): its sender reads it closed (C1), snapshots are stale, a
+    /// bounded pipe's waiting sender fails instead of waiting for room
+    /// that never comes (B2), and a stream ends.
     pub(crate) fn leave_table(&self) {
+        self.closed.store(true, sync::Ordering::Release);
         self.retire_snapshots();
         if let Some(fittings) = self.fittings() {
             if let Some(credit) = fittings.credit() {
@@ -162,6 +203,7 @@ pub(crate) fn deliver_through_fittings<M>(
     if let Some(stream) = fittings.stream() {
         stream.push(message);
     }
+    receiver.end_if_due(fittings);
 }
 
 /// The receiver every backend built on
@@ -186,6 +228,7 @@ impl<M> PipeReceiver<M> {
         slot: u32,
         router: Weak<dyn PipeCloser>,
         kind: Kind<M>,
+        closed: Arc<sync::AtomicBool>,
     ) -> Self {
         let fittings = OnceCell::new();
         if !matches!(kind, Kind::Queue) {
@@ -199,6 +242,8 @@ impl<M> PipeReceiver<M> {
                 epoch: Cell::new(0),
                 listeners: RefCell::new(ListenerList { current: None }),
                 fittings,
+                routed: Cell::new(0),
+                closed,
             }),
             router,
         }

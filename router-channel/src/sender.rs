@@ -8,6 +8,7 @@ use crate::credit::{Credit, NoRoom, Wait};
 use crate::kind::Kind;
 use crate::link::Link;
 use crate::route::Route;
+use crate::sync::{AtomicBool, Ordering};
 use crate::{Channel, Envelope};
 use router_api::{
     Disconnect, MessageSender, PipeId, SendError, SendErrorKind, SenderEnd, SenderStartError,
@@ -25,6 +26,14 @@ pub struct ChannelSender<M, C: Channel<Envelope<M>>> {
     route: Route,
     state: State<Arc<Link<M, C>>>,
     kind: Kind<M>,
+    /// Set when the pipe leaves its router's table (closed, or the router
+    /// stopped): what [`is_closed`](MessageSender::is_closed) reads (C1).
+    closed: Arc<AtomicBool>,
+    /// Messages this sender queued in the run's channel: its end note
+    /// carries the count, so the router tells the end once that many of
+    /// the pipe's messages are routed (E1, E3). The sender's own, shared
+    /// with nobody.
+    queued: u64,
 }
 
 enum State<L> {
@@ -34,12 +43,20 @@ enum State<L> {
 }
 
 impl<M, C: Channel<Envelope<M>>> ChannelSender<M, C> {
-    pub(crate) fn new(pipe: PipeId, route: Route, link: Arc<Link<M, C>>, kind: Kind<M>) -> Self {
+    pub(crate) fn new(
+        pipe: PipeId,
+        route: Route,
+        link: Arc<Link<M, C>>,
+        kind: Kind<M>,
+        closed: Arc<AtomicBool>,
+    ) -> Self {
         Self {
             pipe,
             route,
             state: State::Ready(link),
             kind,
+            closed,
+            queued: 0,
         }
     }
 
@@ -69,7 +86,7 @@ impl<M, C: Channel<Envelope<M>>> ChannelSender<M, C> {
     /// Started or not, the sender is gone after.
     pub fn finish(mut self, end: SenderEnd) {
         match std::mem::replace(&mut self.state, State::Stopped) {
-            State::Ready(link) | State::Open(link) => link.end(self.route, end),
+            State::Ready(link) | State::Open(link) => link.end(self.route, end, self.queued),
             State::Stopped => {}
         }
     }
@@ -115,14 +132,31 @@ impl<M, C: Channel<Envelope<M>>> ChannelSender<M, C> {
         };
         let sent = match &self.kind {
             Kind::Queue => link.send(self.route, message, wake),
-            Kind::Latest(slot) => link.send_latest(self.route, slot, message, wake),
+            Kind::Latest(slot) => {
+                // A slot's values never go through the channel: none counts.
+                return link.send_latest(self.route, slot, message, wake).map_err(
+                    |(message, cause)| {
+                        SendError::new(pipe, SendErrorKind::Disconnected(cause), message)
+                    },
+                );
+            }
             Kind::Bounded(credit) => {
-                return send_bounded(link, self.route, credit, message, wait, wake, pipe);
+                send_bounded(link, self.route, credit, message, wait, wake, pipe)?;
+                self.queued += 1;
+                return Ok(());
             }
         };
-        sent.map_err(|(message, cause)| {
-            SendError::new(pipe, SendErrorKind::Disconnected(cause), message)
-        })
+        match sent {
+            Ok(()) => {
+                self.queued += 1;
+                Ok(())
+            }
+            Err((message, cause)) => Err(SendError::new(
+                pipe,
+                SendErrorKind::Disconnected(cause),
+                message,
+            )),
+        }
     }
 
     /// Stops an open sender, telling its receiver `end`.
@@ -130,7 +164,7 @@ impl<M, C: Channel<Envelope<M>>> ChannelSender<M, C> {
         let pipe = self.pipe();
         match std::mem::replace(&mut self.state, State::Stopped) {
             State::Open(link) => {
-                link.end(self.route, end);
+                link.end(self.route, end, self.queued);
                 Ok(())
             }
             State::Ready(link) => {
@@ -185,6 +219,11 @@ where
     fn stop_on_panic(&mut self) -> Result<(), SenderStopError> {
         self.stop_as(SenderEnd::Panicked)
     }
+
+    #[inline]
+    fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
 }
 
 /// A bounded pipe's send: takes a unit of its credit (waiting as `wait`
@@ -200,13 +239,19 @@ fn send_bounded<M, C: Channel<Envelope<M>>>(
     wake: bool,
     pipe: PipeId,
 ) -> Result<(), SendError<M>> {
-    let kind = match credit.take(wait) {
-        Ok(()) => {
-            return link.send(route, message, wake).map_err(|(message, cause)| {
-                credit.give_back(1);
-                SendError::new(pipe, SendErrorKind::Disconnected(cause), message)
-            });
+    if matches!(wait, Wait::Forever) && link.on_router_thread() {
+        // Only routing makes room, and it runs on this very thread: a wait
+        // here would never end. (`send_timeout` waits out its timeout, as
+        // B3 says; `try_send` never waits.)
+        if let Err(NoRoom::Full) = credit.take(Wait::Never) {
+            let capacity = credit.capacity();
+            let kind = SendErrorKind::FullOnRouterThread { capacity };
+            return Err(SendError::new(pipe, kind, message));
         }
+        return queue_taken(link, route, credit, message, wake, pipe);
+    }
+    let kind = match credit.take(wait) {
+        Ok(()) => return queue_taken(link, route, credit, message, wake, pipe),
         Err(NoRoom::Full) => SendErrorKind::Full {
             capacity: credit.capacity(),
         },
@@ -230,6 +275,22 @@ fn send_bounded<M, C: Channel<Envelope<M>>>(
     Err(SendError::new(pipe, kind, message))
 }
 
+/// Queues `message` for which a unit of `credit` was taken; gives the unit
+/// back if the channel refuses it.
+fn queue_taken<M, C: Channel<Envelope<M>>>(
+    link: &Link<M, C>,
+    route: Route,
+    credit: &Credit,
+    message: M,
+    wake: bool,
+    pipe: PipeId,
+) -> Result<(), SendError<M>> {
+    link.send(route, message, wake).map_err(|(message, cause)| {
+        credit.give_back(1);
+        SendError::new(pipe, SendErrorKind::Disconnected(cause), message)
+    })
+}
+
 impl<M, C: Channel<Envelope<M>>> Drop for ChannelSender<M, C> {
     fn drop(&mut self) {
         let end = if std::thread::panicking() {
@@ -238,7 +299,7 @@ impl<M, C: Channel<Envelope<M>>> Drop for ChannelSender<M, C> {
             SenderEnd::Dropped
         };
         match &self.state {
-            State::Ready(link) | State::Open(link) => link.end(self.route, end),
+            State::Ready(link) | State::Open(link) => link.end(self.route, end, self.queued),
             State::Stopped => {}
         }
     }

@@ -33,6 +33,11 @@ impl<M: 'static> MessageStream<M> {
         receiver.attach_stream(Rc::clone(&shared));
         let at_end = Rc::clone(&shared);
         router_api::MessageReceiver::on_end(&receiver, move |_: &SenderEnd| at_end.end());
+        if receiver.shared().is_closed() {
+            // Closed already, or its router stopped: no end will come, and
+            // nothing will be routed (A2).
+            shared.end();
+        }
         Self { shared, receiver }
     }
 
@@ -56,7 +61,7 @@ impl<M> Stream for MessageStream<M> {
     type Item = M;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<M>> {
-        if let Some(message) = self.shared.queue.borrow_mut().pop_front() {
+        if let Some(message) = self.shared.pop() {
             return Poll::Ready(Some(message));
         }
         if self.shared.over.get() {

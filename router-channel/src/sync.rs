@@ -7,14 +7,14 @@ pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering}
 #[cfg(loom)]
 pub(crate) use loom::sync::{Condvar, Mutex, MutexGuard};
 #[cfg(loom)]
-pub(crate) use loom::thread::{Thread, current as current_thread, park};
+pub(crate) use loom::thread::{Thread, ThreadId, current as current_thread, park};
 
 #[cfg(not(loom))]
 pub(crate) use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 #[cfg(not(loom))]
 pub(crate) use std::sync::{Condvar, Mutex, MutexGuard};
 #[cfg(not(loom))]
-pub(crate) use std::thread::{Thread, current as current_thread, park};
+pub(crate) use std::thread::{Thread, ThreadId, current as current_thread, park};
 
 /// Waits for an unpark or `timeout`. Loom has no timed park: its models
 /// wait without a deadline, and a timed wait there parks until unparked.

@@ -12,6 +12,7 @@ use crate::link::Link;
 use crate::receiver::{PipeCloser, PipeReceiver, ReceiverShared};
 use crate::route::Route;
 use crate::sender::ChannelSender;
+use crate::sync::AtomicBool;
 use crate::{Channel, Envelope};
 
 enum Slot<M> {
@@ -61,10 +62,12 @@ impl<M> RoutingTable<M> {
         })?;
         let pipe = self.number_pipe();
         let closer: Weak<dyn PipeCloser> = Rc::downgrade(router) as _;
-        let receiver = PipeReceiver::new(pipe, owner, slot, closer, kind.clone());
+        let closed = Arc::new(AtomicBool::new(false));
+        let receiver =
+            PipeReceiver::new(pipe, owner, slot, closer, kind.clone(), Arc::clone(&closed));
         self.insert(Rc::clone(receiver.shared()));
         let route = Route::from_parts(slot, pipe);
-        let sender = ChannelSender::new(pipe, route, Arc::clone(link), kind);
+        let sender = ChannelSender::new(pipe, route, Arc::clone(link), kind, closed);
         Ok((sender, receiver))
     }
 

@@ -37,9 +37,10 @@
 //! - once `stop` has disconnected the pingee, no `on_ping` runs, the router
 //!   pings no more and routes nothing, and a send fails with
 //!   `Disconnected`, handing the message back;
-//! - a sender's end of stream comes once, after its last message, and a
-//!   latest-value pipe's last value is routed before it (the notes of
-//!   src/notes.rs);
+//! - a sender's end of stream comes once, after its last message, also
+//!   when its note is taken while other pipes' messages are queued (the
+//!   count it carries), and a latest-value pipe's last value is routed
+//!   before it (the notes of src/notes.rs);
 //! - a bounded pipe's sender waiting for room is woken by the routing that
 //!   makes it (src/credit.rs).
 //!
@@ -91,9 +92,11 @@
 //! - dropping the re-ping of a turn that spent its budget: a message left;
 //! - re-pinging without asking whether the run is still current: the
 //!   router pings after a listener stopped it;
-//! - a turn that, after freeing the gate, finds a message while acting on
-//!   the notes and pings again without claiming the gate back: two pings
-//!   outstanding (found by `end_comes_after_the_last_message`);
+//! - telling a parked end without comparing the pipe's routed messages
+//!   with the count its note carries (`ReceiverShared::end_after` calling
+//!   `finish` at once): the end comes before the quiet pipe's message
+//!   (found by `end_under_a_flood_comes_after_its_last_message` on both
+//!   channels);
 //! - a bounded pipe's sender setting its waiting flag after its look at
 //!   the count instead of before (src/credit.rs): both models of
 //!   `bounded_sender_waits_until_routed` deadlock. The first version of
@@ -838,6 +841,71 @@ fn flagged_slots_end_comes_after_the_last_message() {
 #[test]
 fn flagged_slots_end_comes_after_the_last_latest_value() {
     end_comes_after_the_last_message::<FlaggedSlots, 2>(PipeKind::Latest);
+}
+
+/// An end taken while other pipes' messages are still queued (E3): one
+/// thread queues a message on a flooded pipe, then one on a quiet pipe,
+/// and stops the quiet pipe's sender, while the foreground routes one
+/// message a turn and acts on the notes at the end of each turn. However
+/// the turns and the note fall, the quiet pipe's end comes once, after its
+/// message: the count its note carries holds it until that message is
+/// routed.
+fn end_under_a_flood_comes_after_its_last_message<C, const TURNS: usize>()
+where
+    C: Channel<Envelope<u32>>,
+{
+    both_gate_paths(move || {
+        let event_loop = ModelLoop::new();
+        let router = ChannelRouter::<u32, C>::new(&event_loop);
+        router.set_drain_budget(BUDGET);
+        router.start().unwrap();
+        let log: Log = Rc::default();
+        let (mut flood, flood_rx) = router.pipe().unwrap();
+        let (mut lone, lone_rx) = router.pipe().unwrap();
+        log_into(&log, 0, &flood_rx);
+        log_into(&log, 1, &lone_rx);
+        let ended: Rc<RefCell<Vec<Vec<u32>>>> = Rc::default();
+        lone_rx.on_end({
+            let (ended, log) = (Rc::clone(&ended), Rc::clone(&log));
+            move |_: &SenderEnd| ended.borrow_mut().push(messages_of(&log, 1))
+        });
+        let worker = thread::spawn(move || {
+            flood.start().unwrap();
+            lone.start().unwrap();
+            flood.send(0).unwrap();
+            lone.send(7).unwrap();
+            lone.stop().unwrap();
+            quiet(flood);
+        });
+        for _ in 0..TURNS {
+            event_loop.run_one();
+        }
+        worker.join().unwrap();
+        event_loop.run_out(8);
+        assert_eq!(
+            messages_of(&log, 0),
+            [0],
+            "the flood's message was not routed once"
+        );
+        assert_eq!(
+            *ended.borrow(),
+            [vec![7]],
+            "the quiet pipe's end did not come once, after its message"
+        );
+        router.close_pipe(&flood_rx).unwrap();
+        router.close_pipe(&lone_rx).unwrap();
+        router.stop().unwrap();
+    });
+}
+
+#[test]
+fn locked_queue_end_under_a_flood_comes_after_its_last_message() {
+    end_under_a_flood_comes_after_its_last_message::<LockedQueue, 2>();
+}
+
+#[test]
+fn flagged_slots_end_under_a_flood_comes_after_its_last_message() {
+    end_under_a_flood_comes_after_its_last_message::<FlaggedSlots, 2>();
 }
 
 /// A bounded pipe of capacity 1 whose sender sends two messages while a

@@ -64,6 +64,14 @@ fn catchers(flaw: Flaw) -> &'static [&'static str] {
             "e2_sender_of_a_panicking_thread_ends_panicked",
         ],
         Flaw::EndsAllDropped => &["e2_stopped_sender_ends_stopped"],
+        Flaw::EndDeferred => &["e3_end_comes_within_a_turn_of_its_last_message_under_a_flood"],
+        Flaw::SenderNeverClosed => &[
+            "c1_sender_is_closed_once_close_pipe_closes_its_pipe",
+            "c1_sender_is_closed_once_its_receiver_or_stream_is_dropped",
+            "c1_sender_is_closed_once_its_router_stops_or_is_dropped",
+            "c1_worker_looping_until_closed_stops_once_its_pipe_closes",
+            "c2_sender_learns_its_pipe_closed_within_100_ms",
+        ],
         Flaw::BoundIgnored => &[
             "b1_bounded_pipe_takes_its_capacity_and_no_more",
             "b2_send_on_a_full_pipe_waits_for_room",
@@ -71,7 +79,10 @@ fn catchers(flaw: Flaw) -> &'static [&'static str] {
         ],
         Flaw::FullSendHangs => &["b2_send_waiting_on_a_full_pipe_fails_when_it_cannot_go_on"],
         Flaw::QueuedNotCounted => &["b4_receiver_counts_its_waiting_messages"],
-        Flaw::LatestDeliversAll => &["l1_each_routing_delivers_only_the_newest_value"],
+        Flaw::LatestDeliversAll => &[
+            "l1_each_routing_delivers_only_the_newest_value",
+            "l4_latest_value_is_delivered_within_a_turn_under_a_flood",
+        ],
         Flaw::LatestLosesLast => &["l2_last_value_before_the_end_is_delivered"],
         Flaw::LatestPingsPerSend => &["l3_a_burst_of_sends_costs_one_wake_up"],
         Flaw::StreamRepeatsMessages => &["a1_stream_yields_every_message_once_in_order"],
@@ -306,6 +317,16 @@ fn end_told_to_a_closed_pipe_is_caught_by_e1() {
 #[test]
 fn every_end_told_as_stopped_is_caught_by_e2() {
     assert_caught(Flaw::EndsAllStopped);
+}
+
+#[test]
+fn end_held_back_by_a_flood_is_caught_by_e3() {
+    assert_caught(Flaw::EndDeferred);
+}
+
+#[test]
+fn sender_that_never_learns_its_pipe_closed_is_caught_by_c1_c2() {
+    assert_caught(Flaw::SenderNeverClosed);
 }
 
 #[test]

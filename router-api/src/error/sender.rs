@@ -111,6 +111,18 @@ pub enum SendErrorKind {
         /// The pipe's capacity.
         capacity: usize,
     },
+    /// `send` on a full bounded pipe, from the thread its router routes on
+    /// (the foreground, which S3 lets send): only routing makes room, and
+    /// it would wait for this very call, so the message comes back at once
+    /// instead of hanging. The sender can go on once the loop has routed.
+    #[error(
+        "the pipe is full ({capacity} messages wait unrouted) and this is its router's own thread, \
+         whose routing alone makes room: waiting would never end"
+    )]
+    FullOnRouterThread {
+        /// The pipe's capacity.
+        capacity: usize,
+    },
     /// `send_timeout` on a bounded pipe that stayed full for `timeout`
     /// (B3). The sender can go on.
     #[error("the pipe stayed full for {timeout:?}")]
@@ -200,11 +212,14 @@ impl<M> SendError<M> {
         &self.kind
     }
 
-    /// Whether the message found a full bounded pipe (`try_send`, B3): the
-    /// sender can try again later.
+    /// Whether the message found a full bounded pipe (`try_send`, B3, or a
+    /// send on the router's own thread): the sender can try again later.
     #[must_use]
     pub fn is_full(&self) -> bool {
-        matches!(self.kind, SendErrorKind::Full { .. })
+        matches!(
+            self.kind,
+            SendErrorKind::Full { .. } | SendErrorKind::FullOnRouterThread { .. }
+        )
     }
 
     /// Whether the message waited for room past its timeout

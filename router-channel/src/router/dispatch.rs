@@ -87,6 +87,7 @@ impl<M> Streak<M> {
             && hot.takes(envelope.route)
         {
             dispatch.routed += 1;
+            hot.receiver.count_routed();
             hot.fire(&envelope.message);
             return;
         }
@@ -152,6 +153,7 @@ where
             && last.receiver.epoch() == last.epoch
         {
             self.routed += 1;
+            last.receiver.count_routed();
             if last.through_fittings {
                 self.owes = true;
                 deliver_through_fittings(&last.receiver, &last.listeners, envelope.message);
@@ -202,6 +204,7 @@ where
         };
         drop(table);
         self.routed += 1;
+        receiver.count_routed();
         let place = &mut self.routes[Self::place(envelope.route)];
         // The snapshot it replaces drops first: a listener's drop may call
         // the router.

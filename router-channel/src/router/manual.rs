@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use router_api::{RouteError, TimedOut};
 
+use crate::tuning::CLOCK_EVERY;
 use crate::{Channel, Envelope};
 
 use super::Inner;
@@ -16,8 +17,8 @@ use super::run::Run;
 enum Next<M> {
     /// A message.
     Message(Envelope<M>),
-    /// Ends of stream whose senders' messages are all routed.
-    Ends,
+    /// Notes to act on: ends of stream, latest values.
+    Notes,
 }
 
 impl<M, C> Inner<M, C>
@@ -43,17 +44,29 @@ where
         let deadline = timeout.and_then(|timeout| Instant::now().checked_add(timeout));
         let mut dispatch = Dispatch::new(self);
         let mut streak = Streak::new();
+        // Messages routed since the notes were last looked at.
+        let mut since_notes = 0;
         loop {
             if let Some(envelope) = self.next_queued(&run) {
                 streak.route(&mut dispatch, envelope);
+                since_notes += 1;
+                // A flood does not keep ends and latest values waiting
+                // (E3, L4): they are looked at every few dozen messages.
+                if since_notes == CLOCK_EVERY {
+                    since_notes = 0;
+                    if self.notes_waiting(&run) {
+                        dispatch.settle();
+                        self.act_on_notes(&run);
+                    }
+                }
             } else {
                 // A bounded pipe's sender may wait for the units owed.
                 dispatch.pay_credits();
                 match self.next_manual_idle(&mut run, deadline, timeout)? {
                     Next::Message(envelope) => dispatch.route(envelope),
-                    Next::Ends => {
+                    Next::Notes => {
                         dispatch.settle();
-                        self.act_on_notes();
+                        self.act_on_notes(&run);
                     }
                 }
             }
@@ -105,15 +118,9 @@ where
             if let Some(envelope) = look(run) {
                 return Ok(Next::Message(envelope));
             }
-            // The queue looked empty: take the notes, then look again; only
-            // a look after the take that finds it empty lets them be acted
-            // on (notes.rs).
-            if self.take_notes(run) {
-                if let Some(envelope) = look(run) {
-                    return Ok(Next::Message(envelope));
-                }
-                self.fence_notes();
-                return Ok(Next::Ends);
+            // The queue looked empty: the notes' turn.
+            if self.notes_waiting(run) {
+                return Ok(Next::Notes);
             }
             // Not the channel's blocking receive: see waiter.rs. A note
             // posted meanwhile ends the wait too.

@@ -29,6 +29,7 @@ use router_api::{
 
 use crate::kind::Kind;
 use crate::link::Link;
+use crate::notes::Note;
 use crate::receiver::{PipeCloser, PipeReceiver, ReceiverShared};
 use crate::route::Route;
 use crate::sender::ChannelSender;
@@ -269,12 +270,17 @@ where
             return Err(RouterStopError::NotRunning);
         };
         self.live.set(0);
-        let notes = self.pending.clear();
+        let mut notes = self.pending.clear();
         run.pingee.borrow_mut().disconnect();
         // Senders of this run fail from here on (R5), even while a routing
         // loop (one whose listener is stopping the router) still holds the
         // run and its channel.
         run.link.close();
+        // No note comes after the close: the values still in latest-value
+        // slots are dropped unrouted, and counted so (R4).
+        run.link.notes.take(&mut notes);
+        let latest: Vec<M> = notes.iter().filter_map(Note::latest_value).collect();
+        self.discards.unrouted(latest.len() as u64);
         let unclosed = self.table.borrow_mut().take_all();
         // Dropping the run drops the channel's receiving half. Queued
         // messages (in the channel and the backlog) and the closed receivers
@@ -286,6 +292,7 @@ where
         let count = unclosed.len();
         drop(unclosed);
         drop(notes);
+        drop(latest);
         self.discards.flush();
         if count > 0 {
             let pipes = if count == 1 { "pipe" } else { "pipes" };

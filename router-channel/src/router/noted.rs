@@ -1,6 +1,14 @@
-//! The router's side of the notes (notes.rs): when the ends of stream and
-//! latest values its turns have taken (pending.rs) may be acted on, and
-//! acting on them (E1, L1, L2).
+//! The router's side of the notes (notes.rs): acting on the ends of
+//! stream and latest values its routing calls take (pending.rs), between
+//! messages as well as when the queue is empty (E1, E3, L1, L2, L4).
+//!
+//! An end note carries the number of messages its sender queued; the
+//! receiver counts the pipe's messages as they are routed, so an end taken
+//! while its pipe's last messages are still queued waits for them (it is
+//! parked on the receiver, fittings.rs) and is told right after the last
+//! one, whatever else is queued. Latest values never go through the queue:
+//! their notes are acted on as soon as they are taken, and an end of a
+//! latest-value pipe comes after its last value's note.
 
 use std::rc::Rc;
 
@@ -16,32 +24,26 @@ where
     M: Send + 'static,
     C: Channel<Envelope<M>>,
 {
-    /// Takes the notes posted to `run` so far. Returns whether any note
-    /// waits: the caller then looks at the queue, and if that look finds
-    /// it empty, calls [`fence_notes`](Self::fence_notes).
+    /// Whether notes may wait: posted to `run`, or taken and not yet
+    /// acted on (a callback panicked in the middle of them).
     #[inline]
-    pub(super) fn take_notes(&self, run: &Run<M, C>) -> bool {
+    pub(super) fn notes_waiting(&self, run: &Run<M, C>) -> bool {
+        run.link.notes.posted() || self.pending.any.get()
+    }
+
+    /// Takes the notes posted to `run` so far and acts on each note taken,
+    /// in the order they were posted: tells a receiver its sender ended,
+    /// now if the pipe's messages are all routed, else once the last is;
+    /// routes a latest-value pipe's newest value. A pipe closed since gets
+    /// no end, and its value is discarded (R7). One note at a time and
+    /// with no borrow held: a callback may call the router, route
+    /// (`route_until`) or panic, and the notes after it stay where the
+    /// next call finds them.
+    pub(super) fn act_on_notes(&self, run: &Run<M, C>) {
         if run.link.notes.posted() && run.link.notes.take(&mut *self.pending.notes.borrow_mut()) {
             self.pending.any.set(true);
         }
-        self.pending.any.get()
-    }
-
-    /// Marks every note taken so far as ready: the caller's look at the
-    /// queue, which started after they were taken, found it empty.
-    pub(super) fn fence_notes(&self) {
-        self.pending.fenced.set(self.pending.notes.borrow().len());
-    }
-
-    /// Acts on the ready notes, in the order they were posted: tells a
-    /// receiver its sender ended, or routes a latest-value pipe's newest
-    /// value; a pipe closed since gets no end, and its value is discarded
-    /// (R7). One note at a time and with no borrow held: a callback may
-    /// call the router, route (`route_until`) or panic, and the notes after
-    /// it stay where the next call finds them.
-    pub(super) fn act_on_notes(&self) {
-        while self.pending.fenced.get() > 0 {
-            self.pending.fenced.set(self.pending.fenced.get() - 1);
+        loop {
             let note = {
                 let mut notes = self.pending.notes.borrow_mut();
                 let note = notes.pop_front();
@@ -49,16 +51,15 @@ where
                 note
             };
             let Some(note) = note else {
-                self.pending.fenced.set(0);
                 return;
             };
             let receiver = self.table.borrow().get(note.route).map(Rc::clone);
             match (note.what, receiver) {
-                (Noted::End(end), Some(receiver)) => {
-                    tracing::trace!(pipe = %receiver.pipe(), %end, "end of stream");
-                    receiver.finish(end);
+                (Noted::End { end, queued }, Some(receiver)) => {
+                    tracing::trace!(pipe = %receiver.pipe(), %end, queued, "end of stream");
+                    receiver.end_after(end, queued);
                 }
-                (Noted::End(_), None) => {}
+                (Noted::End { .. }, None) => {}
                 (Noted::Latest(slot), receiver) => {
                     let Some(value) = slot.take() else { continue };
                     match receiver {

@@ -10,12 +10,9 @@ use crate::notes::Note;
 pub(super) struct Pending<M> {
     /// The notes taken, in the order their senders posted them.
     pub(super) notes: RefCell<VecDeque<Note<M>>>,
-    /// Whether `notes` holds any: asked per message by `route_until`, so
-    /// kept where it costs a load, not a borrow.
+    /// Whether `notes` holds any: asked between messages, so kept where it
+    /// costs a load, not a borrow.
     pub(super) any: Cell<bool>,
-    /// How many of the first `notes` were taken before a look that found
-    /// the queue empty: those senders' messages are all routed.
-    pub(super) fenced: Cell<usize>,
 }
 
 impl<M> Default for Pending<M> {
@@ -23,7 +20,6 @@ impl<M> Default for Pending<M> {
         Self {
             notes: RefCell::default(),
             any: Cell::new(false),
-            fenced: Cell::new(0),
         }
     }
 }
@@ -33,7 +29,6 @@ impl<M> Pending<M> {
     /// are closed. The caller drops them with no borrow held (a latest
     /// value's drop is user code).
     pub(super) fn clear(&self) -> VecDeque<Note<M>> {
-        self.fenced.set(0);
         self.any.set(false);
         std::mem::take(&mut *self.notes.borrow_mut())
     }

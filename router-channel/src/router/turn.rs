@@ -104,8 +104,11 @@ where
                         self.dispatch.route(envelope);
                         return End::Finished;
                     }
-                    HoldEnd::Done => return self.act_on_notes(),
-                    HoldEnd::Held => return End::Unfinished,
+                    HoldEnd::Done => {
+                        self.act_on_notes();
+                        return End::Finished;
+                    }
+                    HoldEnd::Held => return self.unfinished(),
                 },
             };
             streak.route(&mut self.dispatch, envelope);
@@ -114,47 +117,40 @@ where
                 // A burst: let senders stop claiming the gate (gate.rs).
                 self.run.link.gate.speed_up();
             }
-            if self.taken >= max_messages
-                || (self.taken.is_multiple_of(CLOCK_EVERY) && started.elapsed() >= budget.max_time)
-            {
-                return End::Unfinished;
+            if self.taken >= max_messages {
+                return self.unfinished();
+            }
+            if self.taken.is_multiple_of(CLOCK_EVERY) {
+                if started.elapsed() >= budget.max_time {
+                    return self.unfinished();
+                }
+                // A flood does not keep ends and latest values waiting
+                // (E3, L4): they are acted on every few dozen messages.
+                if self.inner.notes_waiting(self.run) {
+                    self.act_on_notes();
+                }
             }
         }
     }
 
-    /// What a turn does once it has freed the gate with the queue empty:
-    /// acts on the senders' notes (notes.rs): ends of stream, latest
-    /// values. The notes are taken, the queue is looked at again, and only
-    /// if that look finds it empty are they acted on. A message found instead is routed, and
-    /// the turn that follows (its own ping, or a sender's) routes the rest
-    /// and acts on the notes.
-    ///
-    /// Kept out of line, like [`idle`](Self::idle).
-    #[inline(never)]
-    fn act_on_notes(&mut self) -> End {
-        while self.inner.take_notes(self.run) {
-            match self.inner.look(self.run) {
-                // The gate is free: as in `PingGate::end_hold`, the turn
-                // claims it back and pings again itself, or leaves the rest
-                // to the sender that claimed it first (and pinged).
-                Look::Found(envelope) => {
-                    let claimed = self.run.link.gate.claim();
-                    self.dispatch.route(envelope);
-                    return if claimed {
-                        End::Unfinished
-                    } else {
-                        End::Finished
-                    };
-                }
-                Look::Over => return End::Finished,
-                Look::Empty => {
-                    self.inner.fence_notes();
-                    self.dispatch.settle();
-                    self.inner.act_on_notes();
-                }
-            }
+    /// A turn that stops with messages still queued: acts on the notes
+    /// first, so a flood that outlasts many turns delays no end of stream
+    /// and no latest value by more than one turn (E3, L4).
+    fn unfinished(&mut self) -> End {
+        if self.inner.notes_waiting(self.run) {
+            self.act_on_notes();
         }
-        End::Finished
+        End::Unfinished
+    }
+
+    /// Acts on the senders' notes (notes.rs): ends of stream, told once
+    /// their pipes' last messages are routed, and latest values; with the
+    /// turn's counts settled first (a bounded pipe's units paid). Kept out
+    /// of line, like [`idle`](Self::idle).
+    #[inline(never)]
+    fn act_on_notes(&mut self) {
+        self.dispatch.settle();
+        self.inner.act_on_notes(self.run);
     }
 
     /// Settles the turn's counts and, if it ended unfinished while its run

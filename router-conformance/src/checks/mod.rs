@@ -1,8 +1,9 @@
 //! The checks: one public function per behaviour, named after it and
 //! tagged with the rule of the repository's RULES.md it checks (the
 //! router's R1–R11, the sender's S1–S3, the receiver's V1, end of stream
-//! E1–E2, dropping a receiver D1, bounded pipes B1–B4, latest-value pipes
-//! L1–L3, async streams A1–A2, and the event loop's W1–W4; and the jobs
+//! E1–E3, dropping a receiver D1, bounded pipes B1–B4, latest-value pipes
+//! L1–L4, async streams A1–A2, a sender told its pipe closed C1, and the
+//! event loop's W1–W4; and the jobs
 //! layer's J1–J7, in the `jobs_*` files), whose words its doc comment
 //! quotes. Each file holds the checks of one rule or of a
 //! few rules close together; what they share is in the kit's `fixtures`.
@@ -33,10 +34,12 @@
 
 pub mod bounded;
 pub mod close_pipe;
+pub mod closing;
 pub mod end_of_stream;
 pub mod event_loop;
 pub mod event_loop_mode;
 pub mod event_loop_storms;
+pub mod fairness;
 pub mod jobs_cancel;
 pub mod jobs_executor;
 pub mod jobs_failures;

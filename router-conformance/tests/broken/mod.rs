@@ -70,6 +70,9 @@ flaws! {
     EndBeforeLastMessage,
     /// E1: `close_pipe` tells the closed pipe's receiver its sender ended.
     EndOnClosedPipe,
+    /// E3: an end is told only once 50,000 more messages of any pipe were
+    /// routed: a flood starves it.
+    EndDeferred,
     /// E2: every end is told as `Stopped`.
     EndsAllStopped,
     /// E2: every end is told as `Dropped`.
@@ -90,6 +93,8 @@ flaws! {
     LatestLosesLast,
     /// L3: each send on a latest-value pipe wakes the event loop once more.
     LatestPingsPerSend,
+    /// C1: `is_closed` says false whatever became of the pipe.
+    SenderNeverClosed,
     /// A1: the stream yields each message twice.
     StreamRepeatsMessages,
     /// A2: the stream never ends.

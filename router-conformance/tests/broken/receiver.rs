@@ -22,6 +22,46 @@ use super::Flaw;
 static NEXT_OWN_LISTENER: AtomicU64 = AtomicU64::new(1 << 48);
 
 type OwnListeners = Rc<RefCell<Vec<(ListenerId, Rc<dyn Fn(&Msg)>)>>>;
+
+/// How many more messages of any pipe an end waits for
+/// ([`Flaw::EndDeferred`]).
+const DEFER_BY: u64 = 50_000;
+
+/// The ends a [`Flaw::EndDeferred`] router holds back, and the messages it
+/// routed, on the thread that runs the check (the foreground).
+#[derive(Default)]
+struct Deferred {
+    routed: Cell<u64>,
+    waiting: RefCell<Vec<(u64, EndListener, SenderEnd)>>,
+}
+
+thread_local! {
+    static DEFERRED: Deferred = Deferred::default();
+}
+
+impl Deferred {
+    /// One more message routed: tells the ends now due.
+    fn count(&self) {
+        let routed = self.routed.get() + 1;
+        self.routed.set(routed);
+        let due: Vec<_> = {
+            let mut waiting = self.waiting.borrow_mut();
+            let (due, later) = std::mem::take(&mut *waiting)
+                .into_iter()
+                .partition(|(at, _, _)| *at <= routed);
+            *waiting = later;
+            due
+        };
+        for (_, callback, end) in due {
+            callback(&end);
+        }
+    }
+
+    fn defer(&self, callback: EndListener, end: SenderEnd) {
+        let at = self.routed.get() + DEFER_BY;
+        self.waiting.borrow_mut().push((at, callback, end));
+    }
+}
 type OwnEnds = Rc<RefCell<Vec<EndListener>>>;
 
 pub(crate) struct BrokenReceiver<V> {
@@ -91,6 +131,9 @@ impl<V: MessageReceiver<Msg>> BrokenReceiver<V> {
                 let ends = Rc::clone(&own_ends);
                 inner.on_end(move |end: &SenderEnd| fire_ends(&ends, *end));
             }
+            Flaw::EndDeferred => {
+                inner.connect(|_: &Msg| DEFERRED.with(Deferred::count));
+            }
             _ => {}
         }
         Self {
@@ -159,6 +202,9 @@ impl<V: MessageReceiver<Msg>> MessageReceiver<Msg> for BrokenReceiver<V> {
             Flaw::EndBeforeLastMessage | Flaw::EndOnClosedPipe => {
                 self.own_ends.borrow_mut().push(callback);
             }
+            Flaw::EndDeferred => self.inner.on_end_boxed(Box::new(move |end: &SenderEnd| {
+                DEFERRED.with(|deferred| deferred.defer(callback, *end));
+            })),
             Flaw::EndsAllStopped => self
                 .inner
                 .on_end_boxed(Box::new(move |_: &SenderEnd| callback(&SenderEnd::Stopped))),

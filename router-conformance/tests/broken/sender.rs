@@ -139,6 +139,10 @@ impl<S: MessageSender<Msg>> MessageSender<Msg> for BrokenSender<S> {
         self.inner.stop()
     }
 
+    fn is_closed(&self) -> bool {
+        self.flaw != Flaw::SenderNeverClosed && self.inner.is_closed()
+    }
+
     fn stop_on_panic(&mut self) -> Result<(), SenderStopError> {
         if self.flawed(Flaw::LatestLosesLast, PipeKind::Latest) {
             self.held = None;
