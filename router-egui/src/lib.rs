@@ -8,8 +8,11 @@ use router_api::{EventLoop, Pingee, Pump, WakeLoop};
 ///
 /// A ping marks its pingee pending and, if it was not, asks egui for a
 /// repaint of the root viewport ([`egui::Context::request_repaint_of`]),
-/// which wakes a sleeping integration (eframe, or any that sets
-/// [`egui::Context::set_request_repaint_callback`]). The app calls
+/// which wakes a sleeping integration: eframe, or one written by hand that
+/// sets [`egui::Context::set_request_repaint_callback`] *and* honours each
+/// frame's `repaint_delay`, as
+/// [Writing your own integration](crate#writing-your-own-integration)
+/// says. The app calls
 /// [`Pump::run_pending`] at the start of each frame, which runs the
 /// callbacks of the pingees pinged since on the UI thread: listeners then
 /// update the app's state before it is drawn.
