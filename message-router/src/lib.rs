@@ -24,6 +24,10 @@ pub use router_calloop::{CalloopLoop, CalloopLoopError};
 #[cfg(feature = "egui")]
 pub use router_egui::EguiLoop;
 
+#[cfg(feature = "jobs")]
+#[doc(inline)]
+pub use router_jobs as jobs;
+
 /// The router of the backend the Cargo features pick (see the feature table).
 #[cfg(feature = "crossbeam")]
 pub type Router<M> = CrossbeamRouter<M>;
