@@ -5,14 +5,14 @@ use std::fmt;
 
 /// What `--help` prints.
 pub(crate) const USAGE: &str = "\
-Count primes on worker threads and watch their progress arrive through a
-message router on the main thread.
+Count primes in jobs on a pool of worker threads and watch their progress
+and results arrive through a message router on the main thread.
 
 Usage: jobs [--jobs N] [--size N] [--plain]
 
 Options:
-  -j, --jobs N   how many worker threads run, each with its own pipe
-                 (1 to 64; default 4)
+  -j, --jobs N   how many jobs run, on a pool of one thread per core (up
+                 to N); jobs beyond the pool wait (1 to 64; default 4)
   -s, --size N   how many numbers each job checks: job k counts the primes
                  in [(k-1)*N, k*N) (1 to 1000000000; default 8000000)
       --plain    print plain lines even when stdout is a terminal
@@ -22,10 +22,10 @@ Progress bars are drawn when stdout is a terminal; otherwise each job prints
 a line at every quarter of its range. The backend is the one the Cargo
 features of message-router pick:
   cargo run --release --example jobs
-  cargo run --release --example jobs --no-default-features --features flume
+  cargo run --release --example jobs --no-default-features --features flume,jobs
 ";
 
-/// How many jobs at most: each is a thread.
+/// How many jobs at most: each has a bar on the screen.
 const MAX_JOBS: u64 = 64;
 /// How many numbers one job checks at most: keeps `jobs * size` far from
 /// overflow and every run finite.
@@ -34,7 +34,7 @@ const MAX_SIZE: u64 = 1_000_000_000;
 /// The settings of one run.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct Options {
-    /// How many worker threads run.
+    /// How many jobs run.
     pub(crate) jobs: usize,
     /// How many numbers each job checks.
     pub(crate) size: u64,

@@ -1,6 +1,6 @@
-//! The main demo: worker threads count primes and report their progress
-//! and results through their pipes; the main thread shows each job as the
-//! router delivers its reports.
+//! The main demo: progress jobs of router-jobs count primes on a pool of
+//! worker threads; the main thread shows each job's progress and state as
+//! the router delivers them, then a summary of their results.
 //!
 //! ```text
 //! cargo run --release --example jobs
@@ -14,11 +14,11 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 mod args;
-#[cfg(any(feature = "crossbeam", feature = "flume"))]
+#[cfg(all(feature = "jobs", any(feature = "crossbeam", feature = "flume")))]
 mod run;
-#[cfg(any(feature = "crossbeam", feature = "flume"))]
+#[cfg(all(feature = "jobs", any(feature = "crossbeam", feature = "flume")))]
 mod view;
-#[cfg(any(feature = "crossbeam", feature = "flume"))]
+#[cfg(all(feature = "jobs", any(feature = "crossbeam", feature = "flume")))]
 mod work;
 
 use args::{Command, Options, USAGE};
@@ -46,12 +46,16 @@ fn main() -> ExitCode {
     run_jobs(options)
 }
 
-#[cfg(any(feature = "crossbeam", feature = "flume"))]
+#[cfg(all(feature = "jobs", any(feature = "crossbeam", feature = "flume")))]
 fn run_jobs(options: Options) -> ExitCode {
     match run::run(options) {
         Ok(summary) => {
             summary.print();
-            ExitCode::SUCCESS
+            if summary.all_counted() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
         }
         Err(error) => {
             eprintln!("jobs: {error}");
@@ -60,8 +64,11 @@ fn run_jobs(options: Options) -> ExitCode {
     }
 }
 
-#[cfg(not(any(feature = "crossbeam", feature = "flume")))]
+#[cfg(not(all(feature = "jobs", any(feature = "crossbeam", feature = "flume"))))]
 fn run_jobs(_: Options) -> ExitCode {
-    eprintln!("jobs: this build has no backend; enable the `crossbeam` or `flume` feature");
+    eprintln!(
+        "jobs: this build lacks the jobs layer or a backend; enable the `jobs` feature and \
+         `crossbeam` or `flume`"
+    );
     ExitCode::from(2)
 }

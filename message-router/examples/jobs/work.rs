@@ -1,36 +1,26 @@
-//! The background side: a job counts primes and reports through its pipe.
+//! The background side: a job counts the primes in its range, reporting
+//! how far it got.
 
 use std::ops::Range;
-use std::time::{Duration, Instant};
 
-use message_router::prelude::*;
+use message_router::jobs::Cancelled;
 
 /// How many progress reports a job sends over its range.
 const REPORTS_PER_JOB: u64 = 200;
 
-/// What a job sends to the foreground.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Report {
-    /// This many numbers of the range are checked.
-    Progress { checked: u64 },
-    /// The range is done: it holds `primes` primes, found in `took`.
-    Finished { primes: u64, took: Duration },
-}
-
-/// Why a job stopped before its range was done.
-pub(crate) type WorkError = Box<dyn std::error::Error + Send + Sync>;
-
-/// Counts the primes in `range`, reporting through `sender`.
+/// Counts the primes in `range`, calling `report` with how many numbers
+/// of it are checked after each of about [`REPORTS_PER_JOB`] steps.
 ///
-/// Generic over the sender, as a library would be: it works with whichever
-/// backend made the pipe.
-pub(crate) fn count_primes<S>(mut sender: S, range: Range<u64>) -> Result<(), WorkError>
-where
-    S: MessageSender<Report>,
-{
-    let started = Instant::now();
-    // The guard stops the sender when it drops, on every way out.
-    let mut open = sender.open()?;
+/// A job's body passes its `Progress::report`; taking a function keeps
+/// the counting testable without an executor.
+///
+/// # Errors
+///
+/// [`Cancelled`] as soon as `report` returns it: the count is abandoned.
+pub(crate) fn count_primes(
+    range: Range<u64>,
+    mut report: impl FnMut(u64) -> Result<(), Cancelled>,
+) -> Result<u64, Cancelled> {
     let step = ((range.end - range.start) / REPORTS_PER_JOB).max(1);
     let mut primes = 0;
     let mut from = range.start;
@@ -38,15 +28,9 @@ where
         let to = from.saturating_add(step).min(range.end);
         primes += (from..to).filter(|&n| is_prime(n)).count() as u64;
         from = to;
-        open.send(Report::Progress {
-            checked: from - range.start,
-        })?;
+        report(from - range.start)?;
     }
-    open.send(Report::Finished {
-        primes,
-        took: started.elapsed(),
-    })?;
-    Ok(())
+    Ok(primes)
 }
 
 /// Trial division by 2, 3 and the numbers 6k ± 1: honest work for a CPU.
@@ -73,6 +57,10 @@ mod tests {
 
     use std::cell::RefCell;
     use std::rc::Rc;
+    use std::time::Duration;
+
+    use message_router::jobs::{Executor, JobMessage, JobState, ThreadPool};
+    use message_router::prelude::*;
 
     use super::*;
 
@@ -91,39 +79,55 @@ mod tests {
     }
 
     #[test]
-    fn a_job_reports_rising_progress_then_its_count_through_the_router() {
-        let event_loop = DefaultEventLoop::new();
-        let router: Router<Report> = Router::new(&event_loop);
-        router.start().unwrap();
-        let (sender, receiver) = router.pipe().unwrap();
-        let reports = Rc::new(RefCell::new(Vec::new()));
-        receiver.connect({
-            let reports = reports.clone();
-            move |report: &Report| reports.borrow_mut().push(*report)
+    fn a_count_reports_each_step_up_to_the_whole_range() {
+        let mut reports = Vec::new();
+        let primes = count_primes(1_000..2_000, |checked| {
+            reports.push(checked);
+            Ok(())
         });
-        let worker = std::thread::spawn(move || count_primes(sender, 1_000..2_000));
-        let finished = || matches!(reports.borrow().last(), Some(Report::Finished { .. }));
-        event_loop
-            .run_until(finished, Some(Duration::from_secs(30)))
-            .unwrap();
-        worker.join().unwrap().unwrap();
-        router.close_pipe(&receiver).unwrap();
-        router.stop().unwrap();
-
-        let reports = reports.borrow();
-        let checked: Vec<u64> = reports
-            .iter()
-            .filter_map(|r| match r {
-                Report::Progress { checked } => Some(*checked),
-                Report::Finished { .. } => None,
-            })
-            .collect();
-        assert!(checked.windows(2).all(|w| w[0] < w[1]), "{checked:?}");
-        assert_eq!(checked.last(), Some(&1_000));
         // 168 primes lie below 1000 and 303 below 2000.
-        assert!(matches!(
-            reports.last(),
-            Some(Report::Finished { primes: 135, .. })
-        ));
+        assert_eq!(primes, Ok(135));
+        assert_eq!(reports.len(), REPORTS_PER_JOB as usize);
+        assert!(reports.windows(2).all(|w| w[0] < w[1]), "{reports:?}");
+        assert_eq!(reports.last(), Some(&1_000));
+    }
+
+    #[test]
+    fn a_count_stops_at_the_first_cancelled_report() {
+        let mut reports = 0;
+        let primes = count_primes(0..1_000_000, |_| {
+            reports += 1;
+            if reports == 3 { Err(Cancelled) } else { Ok(()) }
+        });
+        assert_eq!((primes, reports), (Err(Cancelled), 3));
+    }
+
+    #[test]
+    fn a_progress_job_reports_rising_progress_then_completes_with_its_count() {
+        let event_loop = DefaultEventLoop::new();
+        let router: Router<JobMessage> = Router::new(&event_loop);
+        let executor = Executor::new(router, ThreadPool::with_threads(1).unwrap()).unwrap();
+        let job = executor
+            .submit_progress(|progress| {
+                count_primes(1_000..2_000, |checked| progress.report(checked))
+            })
+            .unwrap();
+        let reports = Rc::new(RefCell::new(Vec::new()));
+        job.on_report({
+            let reports = Rc::clone(&reports);
+            move |checked: &u64| reports.borrow_mut().push(*checked)
+        });
+        event_loop
+            .run_until(|| job.is_done(), Some(Duration::from_secs(30)))
+            .unwrap();
+        executor.shutdown(Duration::from_secs(5)).unwrap();
+
+        assert_eq!(job.state(), JobState::Completed);
+        assert_eq!(job.take_result().map(Result::ok), Some(Some(135)));
+        // A burst of reports is seen as its newest, and the last one
+        // always arrives.
+        let reports = reports.borrow();
+        assert!(reports.windows(2).all(|w| w[0] < w[1]), "{reports:?}");
+        assert_eq!(reports.last(), Some(&1_000));
     }
 }
