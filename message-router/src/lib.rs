@@ -44,7 +44,26 @@ pub const BACKEND: &str = "crossbeam";
 #[cfg(all(feature = "flume", not(feature = "crossbeam")))]
 pub const BACKEND: &str = "flume";
 
-/// Everything an application needs, in one `use`.
+/// Everything an application needs, in one `use`: the traits (a receiver
+/// turned into a stream included), the kinds of pipe, the errors and the
+/// causes they name, the default loop and `Router`.
+///
+/// ```
+/// use message_router::prelude::*;
+///
+/// let event_loop = DefaultEventLoop::new();
+/// let router: Router<u32> = Router::new(&event_loop);
+/// router.start()?;
+/// let (mut sender, receiver) = router.pipe_of(PipeKind::Bounded { capacity: 4 })?;
+/// let _stream = receiver.into_stream(); // dropping it closes the pipe
+/// drop(_stream);
+/// sender.start()?;
+/// assert!(sender.is_closed());
+/// let error = sender.send(1).unwrap_err();
+/// assert_eq!(error.disconnect(), Some(Disconnect::PipeClosed));
+/// router.stop()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub mod prelude {
     pub use router_api::{
         ClosePipeError, DefaultEventLoop, Disconnect, DrainBudget, EventLoop, IntoMessageStream,

@@ -239,18 +239,22 @@ fn send_bounded<M, C: Channel<Envelope<M>>>(
     wake: bool,
     pipe: PipeId,
 ) -> Result<(), SendError<M>> {
-    if matches!(wait, Wait::Forever) && link.on_router_thread() {
+    let taken = if matches!(wait, Wait::Forever) && link.on_router_thread() {
         // Only routing makes room, and it runs on this very thread: a wait
         // here would never end. (`send_timeout` waits out its timeout, as
         // B3 says; `try_send` never waits.)
-        if let Err(NoRoom::Full) = credit.take(Wait::Never) {
-            let capacity = credit.capacity();
-            let kind = SendErrorKind::FullOnRouterThread { capacity };
-            return Err(SendError::new(pipe, kind, message));
+        match credit.take(Wait::Never) {
+            Err(NoRoom::Full) => {
+                let capacity = credit.capacity();
+                let kind = SendErrorKind::FullOnRouterThread { capacity };
+                return Err(SendError::new(pipe, kind, message));
+            }
+            taken => taken,
         }
-        return queue_taken(link, route, credit, message, wake, pipe);
-    }
-    let kind = match credit.take(wait) {
+    } else {
+        credit.take(wait)
+    };
+    let kind = match taken {
         Ok(()) => return queue_taken(link, route, credit, message, wake, pipe),
         Err(NoRoom::Full) => SendErrorKind::Full {
             capacity: credit.capacity(),

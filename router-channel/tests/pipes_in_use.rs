@@ -102,6 +102,23 @@ fn a_send_on_a_full_bounded_pipe_from_the_router_thread_fails_at_once() {
 }
 
 #[test]
+fn a_send_on_a_closed_bounded_pipe_from_the_router_thread_fails_as_closed() {
+    let event_loop = DefaultEventLoop::new();
+    let router = CrossbeamRouter::<u64>::new(&event_loop);
+    router.start().unwrap();
+    let (mut sender, receiver) = router.pipe_bounded(4).unwrap();
+    sender.start().unwrap();
+    router.close_pipe(&receiver).unwrap();
+    let error = sender.send(1).unwrap_err();
+    assert_eq!(
+        error.disconnect(),
+        Some(router_api::Disconnect::PipeClosed),
+        "B2: {error}"
+    );
+    router.stop().unwrap();
+}
+
+#[test]
 fn a_bounded_pipe_read_as_a_stream_holds_its_sender_back() {
     const CAPACITY: u64 = 4;
     const MESSAGES: u64 = 1000;
