@@ -10,6 +10,7 @@ use router_api::BoxError;
 /// What a job's worker tells the foreground on the job's outcome pipe, in
 /// this order: `Started`, then one last word (or `Abandoned` alone).
 #[derive(Clone, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum Outcome<T, E> {
     /// The worker started the body.

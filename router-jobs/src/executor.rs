@@ -12,7 +12,7 @@ use router_api::{MessageRouter, RouteError, RouterStartError};
 
 use crate::core::{JobCore, JobId, LiveJob, Registry};
 use crate::pool::{Pool, Task};
-use crate::worker::{self, Cancel, Items, Progress};
+use crate::worker::{Cancel, Items, JobSenders, Progress};
 use crate::{Carries, ExecutorState, Job, JobMessage, Outcome, ShutdownError, SubmitError};
 
 /// Runs jobs on a pool of worker threads and reports each on the
@@ -35,6 +35,21 @@ where
     M: 'static,
 {
     core: Rc<Core<Rt, M>>,
+}
+
+/// The report pipe a job gets ([`Executor::submit_with`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum ReportPipe {
+    /// None: a call.
+    None,
+    /// A latest-value pipe: a progress job's.
+    Latest,
+    /// A bounded pipe of `capacity`: an items job's.
+    Bounded {
+        /// How many items may wait unrouted.
+        capacity: usize,
+    },
 }
 
 /// A callback of the executor's state changes.
@@ -118,9 +133,8 @@ where
         F: FnOnce(&Cancel) -> Result<T, E> + Send + 'static,
         M: Carries<Outcome<T, E>> + Carries<()>,
     {
-        self.submit::<T, E, (), _>(None, move |outcome, cancel, _| {
-            let cancel = Cancel::new(cancel);
-            worker::run(outcome, &cancel, || body(&cancel), || {});
+        self.submit_with::<T, E, (), _>(ReportPipe::None, move |senders| {
+            senders.run_call(body);
         })
     }
 
@@ -141,17 +155,8 @@ where
         F: FnOnce(&Progress<P>) -> Result<T, E> + Send + 'static,
         M: Carries<Outcome<T, E>> + Carries<P>,
     {
-        let report = self.core.router.pipe_latest()?;
-        self.submit::<T, E, P, _>(Some(report), move |outcome, cancel, report| {
-            let cancel = Cancel::new(cancel);
-            let Some(report) = report else { return };
-            let progress = Progress::new(cancel, report);
-            worker::run(
-                outcome,
-                progress.cancel(),
-                || body(&progress),
-                || progress.finish(),
-            );
+        self.submit_with::<T, E, P, _>(ReportPipe::Latest, move |senders| {
+            senders.run_progress(body);
         })
     }
 
@@ -176,12 +181,48 @@ where
         F: FnOnce(&Items<I>) -> Result<T, E> + Send + 'static,
         M: Carries<Outcome<T, E>> + Carries<I>,
     {
-        let report = self.core.router.pipe_bounded(capacity)?;
-        self.submit::<T, E, I, _>(Some(report), move |outcome, cancel, report| {
-            let cancel = Cancel::new(cancel);
-            let Some(report) = report else { return };
-            let items = Items::new(cancel, report);
-            worker::run(outcome, items.cancel(), || body(&items), || items.finish());
+        self.submit_with::<T, E, I, _>(ReportPipe::Bounded { capacity }, move |senders| {
+            senders.run_items(body);
+        })
+    }
+
+    /// Submits a job whose body runs wherever `work` sends it: makes the
+    /// job's pipes (and a report pipe of `report`) and its handle, and
+    /// hands `work` the pipes' senders, on the pool. For a worker
+    /// elsewhere (a child process): `work` ships the senders (as tokens)
+    /// to it, and the worker runs the body with the senders' `run_*`; the
+    /// three `submit_*` above are this with a body run on the pool thread.
+    ///
+    /// # Errors
+    ///
+    /// As [`submit_call`](Self::submit_call).
+    pub fn submit_with<T, E, R, W>(
+        &self,
+        report: ReportPipe,
+        work: W,
+    ) -> Result<Job<T, E, R>, SubmitError>
+    where
+        T: 'static,
+        E: 'static,
+        R: 'static,
+        W: FnOnce(JobSenders<Rt::Sender>) + Send + 'static,
+        M: Carries<Outcome<T, E>> + Carries<R>,
+    {
+        let state = self.core.state.get();
+        if state != ExecutorState::Running {
+            return Err(SubmitError::NotRunning { state });
+        }
+        let report = match report {
+            ReportPipe::None => None,
+            ReportPipe::Latest => Some(self.core.router.pipe_latest()?),
+            ReportPipe::Bounded { capacity } => Some(self.core.router.pipe_bounded(capacity)?),
+        };
+        self.submit(report, move |outcome, cancel, report| {
+            work(JobSenders {
+                outcome,
+                cancel,
+                report,
+            });
         })
     }
 
@@ -200,10 +241,6 @@ where
         M: Carries<Outcome<T, E>> + Carries<R>,
     {
         let core = &self.core;
-        let state = core.state.get();
-        if state != ExecutorState::Running {
-            return Err(SubmitError::NotRunning { state });
-        }
         let (outcome_tx, outcome_rx) = core.router.pipe()?;
         let (cancel_tx, cancel_rx) = core.router.pipe()?;
         let (report_tx, report_rx) = report.unzip();

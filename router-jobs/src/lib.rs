@@ -14,12 +14,12 @@ mod worker;
 pub use carrier::{Carries, JobMessage, Outcome};
 pub use core::JobId;
 pub use error::{Cancelled, JobError, ShutdownError, SubmitError};
-pub use executor::Executor;
+pub use executor::{Executor, ReportPipe};
 pub use future::{Done, JobResult};
 pub use job::Job;
 pub use pool::{Pool, Task, ThreadPool};
 pub use state::{ExecutorState, JobState};
-pub use worker::{Cancel, Items, Progress};
+pub use worker::{Cancel, Items, JobSenders, Progress};
 
 /// Compile-time facts about the public types (see RULES.md, "Compile-time
 /// facts").

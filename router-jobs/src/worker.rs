@@ -20,7 +20,7 @@ pub struct Cancel {
 }
 
 impl Cancel {
-    pub(crate) fn new<M, S: MessageSender<M>>(sender: S) -> Self {
+    fn new<M, S: MessageSender<M>>(sender: S) -> Self {
         Self {
             probe: Box::new(move || sender.is_closed()),
         }
@@ -229,12 +229,84 @@ impl<I> fmt::Debug for Items<I> {
     }
 }
 
+/// The senders of one job's pipes, handed to whatever runs the job: a
+/// pool thread here, or a worker elsewhere that rebuilt them (a child
+/// process, from their tokens). `run_call`, `run_progress` and
+/// `run_items` run a body in the frame every job runs in (J1, J4, J5).
+#[derive(Debug)]
+pub struct JobSenders<S> {
+    /// The outcome pipe's sender: the worker's words (started, then the
+    /// last one).
+    pub outcome: S,
+    /// The cancel pipe's sender, never sent on: the foreground closes the
+    /// pipe to cancel, and the worker asks `is_closed` (C1, C2).
+    pub cancel: S,
+    /// The report pipe's sender (latest-value for progress, bounded for
+    /// items), if the job has one.
+    pub report: Option<S>,
+}
+
+impl<S> JobSenders<S> {
+    /// Runs a call's `body` in the job's frame.
+    pub fn run_call<M, T, E>(self, body: impl FnOnce(&Cancel) -> Result<T, E>)
+    where
+        S: MessageSender<M>,
+        M: Carries<Outcome<T, E>>,
+    {
+        let cancel = Cancel::new(self.cancel);
+        run(self.outcome, &cancel, || body(&cancel), || {});
+    }
+
+    /// Runs a progress job's `body` in the job's frame, its reports going
+    /// to the report pipe.
+    pub fn run_progress<M, P, T, E>(self, body: impl FnOnce(&Progress<P>) -> Result<T, E>)
+    where
+        S: MessageSender<M>,
+        M: Carries<Outcome<T, E>> + Carries<P> + 'static,
+        P: 'static,
+    {
+        let Some(report) = self.report else {
+            // Dropped un-run: the job fails as lost (J5).
+            tracing::warn!(pipe = %self.outcome.pipe_id(), "a progress job came without its report pipe");
+            return;
+        };
+        let progress = Progress::new(Cancel::new(self.cancel), report);
+        run(
+            self.outcome,
+            progress.cancel(),
+            || body(&progress),
+            || progress.finish(),
+        );
+    }
+
+    /// Runs an items job's `body` in the job's frame, its items going to
+    /// the report pipe.
+    pub fn run_items<M, I, T, E>(self, body: impl FnOnce(&Items<I>) -> Result<T, E>)
+    where
+        S: MessageSender<M>,
+        M: Carries<Outcome<T, E>> + Carries<I> + 'static,
+        I: 'static,
+    {
+        let Some(report) = self.report else {
+            tracing::warn!(pipe = %self.outcome.pipe_id(), "an items job came without its report pipe");
+            return;
+        };
+        let items = Items::new(Cancel::new(self.cancel), report);
+        run(
+            self.outcome,
+            items.cancel(),
+            || body(&items),
+            || items.finish(),
+        );
+    }
+}
+
 /// Runs one job on a pool thread: says it started, runs `body` (unless the
 /// job was cancelled first: then it says `Abandoned` and the body never
 /// runs), calls `finish_reports` (the report pipe's end comes after its
 /// last value), then says the body's last word. A panic in the body is
 /// caught and said as `Panicked`; the pool thread goes on.
-pub(crate) fn run<M, S, T, E>(
+fn run<M, S, T, E>(
     outcome: S,
     cancel: &Cancel,
     body: impl FnOnce() -> Result<T, E>,
