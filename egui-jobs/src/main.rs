@@ -1,17 +1,23 @@
-//! egui-jobs: background jobs report their progress to an eframe window
-//! through message-router (`router-egui`); each job has a progress bar and
-//! a cancel button, and a summary follows when all have ended.
+//! egui-jobs: jobs of router-jobs in an eframe window. An executor runs
+//! progress jobs on a pool of fewer threads than jobs, over a router the
+//! frame pumps (`router-egui`); each job's row shows its state, a bar
+//! with its progress, result or failure, and a cancel button that is live
+//! while a cancel would take effect. The second job panics on purpose.
 //!
 //! ```sh
 //! cargo run --release --manifest-path desktop/Cargo.toml -p egui-jobs
-//! cargo run --release --manifest-path desktop/Cargo.toml -p egui-jobs -- --jobs 8 --size 3000000
+//! cargo run --release --manifest-path desktop/Cargo.toml -p egui-jobs -- --jobs 8 --threads 3 --size 3000000
 //! ```
 //!
-//! `--scripted PATH` starts the jobs, waits until all have ended, saves a
-//! screenshot of the window to PATH (PNG) and exits: what the Xvfb test
-//! runs.
+//! `--scripted PATH` plays a fixed scene in which every state shows at
+//! once, saves a screenshot of the window to PATH (PNG) and a report of
+//! the frame next to it, and exits: what the Xvfb test runs.
 
 mod app;
+mod plan;
+mod row;
+mod script;
+mod view;
 mod work;
 
 use std::path::PathBuf;
@@ -25,32 +31,45 @@ use eframe::egui;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Options {
     pub(crate) jobs: usize,
+    pub(crate) threads: usize,
     pub(crate) size: u64,
     pub(crate) scripted: Option<PathBuf>,
 }
 
 const USAGE: &str = "\
-usage: egui-jobs [--jobs N] [--size N] [--scripted PATH]
+usage: egui-jobs [--jobs N] [--threads N] [--size N] [--scripted PATH]
 
-  --jobs N         background jobs, each with its bar (default 4, 1 to 64)
+  --jobs N         jobs, each with its row (default 6, 1 to 64); the second panics
+  --threads N      worker threads of the pool (default 2, 1 to 64)
   --size N         numbers per job whose Collatz chains it walks (default 2000000)
-  --scripted PATH  run the jobs to the end, save a PNG screenshot to PATH, exit";
+  --scripted PATH  play the fixed scene of 6 jobs on 2 threads, save a PNG
+                   screenshot to PATH and a report to PATH with extension txt, exit";
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
     let mut options = Options {
-        jobs: 4,
+        jobs: 6,
+        threads: 2,
         size: 2_000_000,
         scripted: None,
     };
+    let mut sized_by_hand = false;
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
+        let mut count = |what: &str| {
+            value()?
+                .parse()
+                .ok()
+                .filter(|count| (1..=64).contains(count))
+                .ok_or(format!("{what} takes a number from 1 to 64"))
+        };
         match arg.as_str() {
             "--jobs" => {
-                options.jobs = value()?
-                    .parse()
-                    .ok()
-                    .filter(|jobs| (1..=64).contains(jobs))
-                    .ok_or("--jobs takes a number from 1 to 64")?;
+                options.jobs = count("--jobs")?;
+                sized_by_hand = true;
+            }
+            "--threads" => {
+                options.threads = count("--threads")?;
+                sized_by_hand = true;
             }
             "--size" => {
                 options.size = value()?
@@ -63,6 +82,17 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
             "--help" | "-h" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
         }
+    }
+    if options.scripted.is_some() {
+        if sized_by_hand {
+            return Err(format!(
+                "--scripted plays its scene of {} jobs on {} threads: leave out --jobs and --threads",
+                plan::SCRIPTED_JOBS,
+                plan::SCRIPTED_THREADS
+            ));
+        }
+        options.jobs = plan::SCRIPTED_JOBS;
+        options.threads = plan::SCRIPTED_THREADS;
     }
     Ok(options)
 }
@@ -78,8 +108,8 @@ fn main() -> ExitCode {
     let saved = Arc::new(AtomicBool::new(false));
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
-            .with_title("egui-jobs: message-router")
-            .with_inner_size([560.0, 96.0 + 24.0 * options.jobs as f32]),
+            .with_title("egui-jobs: router-jobs")
+            .with_inner_size([820.0, 100.0 + 28.0 * options.jobs as f32]),
         ..eframe::NativeOptions::default()
     };
     let result = eframe::run_native(
@@ -121,16 +151,32 @@ mod tests {
     #[test]
     fn options_parse_and_refuse_bad_values() {
         assert_eq!(
-            parse(args("--jobs 3 --size 10 --scripted out.png")),
+            parse(args("--jobs 3 --threads 1 --size 10")),
             Ok(Options {
                 jobs: 3,
+                threads: 1,
+                size: 10,
+                scripted: None,
+            })
+        );
+        assert!(parse(args("--jobs 0")).is_err());
+        assert!(parse(args("--threads 65")).is_err());
+        assert!(parse(args("--jobs")).is_err());
+        assert!(parse(args("--size -1")).is_err());
+        assert!(parse(args("--colour red")).is_err());
+    }
+
+    #[test]
+    fn scripted_mode_plays_its_own_scene() {
+        assert_eq!(
+            parse(args("--size 10 --scripted out.png")),
+            Ok(Options {
+                jobs: 6,
+                threads: 2,
                 size: 10,
                 scripted: Some("out.png".into()),
             })
         );
-        assert!(parse(args("--jobs 0")).is_err());
-        assert!(parse(args("--jobs")).is_err());
-        assert!(parse(args("--size -1")).is_err());
-        assert!(parse(args("--colour red")).is_err());
+        assert!(parse(args("--jobs 3 --scripted out.png")).is_err());
     }
 }
