@@ -91,6 +91,17 @@ impl<M: Send + 'static, E> PipeBook<M, E> {
         }
     }
 
+    /// Whether a pipe that still waits for its peer is closed, as its
+    /// in-process sender says (C1: closed, or the router stopped); `None`
+    /// when the run never made it or a peer took it (the transport holds
+    /// its sender then).
+    #[must_use]
+    pub fn closed(&self, pipe: PipeId) -> Option<bool> {
+        let pipes = self.lock();
+        let (_, sender) = pipes.get(&pipe.get())?.as_ref()?;
+        Some(sender.is_closed())
+    }
+
     /// How many pipes the run made.
     #[must_use]
     pub fn len(&self) -> usize {
@@ -158,6 +169,20 @@ mod tests {
         }
         assert!(matches!(book.admit(pipe), Admission::AlreadyConnected));
         router.close_pipe(&receiver).unwrap();
+        router.stop().unwrap();
+    }
+
+    #[test]
+    fn book_says_whether_a_waiting_pipe_is_closed_until_a_peer_takes_it() {
+        let event_loop = DefaultEventLoop::new();
+        let (router, book, receiver) = book_of_one_pipe(&event_loop, ());
+        let pipe = receiver.pipe_id();
+        assert_eq!(book.closed(pipe), Some(false));
+        assert_eq!(book.closed(PipeId::new(pipe.get() + 1)), None);
+        router.close_pipe(&receiver).unwrap();
+        assert_eq!(book.closed(pipe), Some(true));
+        assert!(matches!(book.admit(pipe), Admission::Admitted { .. }));
+        assert_eq!(book.closed(pipe), None, "the peer's transport knows now");
         router.stop().unwrap();
     }
 

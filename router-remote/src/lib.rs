@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod book;
+mod closing;
 mod codec;
 mod drops;
 mod macros;
@@ -10,6 +11,7 @@ mod token;
 mod transport;
 
 pub use book::{Admission, CoreSender, PipeBook};
+pub use closing::{CLOSED_LOOK_EVERY, Pacer, PipeWatch, SENDER_LOOK_EVERY};
 pub use codec::{EncodeError, RemoteMessage, Undecoded, decode_guarded, decode_whole};
 pub use drops::{DropCounts, DropLog, DropReason, Dropped};
 pub use router::RemoteRouter;

@@ -31,7 +31,9 @@
 /// #         Err(std::io::ErrorKind::Unsupported.into())
 /// #     }
 /// #     fn close(&self, (): ()) {}
-/// #     fn pipe(&self, (): &(), _: PipeId) -> ((), Self::Sender) { unreachable!() }
+/// #     fn pipe(&self, (): &(), _: PipeId, _: router_remote::PipeWatch) -> ((), Self::Sender) {
+/// #         unreachable!()
+/// #     }
 /// # }
 /// /// A router whose senders are nowhere.
 /// pub struct NowhereRouter<M: RemoteMessage> {
@@ -205,6 +207,10 @@ macro_rules! remote_sender {
                 &mut self,
             ) -> ::core::result::Result<(), $crate::__private::SenderStopError> {
                 $crate::__private::MessageSender::stop_on_panic(&mut self.$field)
+            }
+
+            fn is_closed(&self) -> bool {
+                $crate::__private::MessageSender::is_closed(&self.$field)
             }
         }
 

@@ -14,6 +14,7 @@ use router_channel::PipeReceiver;
 use router_crossbeam::CrossbeamRouter;
 
 use crate::book::PipeBook;
+use crate::closing::PipeWatch;
 use crate::drops::{DropCounts, DropLog};
 use crate::transport::Transport;
 
@@ -34,7 +35,8 @@ use crate::transport::Transport;
 ///   that nothing feeds the core any more (R5), then stops the core;
 /// - [`pipe_of`](MessageRouter::pipe_of) makes the core's pipe, records
 ///   its in-process sender in the book with the transport's entry, and
-///   hands out the transport's sender;
+///   hands out the transport's sender, which watches the book until it
+///   connects (C1: [`PipeWatch`]);
 /// - `close_pipe`, `route_until`, `is_running` and the
 ///   [`RouterControl`] methods are the core's.
 ///
@@ -202,7 +204,8 @@ where
         };
         let (core_sender, receiver) = self.core.pipe_of(kind)?;
         let pipe = core_sender.pipe_id();
-        let (entry, sender) = self.transport.pipe(&run.transport, pipe);
+        let watch = PipeWatch::new(&run.book, pipe);
+        let (entry, sender) = self.transport.pipe(&run.transport, pipe, watch);
         // The transport's thread sends the remote sender's messages through
         // the core's sender, so the pipe's kind holds, and tells its end.
         run.book.record(pipe, entry, core_sender);

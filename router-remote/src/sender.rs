@@ -12,6 +12,7 @@ use router_api::{
 };
 use serde::Serialize;
 
+use crate::closing::PipeWatch;
 use crate::codec::EncodeError;
 
 /// How a remote sender reaches its router: what its token says, and the
@@ -37,6 +38,11 @@ pub trait Dial: Send + 'static {
 }
 
 /// An open connection to the router, for one sender.
+///
+/// For transport authors: besides carrying messages one way, a line
+/// **must** learn from the router that its pipe closed (C2) and say so in
+/// [`is_closed`](Self::is_closed), within 100 ms on loopback, the router
+/// stopping included.
 pub trait Line: Send + 'static {
     /// Sends one message, in order after those sent before.
     ///
@@ -50,6 +56,15 @@ pub trait Line: Send + 'static {
     /// Tells the router how the sender ended, its last word on the line;
     /// a router gone already has nobody to tell, so it cannot fail.
     fn end(&mut self, end: SenderEnd);
+
+    /// Whether the router told this line that its pipe closed, or the
+    /// router is gone (C2). A worker asks it per item of a loop: it
+    /// **must** cost an atomic load in the common case, and a look that
+    /// costs more (a system call) **must** be paced, at most one per
+    /// [`SENDER_LOOK_EVERY`](crate::SENDER_LOOK_EVERY) (a
+    /// [`Pacer`](crate::Pacer) does that). It may say `false` between
+    /// looks after it once said `true`: the sender remembers.
+    fn is_closed(&self) -> bool;
 }
 
 /// Why a [`Line`] did not send a message.
@@ -79,10 +94,21 @@ pub enum LineFault {
 /// can speak for its pipe, unless it was [handed over](Self::hand_over)
 /// (a sender made from its token speaks for the pipe then) or a connect
 /// failed (no router took it).
+///
+/// [`is_closed`](MessageSender::is_closed) (C1, C2) is its line's once it
+/// started, true once the line broke; before, a sender the router handed
+/// out in its own process reads its [`PipeWatch`], and one rebuilt from a
+/// token elsewhere says `false` (it has not reached the router yet: it
+/// learns at `start`). Once true it stays true, stopped or not.
 pub struct RemoteSender<M, D: Dial> {
     dial: D,
     state: State<D::Line>,
     quiet_drop: AtomicBool,
+    /// The pipe's state before the sender connects, for a sender made in
+    /// the router's process.
+    watch: Option<PipeWatch>,
+    /// Set once the sender learned that its pipe closed: it stays closed.
+    closed: AtomicBool,
     _message: PhantomData<fn(M)>,
 }
 
@@ -95,14 +121,27 @@ enum State<L> {
 }
 
 impl<M, D: Dial> RemoteSender<M, D> {
-    /// An un-started sender that will connect through `dial`.
+    /// An un-started sender that will connect through `dial`: one
+    /// rebuilt from a token, which knows nothing of its pipe until it
+    /// connects.
     pub fn new(dial: D) -> Self {
         Self {
             dial,
             state: State::Ready,
             quiet_drop: AtomicBool::new(false),
+            watch: None,
+            closed: AtomicBool::new(false),
             _message: PhantomData,
         }
+    }
+
+    /// An un-started sender that will connect through `dial`, made by
+    /// the router in its own process: until it connects, `watch` tells it
+    /// whether its pipe closed.
+    pub fn watched(dial: D, watch: PipeWatch) -> Self {
+        let mut sender = Self::new(dial);
+        sender.watch = Some(watch);
+        sender
     }
 
     /// How this sender reaches its router.
@@ -164,7 +203,11 @@ impl<M, D: Dial> RemoteSender<M, D> {
                 line.end(end);
                 Ok(())
             }
-            State::Broken => Ok(()),
+            State::Broken => {
+                // Nothing routes its messages any more: it stays closed.
+                self.closed.store(true, Ordering::Relaxed);
+                Ok(())
+            }
             State::Ready => {
                 self.state = State::Ready;
                 Err(SenderStopError::NotStarted { pipe })
@@ -233,6 +276,24 @@ impl<M: Serialize + 'static, D: Dial> MessageSender<M> for RemoteSender<M, D> {
 
     fn stop_on_panic(&mut self) -> Result<(), SenderStopError> {
         self.stop_as(SenderEnd::Panicked)
+    }
+
+    fn is_closed(&self) -> bool {
+        // Relaxed: the flag orders nothing but itself, and a sender is
+        // used from one thread at a time.
+        if self.closed.load(Ordering::Relaxed) {
+            return true;
+        }
+        let closed = match &self.state {
+            State::Open(line) => line.is_closed(),
+            State::Broken => true,
+            State::Ready => self.watch.as_ref().is_some_and(PipeWatch::is_closed),
+            State::Stopped => false,
+        };
+        if closed {
+            self.closed.store(true, Ordering::Relaxed);
+        }
+        closed
     }
 }
 

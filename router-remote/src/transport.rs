@@ -7,6 +7,7 @@ use std::sync::Arc;
 use router_api::PipeId;
 
 use crate::book::PipeBook;
+use crate::closing::PipeWatch;
 use crate::drops::{DropLog, DropReason};
 
 /// The router's side of a transport: a socket and the thread that reads
@@ -22,12 +23,23 @@ use crate::drops::{DropLog, DropReason};
 ///   it as the peer ended (E1, E2: `finish(SenderEnd::Lost)` when the
 ///   peer is gone without a word); note each thing it drops in the
 ///   [`DropLog`], which logs and counts it;
+/// - tell each connected peer that its pipe closed (C2), within 100 ms on
+///   loopback: the pipe's in-process sender says so
+///   ([`is_closed`](router_api::MessageSender::is_closed), an atomic
+///   load), so look at it once at admission and then every
+///   [`CLOSED_LOOK_EVERY`](crate::CLOSED_LOOK_EVERY) while a peer not yet
+///   told is connected (a receiver dropped closes its pipe inside the
+///   core, where no call of the shell's sees it); the bytes read from the
+///   other side **must** be bounded before anything is allocated for
+///   them;
 /// - in [`close`](Self::close), before the core router stops, stop all of
 ///   that and join its threads: once `close` returns, nothing of the run
-///   may send into the router (R5), and the run's senders fail as
-///   disconnected;
+///   may send into the router (R5), the run's senders fail as
+///   disconnected, and their lines say they are closed (C1);
 /// - in [`pipe`](Self::pipe), make the sender a peer rebuilds (from a
-///   token) to speak for a new pipe, and the entry the book keeps for it.
+///   token) to speak for a new pipe, and the entry the book keeps for it;
+///   the sender **must** read its closing from the given [`PipeWatch`]
+///   until it connects ([`RemoteSender::watched`](crate::RemoteSender::watched)).
 pub trait Transport<M: Send + 'static> {
     /// What one run adds to the core router's run (a socket, a thread, a
     /// key); the router keeps it while it runs.
@@ -59,6 +71,7 @@ pub trait Transport<M: Send + 'static> {
     /// router.
     fn close(&self, run: Self::Run);
 
-    /// The book's entry and the sender of a pipe the run just made.
-    fn pipe(&self, run: &Self::Run, pipe: PipeId) -> (Self::Entry, Self::Sender);
+    /// The book's entry and the sender of a pipe the run just made, which
+    /// reads `watch` until it connects.
+    fn pipe(&self, run: &Self::Run, pipe: PipeId, watch: PipeWatch) -> (Self::Entry, Self::Sender);
 }

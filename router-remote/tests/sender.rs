@@ -12,13 +12,14 @@ use router_api::{
 use router_remote::{Dial, EncodeError, Line, LineFault, RemoteSender};
 use serde::Serialize;
 
-/// What the fake's lines were asked, and whether its dial refuses or its
-/// lines break.
+/// What the fake's lines were asked, and whether its dial refuses, its
+/// lines break or the router said the pipe closed.
 #[derive(Clone, Debug, Default)]
 struct Wire {
     said: Arc<Mutex<Vec<String>>>,
     refuse: Arc<AtomicBool>,
     break_lines: Arc<AtomicBool>,
+    closed: Arc<AtomicBool>,
 }
 
 impl Wire {
@@ -71,6 +72,10 @@ impl Line for FakeLine {
 
     fn end(&mut self, end: SenderEnd) {
         self.0.say(format!("end {end:?}"));
+    }
+
+    fn is_closed(&self) -> bool {
+        self.0.closed.load(Ordering::Relaxed)
     }
 }
 
@@ -211,4 +216,39 @@ fn debug_names_the_state() {
     let shown = format!("{sender:?}");
     assert!(shown.contains("RemoteSender"), "{shown}");
     assert!(shown.contains("ready"), "{shown}");
+}
+
+#[test]
+fn c1_is_closed_is_the_lines_once_started_and_stays_true() {
+    let (mut sender, wire) = new_sender();
+    assert!(
+        !sender.is_closed(),
+        "rebuilt from a token, it knows nothing yet"
+    );
+    sender.start().unwrap();
+    assert!(!sender.is_closed());
+    wire.closed.store(true, Ordering::Relaxed);
+    assert!(sender.is_closed());
+    // The router's word is remembered, and the sender works on (R7).
+    wire.closed.store(false, Ordering::Relaxed);
+    assert!(sender.is_closed());
+    sender.send(1).unwrap();
+    sender.stop().unwrap();
+    assert!(sender.is_closed());
+}
+
+#[test]
+fn c1_broken_line_says_closed_stopped_or_not() {
+    let (mut sender, wire) = new_sender();
+    sender.start().unwrap();
+    wire.break_lines.store(true, Ordering::Relaxed);
+    assert!(sender.send(1).is_err());
+    assert!(sender.is_closed());
+
+    let (mut quiet, wire) = new_sender();
+    quiet.start().unwrap();
+    wire.break_lines.store(true, Ordering::Relaxed);
+    assert!(quiet.send(1).is_err());
+    quiet.stop().unwrap();
+    assert!(quiet.is_closed(), "stopped after its line broke");
 }

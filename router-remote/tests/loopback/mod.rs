@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use router_api::{MessageSender, PipeId, SenderEnd};
 use router_remote::{
     Admission, CoreSender, Dial, DropLog, DropReason, Dropped, Line, LineFault, PipeBook,
-    RemoteSender, Transport,
+    PipeWatch, RemoteSender, Transport,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -109,7 +109,7 @@ where
         );
     }
 
-    fn pipe(&self, run: &Run<M>, pipe: PipeId) -> ((), Self::Sender) {
+    fn pipe(&self, run: &Run<M>, pipe: PipeId, watch: PipeWatch) -> ((), Self::Sender) {
         let dial = ToBook {
             book: Arc::clone(&run.book),
             drops: run.drops.clone(),
@@ -117,7 +117,7 @@ where
             pipe,
             _message: PhantomData,
         };
-        ((), RemoteSender::new(dial))
+        ((), RemoteSender::watched(dial, watch))
     }
 }
 
@@ -192,5 +192,12 @@ impl<M: DeserializeOwned + Send + 'static> Line for ToPipe<M> {
         if let Some(sender) = self.sender.take() {
             sender.finish(end);
         }
+    }
+
+    /// The router's side of the line is in this process: its in-process
+    /// sender says at once whether the pipe closed, where a socket would
+    /// carry the router's notice (C2).
+    fn is_closed(&self) -> bool {
+        self.sender.as_ref().is_some_and(MessageSender::is_closed)
     }
 }
