@@ -17,6 +17,15 @@
 //! close it to accept and at once close the connection): that trick can
 //! only turn a waiting sender away, while the retry lets it in as soon as
 //! descriptors are free, and it costs nothing while `accept` works.
+//!
+//! A sender learns that its pipe closed (C2) from the monitor: a pipe
+//! closes inside the core router (`close_pipe`, or its receiver dropped
+//! anywhere on the foreground), with no event on any socket, so while a
+//! connected sender has not been told the monitor wakes every
+//! [`CLOSED_LOOK_EVERY`] (20 ms) and looks at each connection's
+//! in-process sender (an atomic load), writing the byte
+//! [`wire::CLOSED`](crate::wire::CLOSED) to those whose pipe closed. With
+//! no such sender connected it sleeps until an event, as before.
 
 use std::collections::{HashMap, VecDeque};
 use std::io;
@@ -25,6 +34,7 @@ use std::time::{Duration, Instant};
 
 use mio::net::UnixListener;
 use mio::{Events, Interest, Poll, Token, Waker};
+use router_remote::CLOSED_LOOK_EVERY;
 use serde::de::DeserializeOwned;
 
 use crate::connection::{Connection, Turn};
@@ -80,6 +90,7 @@ impl Monitor {
             next: FIRST_CONNECTION,
             stalled: None,
             hello_deadlines: VecDeque::new(),
+            next_look: None,
         };
         let thread = thread::Builder::new()
             .name(MONITOR_THREAD_NAME.to_owned())
@@ -130,6 +141,9 @@ struct Watch<M: Send + 'static> {
     /// When each connection's hello is due, in the order they were
     /// accepted (so in the order they fall due: one timeout for all).
     hello_deadlines: VecDeque<(Instant, Token)>,
+    /// When to look again whether a connected sender's pipe closed; none
+    /// while every connected sender was told (or none is connected).
+    next_look: Option<Instant>,
 }
 
 impl<M> Watch<M>
@@ -170,13 +184,36 @@ where
             }
             self.resume_paused();
             self.serve_ready();
-            self.close_overdue(Instant::now());
+            let now = Instant::now();
+            self.close_overdue(now);
+            if self.next_look.is_some_and(|at| now >= at) {
+                self.look_closed(now);
+            }
+        }
+    }
+
+    /// Tells each connected sender whose pipe closed (C2), and looks
+    /// again in [`CLOSED_LOOK_EVERY`] if one is still to be told.
+    fn look_closed(&mut self, now: Instant) {
+        let mut untold = false;
+        for queued in self.connections.values_mut() {
+            untold |= queued.connection.look_closed();
+        }
+        self.next_look = untold.then(|| now + CLOSED_LOOK_EVERY);
+    }
+
+    /// Has the monitor look at a connection that was just admitted, and
+    /// is yet to be told that its pipe closed.
+    fn watch_closing(&mut self, token: Token) {
+        let admitted = self.connections.get(&token);
+        if self.next_look.is_none() && admitted.is_some_and(|q| q.connection.awaits_closing()) {
+            self.next_look = Some(Instant::now() + CLOSED_LOOK_EVERY);
         }
     }
 
     /// How long the next poll may wait: not at all while connections have
-    /// turns left, until the next `accept` retry while stalled, else for
-    /// an event.
+    /// turns left, until the next `accept` retry, hello deadline or look
+    /// for closed pipes, else for an event.
     fn poll_timeout(&self, now: Instant) -> Option<Duration> {
         if !self.ready.is_empty() {
             return Some(Duration::ZERO);
@@ -186,10 +223,7 @@ where
         }
         let retry = self.stalled.as_ref().map(|stalled| stalled.retry_at);
         let hello = self.hello_deadlines.front().map(|(due, _)| *due);
-        let wake = match (retry, hello) {
-            (Some(retry), Some(hello)) => Some(retry.min(hello)),
-            (one, other) => one.or(other),
-        };
+        let wake = [retry, hello, self.next_look].into_iter().flatten().min();
         wake.map(|at| at.saturating_duration_since(now))
     }
 
@@ -328,6 +362,7 @@ where
             };
             let turn = queued.connection.read_turn(&self.intake);
             self.after_turn(token, turn);
+            self.watch_closing(token);
         }
     }
 

@@ -1,6 +1,6 @@
 //! The sender that travels to another process as a token.
 
-use router_remote::RemoteSender;
+use router_remote::{PipeWatch, RemoteSender};
 
 use crate::token::{Token, TokenError};
 
@@ -34,6 +34,16 @@ use crate::token::{Token, TokenError};
 ///
 /// A pipe takes one connection per router run: a second sender rebuilt
 /// from the same token is refused at `start` (S1: a sender starts once).
+///
+/// [`is_closed`](router_api::MessageSender::is_closed) turns true within
+/// 100 ms of its pipe closing (C1, C2): once started, the router writes a
+/// byte on its connection (or closes it, stopping) and the sender reads
+/// it, without waiting, at most once per 5 ms
+/// ([`SENDER_LOOK_EVERY`](router_remote::SENDER_LOOK_EVERY)); between
+/// those reads, asking costs an atomic load and a clock read. Before it
+/// starts, the sender the router handed out reads the router's book in
+/// this process; one rebuilt from a token says `false` until it starts,
+/// and learns then.
 pub struct ProcessSender<M> {
     remote: RemoteSender<M, Token>,
 }
@@ -44,6 +54,14 @@ impl<M> ProcessSender<M> {
     pub(crate) fn new(token: Token) -> Self {
         Self {
             remote: RemoteSender::new(token),
+        }
+    }
+
+    /// The sender the router hands out in its own process, which reads
+    /// `watch` until it connects.
+    pub(crate) fn watched(token: Token, watch: PipeWatch) -> Self {
+        Self {
+            remote: RemoteSender::watched(token, watch),
         }
     }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use router_api::PipeId;
-use router_remote::{DropLog, PipeBook, Transport};
+use router_remote::{DropLog, PipeBook, PipeWatch, Transport};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -90,12 +90,12 @@ where
         tracing::debug!(dir = %dir.display(), "process router socket removed");
     }
 
-    fn pipe(&self, run: &SocketRun, pipe: PipeId) -> ((), ProcessSender<M>) {
+    fn pipe(&self, run: &SocketRun, pipe: PipeId, watch: PipeWatch) -> ((), ProcessSender<M>) {
         let token = Token {
             pipe,
             secret: run.endpoint.secret(),
             socket: Arc::clone(run.endpoint.socket()),
         };
-        ((), ProcessSender::new(token))
+        ((), ProcessSender::watched(token, watch))
     }
 }

@@ -1,6 +1,6 @@
 //! The router's answer to a hello, on the socket: the accept byte, or the
 //! byte of a refusal (and, for a sender of another message type, a frame
-//! naming the router's).
+//! naming the router's); and its one later word, that the pipe closed.
 
 use std::io::{self, Write};
 
@@ -36,5 +36,31 @@ pub(super) fn refuse(stream: &mut UnixStream, refusal: Refusal, router_type: &st
             Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
             Err(_) => break,
         }
+    }
+}
+
+/// What telling a sender that its pipe closed came to.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Told {
+    /// The byte is on its way, or the peer left (its connection's read
+    /// says so next): nothing more to tell.
+    Done,
+    /// The socket takes nothing now: try at the next look.
+    Later,
+}
+
+/// Writes [`wire::CLOSED`] (C2). The sender reads nothing but this byte,
+/// so the send buffer holds at most the byte of an earlier try: it fits.
+pub(super) fn tell_closed(stream: &mut UnixStream) -> Told {
+    match stream.write(&[wire::CLOSED]) {
+        Err(error)
+            if matches!(
+                error.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+            ) =>
+        {
+            Told::Later
+        }
+        _ => Told::Done,
     }
 }

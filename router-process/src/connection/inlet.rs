@@ -1,8 +1,9 @@
 //! The way into the router's run for one admitted connection: its pipe's
-//! in-process sender, the message a full bounded pipe holds back, and the
-//! count of messages that wait for a wake.
+//! in-process sender, the message a full bounded pipe holds back, the
+//! count of messages that wait for a wake, and whether the sender was
+//! told that its pipe closed.
 
-use router_api::{PipeId, SenderEnd};
+use router_api::{MessageSender, PipeId, SenderEnd};
 use router_remote::CoreSender;
 
 /// How many messages the monitor forwards, at most, before it wakes the
@@ -33,6 +34,8 @@ pub(super) struct Inlet<M: Send + 'static> {
     held: Option<M>,
     /// Messages forwarded since the router was last woken for them.
     unwoken: usize,
+    /// The sender was told that its pipe closed (C2).
+    told_closed: bool,
 }
 
 impl<M: Send + 'static> Inlet<M> {
@@ -43,11 +46,29 @@ impl<M: Send + 'static> Inlet<M> {
             sender: Some(sender),
             held: None,
             unwoken: 0,
+            told_closed: false,
         }
     }
 
     pub(super) fn pipe(&self) -> PipeId {
         self.pipe
+    }
+
+    /// Whether the sender is yet to be told that its pipe closed: it has
+    /// not ended, and was not told.
+    pub(super) fn awaits_closing(&self) -> bool {
+        self.sender.is_some() && !self.told_closed
+    }
+
+    /// Whether the pipe is closed, as its in-process sender says (one
+    /// atomic load).
+    pub(super) fn pipe_closed(&self) -> bool {
+        self.sender.as_ref().is_some_and(MessageSender::is_closed)
+    }
+
+    /// The sender was told that its pipe closed.
+    pub(super) fn told_closed(&mut self) {
+        self.told_closed = true;
     }
 
     /// Whether the sender's end was told.

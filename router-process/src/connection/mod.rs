@@ -1,7 +1,8 @@
 //! One sender's connection, as the monitor thread sees it: its hello is
 //! checked (`admit.rs`) and answered (`answer.rs`), then each frame is
 //! decoded and sent through the pipe's in-process sender into the
-//! router's run. What it drops goes to the run's drop log.
+//! router's run, and the sender is told when its pipe closed. What it
+//! drops goes to the run's drop log.
 
 mod admit;
 mod answer;
@@ -70,6 +71,37 @@ impl<M: Send + 'static> Connection<M> {
 
     pub(crate) fn stream(&mut self) -> &mut UnixStream {
         &mut self.stream
+    }
+
+    /// Whether the sender is yet to be told that its pipe closed: the
+    /// monitor looks again at [`CLOSED_LOOK_EVERY`](router_remote::CLOSED_LOOK_EVERY).
+    pub(crate) fn awaits_closing(&self) -> bool {
+        match &self.phase {
+            Phase::Open(inlet) => inlet.awaits_closing(),
+            Phase::Hello => false,
+        }
+    }
+
+    /// Tells the sender that its pipe closed, once, if it did (C2).
+    /// Returns whether it is still to be told.
+    pub(crate) fn look_closed(&mut self) -> bool {
+        let Phase::Open(inlet) = &mut self.phase else {
+            return false;
+        };
+        if !inlet.awaits_closing() {
+            return false;
+        }
+        if !inlet.pipe_closed() {
+            return true;
+        }
+        match answer::tell_closed(&mut self.stream) {
+            answer::Told::Done => {
+                tracing::debug!(connection = self.id, pipe = %inlet.pipe(), "told the sender its pipe closed");
+                inlet.told_closed();
+                false
+            }
+            answer::Told::Later => true,
+        }
     }
 
     /// Whether the connection has not presented its hello yet.
@@ -312,6 +344,8 @@ impl<M: Send + 'static> Connection<M> {
         }
         tracing::debug!(connection = self.id, pipe = %pipe, "sender connected");
         self.phase = Phase::Open(Inlet::new(self.id, pipe, sender));
+        // A sender that starts after its pipe closed learns it at once.
+        self.look_closed();
         Ok(())
     }
 

@@ -15,14 +15,21 @@
 //! A connection the router closes without any answer was cut by the
 //! router stopping.
 //!
+//! After its answer the router writes one byte more, at most: [`CLOSED`],
+//! once the sender's pipe is closed (C2), so that the sender's
+//! `is_closed` turns true. A router that stops closes every connection,
+//! which a sender takes as closed too.
+//!
 //! This module is public so that a benchmark or a sender written in
 //! another language can speak the same frames; a Rust program uses
 //! [`ProcessSender`](crate::ProcessSender) and never needs it.
 
+mod closed;
 mod frame;
 mod hello;
 mod refusal;
 
+pub use closed::{CLOSED, MAX_CLOSED_READ};
 pub use frame::{
     EncodeError, Frame, FrameRef, HEADER_LEN, MAX_FRAME_LEN, decode_payload, encode_frame,
     encode_message, end_code, end_frame, end_from_code, payload_len,
