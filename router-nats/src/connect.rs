@@ -64,6 +64,18 @@ pub enum ConnectError {
         #[source]
         source: BoxError,
     },
+    /// The server refused a subscription: the router's to its senders'
+    /// asks, or a sender's to the notice that its pipe closed (C2).
+    #[error("cannot subscribe to {subject} on the NATS server at {server}")]
+    Subscribe {
+        /// The server's URL.
+        server: String,
+        /// The subject.
+        subject: String,
+        /// What the client said.
+        #[source]
+        source: async_nats::SubscribeError,
+    },
     /// The client's runtime could not be made.
     #[error("cannot start the NATS client's runtime")]
     Runtime(#[source] std::io::Error),

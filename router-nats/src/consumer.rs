@@ -1,7 +1,8 @@
 //! The router's background thread: it makes the run's JetStream stream,
 //! reads it in order with an ordered consumer (which JetStream re-creates
 //! from where it was after a server restart), hands each frame to the
-//! [`Intake`], and deletes the stream when the run stops.
+//! [`Intake`], tells the senders that listen when their pipe closed
+//! ([`Closings`]), and deletes the stream when the run stops.
 
 use std::sync::{Arc, mpsc};
 use std::thread::{self, JoinHandle};
@@ -9,12 +10,16 @@ use std::time::Duration;
 
 use async_nats::jetstream::{self, consumer, stream};
 use futures_util::StreamExt;
+use router_remote::CLOSED_LOOK_EVERY;
 use serde::de::DeserializeOwned;
 use tokio::sync::{Notify, oneshot};
+use tokio::time::MissedTickBehavior;
 
+use crate::closings::Closings;
 use crate::connect::{self, ConnectError, REQUEST_TIMEOUT};
+use crate::frame::Key;
 use crate::intake::Intake;
-use crate::token;
+use crate::{notice, token};
 
 /// The name of the router's background thread.
 pub const CONSUMER_THREAD_NAME: &str = "router-nats-consumer";
@@ -56,7 +61,7 @@ impl Consumer {
     /// The [`ConnectError`] that kept it from starting: the server is
     /// unreachable (within the connect timeout), has no JetStream, or the
     /// thread could not start.
-    pub(crate) fn spawn<M>(place: Place, intake: Intake<M>) -> Result<Self, ConnectError>
+    pub(crate) fn spawn<M>(place: Place, key: Key, intake: Intake<M>) -> Result<Self, ConnectError>
     where
         M: DeserializeOwned + Send + 'static,
     {
@@ -64,7 +69,7 @@ impl Consumer {
         let (stop, stopped) = oneshot::channel();
         let thread = thread::Builder::new()
             .name(CONSUMER_THREAD_NAME.to_owned())
-            .spawn(move || serve(place, intake, ready, stopped))
+            .spawn(move || serve(place, key, intake, ready, stopped))
             .map_err(|error| ConnectError::Thread(Some(error)))?;
         let outcome = is_ready.recv().unwrap_or(Err(ConnectError::Thread(None)));
         match outcome {
@@ -105,6 +110,7 @@ impl Drop for Consumer {
 /// The thread's body.
 fn serve<M: DeserializeOwned + Send + 'static>(
     place: Place,
+    key: Key,
     mut intake: Intake<M>,
     ready: mpsc::Sender<Result<(), ConnectError>>,
     mut stopped: oneshot::Receiver<()>,
@@ -125,6 +131,19 @@ fn serve<M: DeserializeOwned + Send + 'static>(
                 return;
             }
         };
+        let client = context.client();
+        let mut asks = match client.subscribe(notice::asks(place.run)).await {
+            Ok(asks) => asks,
+            Err(source) => {
+                let server = place.server.to_string();
+                let subject = notice::asks(place.run);
+                let _ = ready.send(Err(ConnectError::Subscribe { server, subject, source }));
+                return;
+            }
+        };
+        let mut closings = Closings::new(client, place.run, key);
+        let mut looks = tokio::time::interval(CLOSED_LOOK_EVERY);
+        looks.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let _ = ready.send(Ok(()));
         // The notice of the first connection is not a reconnection.
         tokio::task::yield_now().await;
@@ -147,6 +166,15 @@ fn serve<M: DeserializeOwned + Send + 'static>(
                 let next = tokio::select! {
                     _ = &mut stopped => break 'run,
                     next = messages.next() => next,
+                    Some(ask) = asks.next() => {
+                        closings.ask(ask.subject.as_str(), &intake).await;
+                        continue;
+                    }
+                    // No timer while no sender listens.
+                    _ = looks.tick(), if closings.watching() => {
+                        closings.look(&intake).await;
+                        continue;
+                    }
                     () = reconnected.notified() => {
                         // The server may have lost the consumer: open it
                         // again after the last frame read, rather than
@@ -170,6 +198,7 @@ fn serve<M: DeserializeOwned + Send + 'static>(
                 }
             }
         }
+        closings.run_over().await;
         let name = token::stream_name(place.run);
         match tokio::time::timeout(REQUEST_TIMEOUT, context.delete_stream(&name)).await {
             Ok(Ok(_)) => tracing::debug!(stream = %name, "router-nats stream deleted"),

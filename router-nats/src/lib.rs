@@ -1,11 +1,14 @@
 #![doc = include_str!("../README.md")]
 
+mod closings;
 mod connect;
 mod consumer;
 mod drops;
 mod frame;
 mod intake;
 mod line;
+mod listener;
+mod notice;
 mod order;
 mod publisher;
 mod router;
@@ -17,6 +20,7 @@ pub use connect::ConnectError;
 pub use consumer::CONSUMER_THREAD_NAME;
 pub use drops::DropReason;
 pub use frame::{MAX_MESSAGE_LEN, fingerprint};
+pub use listener::LISTENER_THREAD_NAME;
 pub use router::NatsRouter;
 pub use router_remote::EncodeError;
 pub use sender::{DEFAULT_PATIENCE, NatsSender};

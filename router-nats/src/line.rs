@@ -1,11 +1,13 @@
 //! A started sender's connection: each message one authenticated frame
-//! published to the run's stream, its end one end frame.
+//! published to the run's stream, its end one end frame; and its ear for
+//! the router's notice that the pipe closed.
 
 use router_api::{PipeId, SenderEnd};
 use router_remote::{EncodeError, Line, LineFault};
 use serde::Serialize;
 
 use crate::frame::{self, Header, Kind, MAX_MESSAGE_LEN};
+use crate::listener::Listener;
 use crate::publisher::{Failure, Publisher};
 
 /// The connection of a started [`NatsSender`](crate::NatsSender).
@@ -15,14 +17,21 @@ pub(crate) struct NatsLine {
     pipe: PipeId,
     /// The fingerprint of the router's message type, from the token.
     message_type: u64,
+    listener: Listener,
 }
 
 impl NatsLine {
-    pub(crate) fn new(publisher: Publisher, pipe: PipeId, message_type: u64) -> Self {
+    pub(crate) fn new(
+        publisher: Publisher,
+        pipe: PipeId,
+        message_type: u64,
+        listener: Listener,
+    ) -> Self {
         Self {
             publisher: Box::new(publisher),
             pipe,
             message_type,
+            listener,
         }
     }
 
@@ -67,5 +76,10 @@ impl Line for NatsLine {
         if let Err(failure) = ended {
             tracing::warn!(pipe = %self.pipe, %failure, "nats sender could not say it ended");
         }
+    }
+
+    /// The flag the listening thread sets: one atomic load.
+    fn is_closed(&self) -> bool {
+        self.listener.is_closed()
     }
 }

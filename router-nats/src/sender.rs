@@ -4,11 +4,12 @@ use std::fmt;
 use std::time::Duration;
 
 use router_api::PipeId;
-use router_remote::{Dial, RemoteSender};
+use router_remote::{Dial, PipeWatch, RemoteSender};
 
 use crate::connect::ConnectError;
 use crate::frame;
 use crate::line::NatsLine;
+use crate::listener::Listener;
 use crate::publisher::Publisher;
 use crate::token::{Token, TokenError};
 
@@ -47,6 +48,18 @@ pub const DEFAULT_PATIENCE: Duration = Duration::from_secs(30);
 /// [`set_window`](Self::set_window) lets `send` return before the
 /// acknowledgement, for throughput.
 ///
+/// [`is_closed`](router_api::MessageSender::is_closed) turns true within
+/// 100 ms of its pipe closing (C1, C2), so a worker looping
+/// `while !sender.is_closed()` stops: a started sender has a thread of its
+/// own ([`LISTENER_THREAD_NAME`](crate::LISTENER_THREAD_NAME)), with its
+/// own connection to the server, that listens for the router's notice
+/// (and asks at start, so a sender that starts after its pipe closed is
+/// told at once); asking costs an atomic load. The thread ends with the
+/// sender, or once told. Before it starts, the sender the router handed
+/// out reads the router's book in that process; one rebuilt from a token
+/// says `false` until it starts. Its sends still succeed once its pipe
+/// closed, and the router discards them (R7).
+///
 /// ```no_run
 /// use router_api::MessageSender;
 /// use router_nats::NatsSender;
@@ -81,15 +94,18 @@ impl Dial for NatsDial {
         self.token.pipe
     }
 
-    /// Connects to the token's server (at most 5 s) and checks that the
-    /// router's run is there.
+    /// Connects to the token's server (at most 5 s), checks that the
+    /// router's run is there, and starts listening for the notice that
+    /// the pipe closed.
     fn dial<M: ?Sized>(&self) -> Result<NatsLine, ConnectError> {
         let publisher = Publisher::open(&self.token, self.window, self.patience)?;
+        let listener = Listener::spawn(&self.token)?;
         tracing::debug!(pipe = %self.token.pipe, server = %self.token.server, "nats sender connected");
         Ok(NatsLine::new(
             publisher,
             self.token.pipe,
             self.token.message_type,
+            listener,
         ))
     }
 }
@@ -105,14 +121,25 @@ impl fmt::Debug for NatsDial {
 }
 
 impl<M> NatsSender<M> {
-    pub(crate) fn new(token: Token) -> Self {
-        let dial = NatsDial {
+    fn dial_of(token: Token) -> NatsDial {
+        NatsDial {
             token,
             window: 1,
             patience: DEFAULT_PATIENCE,
-        };
+        }
+    }
+
+    pub(crate) fn new(token: Token) -> Self {
         Self {
-            remote: RemoteSender::new(dial),
+            remote: RemoteSender::new(Self::dial_of(token)),
+        }
+    }
+
+    /// The sender the router hands out in its own process, which reads
+    /// `watch` until it connects.
+    pub(crate) fn watched(token: Token, watch: PipeWatch) -> Self {
+        Self {
+            remote: RemoteSender::watched(Self::dial_of(token), watch),
         }
     }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use router_api::PipeId;
-use router_remote::{DropLog, PipeBook, Transport};
+use router_remote::{DropLog, PipeBook, PipeWatch, Transport};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -76,7 +76,7 @@ where
             server: Arc::clone(&self.server),
             run: id,
         };
-        let consumer = Consumer::spawn(place, Intake::new(book, drops))?;
+        let consumer = Consumer::spawn(place, key, Intake::new(book, drops))?;
         tracing::debug!(server = %self.server, stream = %token::stream_name(id), "nats router started");
         Ok(StreamRun { id, key, consumer })
     }
@@ -89,7 +89,7 @@ where
 
     /// The pipe's key, derived from the run's: its MAC for the book, and
     /// in its sender's token.
-    fn pipe(&self, run: &StreamRun, pipe: PipeId) -> (PipeMac, NatsSender<M>) {
+    fn pipe(&self, run: &StreamRun, pipe: PipeId, watch: PipeWatch) -> (PipeMac, NatsSender<M>) {
         let key = frame::pipe_key(&run.key, pipe.get());
         let token = Token {
             pipe,
@@ -98,6 +98,6 @@ where
             run: run.id,
             server: Arc::clone(&self.server),
         };
-        (frame::keyed(&key), NatsSender::new(token))
+        (frame::keyed(&key), NatsSender::watched(token, watch))
     }
 }

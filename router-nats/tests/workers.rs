@@ -117,6 +117,36 @@ fn a_killed_worker_costs_only_its_own_pipe() {
     router.stop().unwrap();
 }
 
+#[test]
+fn c2_worker_process_looping_until_closed_exits_once_its_pipe_closes() {
+    let server = NatsServer::shared();
+    let (event_loop, router) = started_router::<Msg>(server);
+    let (sender, receiver, inbox) = pipe_with_inbox(&router);
+    let mut worker = spawn_worker("worker_works_until_closed", &sender.token(), 5, 0);
+    run_until(&event_loop, "the worker's first reports", || {
+        inbox.len() >= 3
+    });
+    let closed_at = std::time::Instant::now();
+    router.close_pipe(&receiver).unwrap();
+    // No routing meanwhile: the consumer thread tells the worker.
+    let status = loop {
+        if let Some(status) = worker.try_wait().unwrap() {
+            break status;
+        }
+        if closed_at.elapsed() > PATIENCE {
+            let _ = worker.kill();
+            panic!("the worker ran on for {PATIENCE:?} after its pipe was closed");
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    let took = closed_at.elapsed();
+    eprintln!("close_pipe to the worker process's exit: {took:?}");
+    assert!(status.success(), "the worker failed: {status}");
+    // C2's 100 ms, the worker's stop and its exit, on a loaded machine.
+    assert!(took < Duration::from_secs(2), "{took:?}");
+    router.stop().unwrap();
+}
+
 // ---- the workers ---------------------------------------------------------
 
 fn env_number(variable: &str) -> u32 {
@@ -151,4 +181,22 @@ fn worker_sends_until_killed() {
             return;
         }
     }
+}
+
+#[test]
+#[ignore = "a worker process of the tests above"]
+fn worker_works_until_closed() {
+    let source = env_number(SOURCE_VAR);
+    let mut sender = sender_from_env();
+    sender.start().unwrap();
+    let mut seq = 0;
+    while !sender.is_closed() {
+        // A unit of work, and its report.
+        std::thread::sleep(Duration::from_millis(1));
+        sender.send((source, seq)).unwrap();
+        seq += 1;
+    }
+    // R7: a closed pipe's sender still works; its messages are discarded.
+    sender.send((source, seq)).unwrap();
+    sender.stop().unwrap();
 }

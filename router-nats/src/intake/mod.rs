@@ -188,6 +188,17 @@ impl<M: DeserializeOwned + Send + 'static> Intake<M> {
         })
     }
 
+    /// Whether `pipe` is closed, for its sender's ask (C2): as its
+    /// in-process sender says, here or still in the book; closed too once
+    /// its sender ended (a second sender's frames are dropped); `None`
+    /// for a pipe the run never made.
+    pub(crate) fn closed(&self, pipe: u64) -> Option<bool> {
+        match self.pipes.get(&pipe) {
+            Some(state) => Some(state.sender.as_ref().is_none_or(MessageSender::is_closed)),
+            None => self.book.closed(PipeId::new(pipe)),
+        }
+    }
+
     /// The intake's state of `pipe`, made from the book on first sight.
     fn state(&mut self, pipe: u64) -> Option<&mut PipeState<M>> {
         if !self.pipes.contains_key(&pipe) {
