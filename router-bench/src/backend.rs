@@ -19,6 +19,10 @@ pub trait Backend: Channel<Envelope<u64>> {
     /// A new unbounded bare channel.
     fn bare() -> (Self::BareTx, Self::BareRx);
 
+    /// A new bare channel that holds at most `capacity` hops, its senders
+    /// blocking while it is full.
+    fn bare_bounded(capacity: usize) -> (Self::BareTx, Self::BareRx);
+
     /// Sends one hop; `false` if the receiver is gone.
     fn bare_send(tx: &Self::BareTx, hop: Hop) -> bool;
 
@@ -41,6 +45,10 @@ macro_rules! bare_backend {
 
             fn bare() -> (Self::BareTx, Self::BareRx) {
                 $channel::unbounded()
+            }
+
+            fn bare_bounded(capacity: usize) -> (Self::BareTx, Self::BareRx) {
+                $channel::bounded(capacity)
             }
 
             fn bare_send(tx: &Self::BareTx, hop: Hop) -> bool {

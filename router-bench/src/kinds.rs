@@ -1,6 +1,7 @@
 //! The kinds of pipe beside the unbounded one: a bounded pipe flooded
 //! while the foreground stalls (memory held, throughput against an
-//! unbounded pipe), and latest-value pipes updated by eight threads while
+//! unbounded pipe, and the bare channel's bounded against its unbounded,
+//! the ceiling), and latest-value pipes updated by eight threads while
 //! the foreground routes at 60 Hz (its cost per frame, and whether each
 //! frame sees the newest value).
 
@@ -13,7 +14,7 @@ use std::time::{Duration, Instant};
 use router_api::{DefaultEventLoop, MessageReceiver, MessageRouter, MessageSender, PipeKind};
 use router_channel::ChannelRouter;
 
-use crate::{Backend, BenchError, PATIENCE};
+use crate::{Backend, BenchError, Feed, PATIENCE, Tally};
 
 /// One flood of a pipe of some kind while the foreground stalls first.
 #[derive(Clone, Copy, Debug)]
@@ -86,6 +87,40 @@ pub fn flood<B: Backend>(
             .zip(before)
             .map(|(most, before)| most.saturating_sub(before)),
     })
+}
+
+/// The bare channel's flood: one thread sends `messages` hops through a
+/// channel of the backend's crate, bounded to `capacity` or unbounded
+/// (`None`), while the calling thread takes them with a blocking `recv`
+/// loop, each counted by a [`Tally`]. The time from the sender's release
+/// to the last message counted: what the crate's own bounded channel
+/// costs against its unbounded one, the most a bounded pipe could hope
+/// for.
+///
+/// # Errors
+///
+/// [`BenchError::ChannelClosed`] if the sender stopped early,
+/// [`BenchError::SenderPanicked`] if it panicked.
+pub fn bare_flood<B: Backend>(
+    capacity: Option<usize>,
+    messages: u64,
+) -> Result<Duration, BenchError> {
+    let (tx, rx) = capacity.map_or_else(B::bare, B::bare_bounded);
+    let feed = Feed::spawn(vec![move |value| B::bare_send(&tx, (0, value))], messages);
+    let tally = Tally::new();
+    let started = feed.release();
+    while tally.count() < messages {
+        let Some((_, value)) = B::bare_recv(&rx) else {
+            return Err(BenchError::ChannelClosed {
+                received: tally.count(),
+                expected: messages,
+            });
+        };
+        tally.record(value);
+    }
+    let elapsed = started.elapsed();
+    feed.join()?;
+    Ok(elapsed)
 }
 
 /// How many updates a thread of [`frames`] sends between two sleeps.
