@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::thread::{self, JoinHandle};
 
-use async_nats::Client;
+use async_nats::{Client, Subscriber};
 use futures_util::StreamExt;
 use tokio::sync::{Notify, oneshot};
 
@@ -44,6 +44,7 @@ impl Listener {
     ///
     /// The [`ConnectError`] that kept it from listening.
     pub(crate) fn spawn(token: &Token) -> Result<Self, ConnectError> {
+        let runtime = connect::runtime()?;
         let closed = Arc::new(AtomicBool::new(false));
         let (ready, is_ready) = mpsc::channel();
         let (stop, stopped) = oneshot::channel();
@@ -53,7 +54,7 @@ impl Listener {
         };
         let thread = thread::Builder::new()
             .name(LISTENER_THREAD_NAME.to_owned())
-            .spawn(move || ear.listen(&ready, stopped))
+            .spawn(move || runtime.block_on(ear.listen(&ready, stopped)))
             .map_err(|error| ConnectError::Thread(Some(error)))?;
         match is_ready.recv().unwrap_or(Err(ConnectError::Thread(None))) {
             Ok(()) => Ok(Self {
@@ -94,76 +95,71 @@ struct Ear {
 }
 
 impl Ear {
-    fn listen(
+    /// Connects and subscribes to the pipe's closed subject, then asks;
+    /// says on `ready` whether it listens; listens until told or stopped.
+    async fn listen(
         self,
         ready: &mpsc::Sender<Result<(), ConnectError>>,
         mut stopped: oneshot::Receiver<()>,
     ) {
-        let runtime = match connect::runtime() {
-            Ok(runtime) => runtime,
+        let (run, pipe) = (self.token.run, self.token.pipe.get());
+        let reconnected = Arc::new(Notify::new());
+        let (client, mut notices) = match self.subscribe(Arc::clone(&reconnected)).await {
+            Ok(listening) => listening,
             Err(error) => {
                 let _ = ready.send(Err(error));
                 return;
             }
         };
-        runtime.block_on(async move {
-            let (run, pipe) = (self.token.run, self.token.pipe.get());
-            let server = self.token.server.to_string();
-            let reconnected = Arc::new(Notify::new());
-            let context =
-                match connect::connect(&server, "router-nats ear", Some(Arc::clone(&reconnected)))
-                    .await
-                {
-                    Ok(context) => context,
-                    Err(error) => {
-                        let _ = ready.send(Err(error));
+        // The subscription is on the server before the ask is.
+        ask(&client, run, pipe).await;
+        let _ = ready.send(Ok(()));
+        // The notice of the first connection is not a reconnection.
+        tokio::task::yield_now().await;
+        let _ = tokio::time::timeout(std::time::Duration::ZERO, reconnected.notified()).await;
+        let mac = frame::keyed(&self.token.key);
+        loop {
+            tokio::select! {
+                _ = &mut stopped => return,
+                () = reconnected.notified() => ask(&client, run, pipe).await,
+                heard = notices.next() => match heard {
+                    // The payload is in memory already, bounded by the
+                    // server's payload limit; its length is checked
+                    // before its tag.
+                    Some(said) if notice::is_closed_notice(&mac, run, pipe, &said.payload) => {
+                        tracing::debug!(pipe, "the router said the pipe closed");
+                        self.closed.store(true, Ordering::Release);
                         return;
                     }
-                };
-            let client = context.client();
-            let subject = notice::closed_subject(run, pipe);
-            let mut notices = match client.subscribe(subject.clone()).await {
-                Ok(notices) => notices,
-                Err(source) => {
-                    let _ = ready.send(Err(ConnectError::Subscribe {
-                        server,
-                        subject,
-                        source,
-                    }));
-                    return;
-                }
-            };
-            // The subscription is on the server before the ask is.
-            ask(&client, run, pipe).await;
-            let _ = ready.send(Ok(()));
-            // The notice of the first connection is not a reconnection.
-            tokio::task::yield_now().await;
-            let _ = tokio::time::timeout(std::time::Duration::ZERO, reconnected.notified()).await;
-            let mac = frame::keyed(&self.token.key);
-            loop {
-                tokio::select! {
-                    _ = &mut stopped => return,
-                    () = reconnected.notified() => ask(&client, run, pipe).await,
-                    heard = notices.next() => match heard {
-                        // The payload is in memory already, bounded by the
-                        // server's payload limit; its length is checked
-                        // before its tag.
-                        Some(said) if notice::is_closed_notice(&mac, run, pipe, &said.payload) => {
-                            tracing::debug!(pipe, "the router said the pipe closed");
-                            self.closed.store(true, Ordering::Release);
-                            return;
-                        }
-                        Some(said) => tracing::debug!(
-                            pipe,
-                            len = said.payload.len(),
-                            "passing over a closed notice that does not verify"
-                        ),
-                        // The client is gone for good: nothing more will come.
-                        None => return,
-                    },
-                }
+                    Some(said) => tracing::debug!(
+                        pipe,
+                        len = said.payload.len(),
+                        "passing over a closed notice that does not verify"
+                    ),
+                    // The client is gone for good: nothing more will come.
+                    None => return,
+                },
             }
-        });
+        }
+    }
+
+    /// A connection of its own, subscribed to the pipe's closed subject.
+    async fn subscribe(
+        &self,
+        reconnected: Arc<Notify>,
+    ) -> Result<(Client, Subscriber), ConnectError> {
+        let server = &*self.token.server;
+        let context = connect::connect(server, "router-nats ear", Some(reconnected)).await?;
+        let client = context.client();
+        let subject = notice::closed_subject(self.token.run, self.token.pipe.get());
+        match client.subscribe(subject.clone()).await {
+            Ok(notices) => Ok((client, notices)),
+            Err(source) => Err(ConnectError::Subscribe {
+                server: server.to_owned(),
+                subject,
+                source,
+            }),
+        }
     }
 }
 
