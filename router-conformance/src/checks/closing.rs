@@ -201,14 +201,12 @@ pub fn sender_learns_its_pipe_closed_within_100_ms<L: KitLoop, R: MessageRouter<
         .expect("C2: the worker never started");
     let closed_at = Instant::now();
     router.close_pipe(&receiver).expect("C2: close_pipe failed");
-    let done = std::cell::Cell::new(false);
-    let _ = event_loop.run_until(
-        &mut || {
-            done.set(worker.is_finished());
-            done.get()
-        },
-        SAFETY_TIMEOUT,
-    );
+    // The loop runs meanwhile, in short slices: the worker's end wakes
+    // nothing (its pipe is closed), so the slices, not a wake, see it.
+    let deadline = Instant::now() + SAFETY_TIMEOUT;
+    while !worker.is_finished() && Instant::now() < deadline {
+        let _ = event_loop.run_until(&mut || worker.is_finished(), Duration::from_millis(5));
+    }
     let (learned_at, closed) = join(worker);
     assert!(closed, "C2: the sender never learned its pipe closed");
     let took = learned_at.saturating_duration_since(closed_at);
