@@ -5,6 +5,7 @@ mod closing;
 mod codec;
 mod drops;
 mod macros;
+mod nesting;
 mod router;
 mod sender;
 mod token;
@@ -12,7 +13,9 @@ mod transport;
 
 pub use book::{Admission, CoreSender, PipeBook};
 pub use closing::{CLOSED_LOOK_EVERY, Pacer, PipeWatch, SENDER_LOOK_EVERY};
-pub use codec::{EncodeError, RemoteMessage, Undecoded, decode_guarded, decode_whole};
+pub use codec::{
+    EncodeError, MAX_DEPTH, RemoteMessage, Undecoded, decode_guarded, decode_prefix, decode_whole,
+};
 pub use drops::{DropCounts, DropLog, DropReason, Dropped};
 pub use router::RemoteRouter;
 pub use sender::{Dial, Line, LineFault, RemoteSender};
