@@ -6,6 +6,7 @@ mod codec;
 mod drops;
 mod macros;
 mod nesting;
+mod pace;
 mod router;
 mod sender;
 mod token;

@@ -119,6 +119,7 @@ impl<M: Send + 'static, T: Transport<M>> RemoteRouter<M, T> {
             // The transport first: once it is closed nothing feeds the
             // core's channel (R5).
             self.transport.close(run.transport);
+            self.drops.flush();
         }
         self.core.stop()
     }

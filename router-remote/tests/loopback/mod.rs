@@ -57,6 +57,10 @@ impl Dropped for FrameDrop {
         Why::Undecodable
     }
 
+    fn peer(&self) -> Option<PipeId> {
+        Some(self.pipe)
+    }
+
     fn log(&self) {
         tracing::warn!(reason = Why::Undecodable.name(), pipe = %self.pipe, "loopback drops a frame");
     }
