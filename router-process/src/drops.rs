@@ -25,8 +25,10 @@ router_remote::drop_reasons! {
     /// connection carry on.
     pub enum DropReason {
         /// A frame's header announces more than
-        /// [`MAX_FRAME_LEN`](crate::wire::MAX_FRAME_LEN) bytes: dropped
-        /// unread (a hello so is refused as [`Refusal::BadHello`]).
+        /// [`MAX_FRAME_LEN`](crate::wire::MAX_FRAME_LEN) bytes, or, before
+        /// the connection is admitted, more than a hello's
+        /// [`MAX_HELLO_LEN`](crate::wire::MAX_HELLO_LEN): dropped unread
+        /// (a hello so is refused as [`Refusal::BadHello`]).
         Oversized,
         /// The hello does not decode ([`Refusal::BadHello`]).
         BadHello,
@@ -51,6 +53,10 @@ router_remote::drop_reasons! {
         AfterEnd,
         /// A frame is neither a message of the router's type nor an end.
         Undecodable,
+        /// A frame's message nests deeper than
+        /// [`MAX_DEPTH`](router_remote::MAX_DEPTH) levels: refused before
+        /// its decoding could run the monitor thread out of stack.
+        TooDeep,
         /// Decoding a frame panicked (the message type's `Deserialize`).
         DecodePanicked,
         /// An end frame says a code no sender writes: the sender is taken
@@ -76,6 +82,7 @@ impl DropReason {
             Self::Oversized
             | Self::AfterEnd
             | Self::Undecodable
+            | Self::TooDeep
             | Self::DecodePanicked
             | Self::UnknownEndCode
             | Self::CutShort => None,
@@ -89,6 +96,8 @@ impl DropReason {
 pub(crate) struct Detail {
     /// The payload length a header announced.
     pub(crate) len: Option<usize>,
+    /// The most it could announce then.
+    pub(crate) limit: Option<usize>,
     /// The bytes held when the connection ended.
     pub(crate) bytes: Option<usize>,
     /// An end frame's code.
@@ -127,6 +136,12 @@ impl router_remote::Dropped for Dropped {
         self.reason
     }
 
+    /// The pipe of an admitted connection; a refused hello's pipe is the
+    /// peer's word, so its drops are paced with every unknown peer's.
+    fn peer(&self) -> Option<PipeId> {
+        self.pipe.filter(|_| self.reason.refusal().is_none())
+    }
+
     fn log(&self) {
         let detail = &self.detail;
         let (sender_type, router_type) = detail.types().unzip();
@@ -135,7 +150,7 @@ impl router_remote::Dropped for Dropped {
             connection = self.connection,
             pipe = self.pipe.map(tracing::field::display),
             len = detail.len,
-            limit = detail.len.map(|_| MAX_FRAME_LEN),
+            limit = detail.limit,
             bytes = detail.bytes,
             code = detail.code,
             protocol = detail.protocol,
@@ -157,12 +172,13 @@ impl fmt::Display for Dropped {
             .map_or_else(|| "?".to_owned(), |pipe| pipe.to_string());
         let detail = &self.detail;
         let len = detail.len.unwrap_or_default();
+        let limit = detail.limit.unwrap_or(MAX_FRAME_LEN);
         let bytes = detail.bytes.unwrap_or_default();
         let (sender_type, router_type) = detail.types().unwrap_or_default();
         match self.reason {
             DropReason::Oversized => write!(
                 f,
-                "a frame announces {len} bytes, over the limit of {MAX_FRAME_LEN}; \
+                "a frame announces {len} bytes, over the limit of {limit}; \
                  dropping it and closing the connection"
             ),
             DropReason::BadHello => f.write_str("a connection's hello does not decode; closing it"),
@@ -197,6 +213,12 @@ impl fmt::Display for Dropped {
             DropReason::Undecodable => write!(
                 f,
                 "a frame for pipe {pipe} does not decode; dropping it and closing the connection"
+            ),
+            DropReason::TooDeep => write!(
+                f,
+                "a frame for pipe {pipe} nests deeper than {} levels; \
+                 dropping it and closing the connection",
+                router_remote::MAX_DEPTH
             ),
             DropReason::DecodePanicked => write!(
                 f,

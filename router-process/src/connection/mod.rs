@@ -295,6 +295,7 @@ impl<M: Send + 'static> Connection<M> {
                 Err(oversized) => {
                     let detail = Detail {
                         len: Some(oversized.len),
+                        limit: Some(oversized.limit),
                         ..Detail::default()
                     };
                     return Err(self.drop_frame(intake, DropReason::Oversized, detail));
@@ -344,6 +345,7 @@ impl<M: Send + 'static> Connection<M> {
         }
         tracing::debug!(connection = self.id, pipe = %pipe, "sender connected");
         self.phase = Phase::Open(Inlet::new(self.id, pipe, sender));
+        self.frames.admitted();
         // A sender that starts after its pipe closed learns it at once.
         self.look_closed();
         Ok(())
@@ -385,6 +387,7 @@ impl<M: Send + 'static> Connection<M> {
                 };
                 return Err(self.drop_frame(intake, DropReason::Undecodable, detail));
             }
+            Err(Undecoded::TooDeep) => DropReason::TooDeep,
             Err(Undecoded::Panicked) => DropReason::DecodePanicked,
         };
         Err(self.drop_frame(intake, reason, Detail::default()))

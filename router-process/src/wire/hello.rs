@@ -8,6 +8,19 @@ use serde::{Deserialize, Serialize};
 /// and the end frame.
 pub const PROTOCOL: u16 = 3;
 
+/// The largest hello payload a router reads, in bytes. Before a
+/// connection is admitted, its first header may announce no more: the
+/// router refuses one that does ([`Refusal::BadHello`](crate::wire::Refusal::BadHello)) at once,
+/// so a peer that can open the socket but holds no token pins no more
+/// than this much memory while its hello is awaited.
+pub const MAX_HELLO_LEN: usize = 4096;
+
+/// The most bytes of [`Hello::type_name`] a hello carries; a longer name
+/// is cut, at a character's boundary, to keep the hello within
+/// [`MAX_HELLO_LEN`]. The name only names the type in errors: the
+/// [`message_type`] fingerprint covers all of it.
+pub const MAX_TYPE_NAME_LEN: usize = 4000;
+
 /// The first frame of a connection: who the sender is and that it may
 /// speak to this router. On the wire it is its fields in order, as
 /// postcard writes a struct; the protocol comes first in every version,
@@ -29,15 +42,21 @@ pub struct Hello {
 }
 
 impl Hello {
-    /// The hello of a sender of `M` messages on `pipe`.
+    /// The hello of a sender of `M` messages on `pipe`: its type's name
+    /// cut to [`MAX_TYPE_NAME_LEN`] bytes.
     #[must_use]
     pub fn new<M: ?Sized>(secret: u128, pipe: u64) -> Self {
+        let name = std::any::type_name::<M>();
+        let cut = (0..=MAX_TYPE_NAME_LEN.min(name.len()))
+            .rev()
+            .find(|&at| name.is_char_boundary(at))
+            .unwrap_or(0);
         Self {
             protocol: PROTOCOL,
             secret,
             pipe,
             message_type: message_type::<M>(),
-            type_name: std::any::type_name::<M>().to_owned(),
+            type_name: name.get(..cut).unwrap_or_default().to_owned(),
         }
     }
 }
@@ -61,7 +80,7 @@ impl std::fmt::Debug for Hello {
 ///
 /// postcard's error if the payload does not start with a `u16`.
 pub fn hello_protocol(payload: &[u8]) -> Result<u16, postcard::Error> {
-    postcard::take_from_bytes::<u16>(payload).map(|(protocol, _)| protocol)
+    router_remote::decode_prefix::<u16>(payload).map(|(protocol, _)| protocol)
 }
 
 /// The fingerprint of message type `M` that a hello carries: a 64-bit
@@ -109,6 +128,23 @@ mod tests {
         assert_ne!(message_type::<(u32, u32)>(), message_type::<[u32; 2]>());
         // FNV-1a of [3, 0] then "u64": the same in every build.
         assert_eq!(message_type::<u64>(), 0x8bd6_4205_1bc9_500b);
+    }
+
+    /// A type whose name is longer than a hello carries.
+    struct LongName<T>(T);
+    type Long = LongName<LongName<LongName<LongName<LongName<LongName<LongName<u8>>>>>>>;
+    type Longer = (Long, Long, Long, Long, Long, Long, Long, Long, Long, Long);
+    type Longest = (Longer, Longer, Longer, Longer);
+
+    #[test]
+    fn hello_of_a_long_type_name_is_cut_to_fit() {
+        assert!(std::any::type_name::<Longest>().len() > MAX_TYPE_NAME_LEN);
+        let hello = Hello::new::<Longest>(u128::MAX, u64::MAX);
+        assert!(hello.type_name.len() <= MAX_TYPE_NAME_LEN);
+        assert!(std::any::type_name::<Longest>().starts_with(&hello.type_name));
+        assert_eq!(hello.message_type, message_type::<Longest>());
+        let frame = encode_frame(&hello, Vec::new()).unwrap();
+        assert!(frame.len() - HEADER_LEN <= MAX_HELLO_LEN, "{}", frame.len());
     }
 
     #[test]

@@ -34,5 +34,5 @@ pub use frame::{
     EncodeError, Frame, FrameRef, HEADER_LEN, MAX_FRAME_LEN, decode_payload, encode_frame,
     encode_message, end_code, end_frame, end_from_code, payload_len,
 };
-pub use hello::{Hello, PROTOCOL, hello_protocol, message_type};
+pub use hello::{Hello, MAX_HELLO_LEN, MAX_TYPE_NAME_LEN, PROTOCOL, hello_protocol, message_type};
 pub use refusal::{ACCEPTED, MAX_REFUSAL_DETAIL, Refusal};
