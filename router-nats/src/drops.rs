@@ -20,12 +20,20 @@ router_remote::drop_reasons! {
     /// [`NatsRouter::dropped_frames`](crate::NatsRouter::dropped_frames).
     ///
     /// A drop costs that frame only: every other pipe, and the rest of its
-    /// own, carries on.
+    /// own, carries on. A frame whose tag verifies keeps its place in its
+    /// pipe's sequence even when it is dropped after that (its protocol,
+    /// its message type or its message is wrong), so the frames after it
+    /// go on at once; its drop is noted when its turn comes. The log is
+    /// paced per pipe ([`DropLog`](router_remote::DropLog)); the counts
+    /// are exact.
     pub enum DropReason {
         /// The frame is over the size limit: dropped unread.
         Oversized,
         /// The frame is too short for a tag, or its header does not decode.
         Undecodable,
+        /// The frame was published on the subject of another pipe than
+        /// its header names (a frame of one pipe replayed on another's).
+        SubjectMismatch,
         /// The frame names a pipe the run never made.
         PipeNeverMade,
         /// The frame's tag does not verify under its pipe's key: not sent by
@@ -37,6 +45,10 @@ router_remote::drop_reasons! {
         OtherMessageType,
         /// The frame's message does not decode as the router's type.
         MessageUndecodable,
+        /// The frame's message nests deeper than
+        /// [`MAX_DEPTH`](router_remote::MAX_DEPTH) levels: refused before
+        /// its decoding could run the consumer thread out of stack.
+        TooDeep,
         /// Decoding the frame's message panicked (its `Deserialize`).
         DecodePanicked,
         /// The frame's place in its pipe was delivered already: a copy.
@@ -77,6 +89,8 @@ pub(crate) struct Dropped<'a> {
     pub(crate) reason: DropReason,
     pub(crate) subject: &'a str,
     pub(crate) pipe: Option<PipeId>,
+    /// The pipe, if the run made it: whose drops are paced together.
+    pub(crate) peer: Option<PipeId>,
     pub(crate) detail: Detail,
 }
 
@@ -85,6 +99,10 @@ impl router_remote::Dropped for Dropped<'_> {
 
     fn reason(&self) -> DropReason {
         self.reason
+    }
+
+    fn peer(&self) -> Option<PipeId> {
+        self.peer
     }
 
     fn log(&self) {
@@ -156,6 +174,15 @@ impl fmt::Display for Dropped<'_> {
             DropReason::MessageUndecodable => {
                 f.write_str("dropping a message that does not decode")
             }
+            DropReason::TooDeep => write!(
+                f,
+                "dropping a message nested deeper than {} levels",
+                router_remote::MAX_DEPTH
+            ),
+            DropReason::SubjectMismatch => write!(
+                f,
+                "dropping a frame for pipe {pipe} published on the subject of another pipe"
+            ),
             DropReason::DecodePanicked => f.write_str("dropping a message whose decoding panicked"),
             DropReason::Duplicate => f.write_str("dropping a frame delivered already"),
             DropReason::SecondSession => write!(

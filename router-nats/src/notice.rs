@@ -37,14 +37,9 @@ pub(crate) fn closed_subject(run: u64, pipe: u64) -> String {
 }
 
 /// The pipe an ask of run `run` names; `None` for a subject that is not
-/// one. At most 20 digits are read: a `u64`'s.
+/// one.
 pub(crate) fn pipe_of_ask(run: u64, subject: &str) -> Option<u64> {
-    let prefix = format!("rnats.{run:016x}.");
-    let digits = subject.strip_prefix(&prefix)?.strip_suffix(".ask")?;
-    if digits.is_empty() || digits.len() > 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok()
+    crate::token::pipe_named(run, subject, ".ask")
 }
 
 /// The tag of the notice that pipe `pipe` of run `run` closed, under the

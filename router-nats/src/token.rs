@@ -27,6 +27,27 @@ pub(crate) fn subject(run: u64, pipe: u64) -> String {
     format!("rnats.{run:016x}.{pipe}")
 }
 
+/// The pipe a subject of run `run` names, `rnats.<run>.<pipe><suffix>`
+/// (the suffix empty for the pipe's frames); `None` for a subject that is
+/// not one. The pipe is read as it is written: decimal digits, at most a
+/// `u64`'s 20, with no leading zero.
+pub(crate) fn pipe_named(run: u64, subject: &str, suffix: &str) -> Option<u64> {
+    let rest = subject.strip_prefix("rnats.")?;
+    let (run_digits, rest) = rest.split_at_checked(16)?;
+    let named_run = u64::from_str_radix(run_digits, 16).ok()?;
+    let digits = rest.strip_prefix('.')?.strip_suffix(suffix)?;
+    let canonical = digits.len() == 1 || !digits.starts_with('0');
+    let decimal =
+        !digits.is_empty() && digits.len() <= 20 && digits.bytes().all(|b| b.is_ascii_digit());
+    let lower_hex = run_digits
+        .bytes()
+        .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    if named_run != run || !canonical || !decimal || !lower_hex {
+        return None;
+    }
+    digits.parse().ok()
+}
+
 /// Everything a worker needs to reach its pipe: the server, the run, the
 /// pipe, the pipe's key and the fingerprint of the message type.
 ///
@@ -199,6 +220,30 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(text.parse::<Token>().unwrap_err(), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn subject_names_its_pipe_and_nothing_else_passes() {
+        assert_eq!(pipe_named(7, &subject(7, 42), ""), Some(42));
+        assert_eq!(pipe_named(7, &subject(7, 0), ""), Some(0));
+        assert_eq!(pipe_named(7, &subject(7, u64::MAX), ""), Some(u64::MAX));
+        for wrong in [
+            "rnats.0000000000000008.42",
+            "rnats.0000000000000007.042",
+            "rnats.0000000000000007.+42",
+            "rnats.0000000000000007.",
+            "rnats.0000000000000007.42.ask",
+            "rnats.000000000000007.42",
+            "rnats.00000000000000007.42",
+            "rnats.0000000000000007.18446744073709551616",
+            "rnats.00000000000000AB.1",
+            "rnats.+000000000000007.1",
+            "other.0000000000000007.42",
+        ] {
+            assert_eq!(pipe_named(7, wrong, ""), None, "{wrong}");
+        }
+        assert_eq!(pipe_named(0xab, "rnats.00000000000000AB.1", ""), None);
+        assert_eq!(pipe_named(0xab, "rnats.00000000000000ab.1", ""), Some(1));
     }
 
     #[test]

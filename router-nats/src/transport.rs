@@ -76,7 +76,7 @@ where
             server: Arc::clone(&self.server),
             run: id,
         };
-        let consumer = Consumer::spawn(place, key, Intake::new(book, drops))?;
+        let consumer = Consumer::spawn(place, key, Intake::new(book, drops, id))?;
         tracing::debug!(server = %self.server, stream = %token::stream_name(id), "nats router started");
         Ok(StreamRun { id, key, consumer })
     }

@@ -13,26 +13,6 @@ use router_api::{MessageReceiver, MessageRouter, MessageSender};
 use router_nats::{ConnectError, DropReason, NatsRouter, NatsSender, TokenError};
 use support::{NatsServer, await_log, pipe_with_inbox, run_for, run_until, started_router};
 
-/// Publishes raw frames on `subject` through JetStream, acknowledged, as
-/// a client of the server that holds no token.
-fn publish_raw(url: &str, subject: &str, frames: Vec<Vec<u8>>) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let client = async_nats::connect(url).await.unwrap();
-        let context = async_nats::jetstream::new(client);
-        for frame in frames {
-            let ack = context
-                .publish(subject.to_owned(), frame.into())
-                .await
-                .unwrap();
-            ack.await.unwrap();
-        }
-    });
-}
-
 #[test]
 fn forged_frames_are_dropped_and_logged_while_other_pipes_carry_on() {
     let server = NatsServer::shared();
@@ -51,7 +31,7 @@ fn forged_frames_are_dropped_and_logged_while_other_pipes_carry_on() {
     forged.extend_from_slice(&[0u8; 40]);
     let oversized = vec![7u8; router_nats::MAX_MESSAGE_LEN + 1024];
     let garbage = b"not a frame at all, but long enough for a tag".to_vec();
-    publish_raw(
+    support::publish_raw(
         &server.url(),
         &subject,
         vec![forged, garbage, Vec::new(), oversized],

@@ -1,8 +1,11 @@
 //! What the router lets in: each frame from the stream is checked (size,
-//! pipe, tag, protocol, message type, sequence) and its message forwarded
-//! into the router's run, or it is dropped for a reason that is logged
-//! and counted (drops.rs). One bad frame costs that frame only: every
-//! other pipe, and the rest of its own, carries on.
+//! subject, pipe, tag, protocol, message type, sequence) and its message
+//! forwarded into the router's run, or it is dropped for a reason that is
+//! logged and counted (drops.rs). One bad frame costs that frame only:
+//! every other pipe, and the rest of its own, carries on. A frame whose
+//! tag verifies was sent by the pipe's sender, so it holds its place in
+//! the pipe's sequence even when what it carries is refused: its drop
+//! fills its place, and the frames after it are not held behind a hole.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,15 +19,22 @@ use sha2::Sha256;
 use crate::drops::{Detail, DropReason, Dropped};
 use crate::frame::{self, Kind, Unread};
 use crate::order::{Offer, PipeOrder};
+use crate::token;
 
 /// What the run's book keeps of each pipe for the intake: a MAC keyed
 /// with the pipe's key, to check its frames' tags.
 pub(crate) type PipeMac = Hmac<Sha256>;
 
-/// One frame's content, once it passed every check but its place.
+/// One authentic frame's content, once it passed every check but its
+/// place.
 enum Item<M> {
     Message(M),
-    End { sent: u64, how: u8 },
+    End {
+        sent: u64,
+        how: u8,
+    },
+    /// What it carries is refused: its drop, noted in its turn.
+    Refused(Box<Rejected>),
 }
 
 /// A frame that passed every check but its place.
@@ -65,16 +75,41 @@ struct PipeState<M: Send + 'static> {
 pub(crate) struct Intake<M: Send + 'static> {
     book: Arc<PipeBook<M, PipeMac>>,
     drops: DropLog<DropReason>,
+    /// The run, which the subjects of its pipes name.
+    run: u64,
     message_type: u64,
     type_name: &'static str,
     pipes: HashMap<u64, PipeState<M>>,
 }
 
+/// Notes a drop in `drops`: of a pipe the run made, `peer` says, whose
+/// drops are paced together.
+fn note(drops: &DropLog<DropReason>, subject: &str, rejected: Rejected, peer: bool) {
+    let Rejected {
+        reason,
+        pipe,
+        detail,
+    } = rejected;
+    let pipe = pipe.map(PipeId::new);
+    drops.note(&Dropped {
+        reason,
+        subject,
+        pipe,
+        peer: pipe.filter(|_| peer),
+        detail,
+    });
+}
+
 impl<M: DeserializeOwned + Send + 'static> Intake<M> {
-    pub(crate) fn new(book: Arc<PipeBook<M, PipeMac>>, drops: DropLog<DropReason>) -> Self {
+    pub(crate) fn new(
+        book: Arc<PipeBook<M, PipeMac>>,
+        drops: DropLog<DropReason>,
+        run: u64,
+    ) -> Self {
         Self {
             book,
             drops,
+            run,
             message_type: frame::fingerprint::<M>(),
             type_name: std::any::type_name::<M>(),
             pipes: HashMap::new(),
@@ -84,31 +119,22 @@ impl<M: DeserializeOwned + Send + 'static> Intake<M> {
     /// Takes one frame that arrived on `subject`. Returns `false` once
     /// the router's run is over (nothing more can be forwarded).
     pub(crate) fn take(&mut self, subject: &str, bytes: &[u8]) -> bool {
-        match self.check(bytes) {
+        match self.check(subject, bytes) {
             Ok(checked) => self.place(subject, checked),
             Err(rejected) => {
-                self.note(subject, *rejected);
+                let made = rejected
+                    .pipe
+                    .is_some_and(|pipe| self.pipes.contains_key(&pipe));
+                note(&self.drops, subject, *rejected, made);
                 true
             }
         }
     }
 
-    fn note(&self, subject: &str, rejected: Rejected) {
-        let Rejected {
-            reason,
-            pipe,
-            detail,
-        } = rejected;
-        self.drops.note(&Dropped {
-            reason,
-            subject,
-            pipe: pipe.map(PipeId::new),
-            detail,
-        });
-    }
-
-    /// Every check but the frame's place in its pipe's sequence.
-    fn check(&mut self, bytes: &[u8]) -> Result<Checked<M>, Box<Rejected>> {
+    /// Every check but the frame's place in its pipe's sequence. An
+    /// authentic frame whose content is refused passes, as
+    /// [`Item::Refused`]: it keeps its place.
+    fn check(&mut self, subject: &str, bytes: &[u8]) -> Result<Checked<M>, Box<Rejected>> {
         let parts = frame::split(bytes).map_err(|unread| {
             let reason = match unread {
                 Unread::Oversized => DropReason::Oversized,
@@ -126,6 +152,13 @@ impl<M: DeserializeOwned + Send + 'static> Intake<M> {
         })?;
         let header = parts.header;
         let (pipe, seq) = (Some(header.pipe), Some(header.seq));
+        if token::pipe_named(self.run, subject, "") != Some(header.pipe) {
+            let detail = Detail {
+                seq,
+                ..Detail::default()
+            };
+            return Err(Rejected::new(DropReason::SubjectMismatch, pipe, detail));
+        }
         let Some(state) = self.state(header.pipe) else {
             return Err(Rejected::new(
                 DropReason::PipeNeverMade,
@@ -140,6 +173,20 @@ impl<M: DeserializeOwned + Send + 'static> Intake<M> {
             };
             return Err(Rejected::new(DropReason::TagMismatch, pipe, detail));
         }
+        let item = self
+            .content(&header, parts.body)
+            .unwrap_or_else(Item::Refused);
+        Ok(Checked {
+            pipe: header.pipe,
+            session: header.session,
+            seq: header.seq,
+            item,
+        })
+    }
+
+    /// What an authentic frame carries, or why it is refused.
+    fn content(&self, header: &frame::Header, body: &[u8]) -> Result<Item<M>, Box<Rejected>> {
+        let (pipe, seq) = (Some(header.pipe), Some(header.seq));
         if header.protocol != frame::PROTOCOL {
             let protocol = Some(header.protocol);
             let detail = Detail {
@@ -156,36 +203,23 @@ impl<M: DeserializeOwned + Send + 'static> Intake<M> {
             };
             return Err(Rejected::new(DropReason::OtherMessageType, pipe, detail));
         }
-        let item = match header.kind {
-            Kind::End { sent, how } => Item::End { sent, how },
-            // The message type's Deserialize is user code: its panic must
-            // cost this frame only.
-            Kind::Message => match router_remote::decode_guarded::<M>(parts.body) {
-                Ok(message) => Item::Message(message),
-                Err(Undecoded::Invalid(error)) => {
-                    let error = Some(error);
-                    let detail = Detail {
-                        seq,
-                        error,
-                        ..Detail::default()
-                    };
-                    return Err(Rejected::new(DropReason::MessageUndecodable, pipe, detail));
-                }
-                Err(Undecoded::Panicked) => {
-                    let detail = Detail {
-                        seq,
-                        ..Detail::default()
-                    };
-                    return Err(Rejected::new(DropReason::DecodePanicked, pipe, detail));
-                }
-            },
+        if let Kind::End { sent, how } = header.kind {
+            return Ok(Item::End { sent, how });
+        }
+        // The message type's Deserialize is user code: its panic must
+        // cost this frame only.
+        let (reason, error) = match router_remote::decode_guarded::<M>(body) {
+            Ok(message) => return Ok(Item::Message(message)),
+            Err(Undecoded::Invalid(error)) => (DropReason::MessageUndecodable, Some(error)),
+            Err(Undecoded::TooDeep) => (DropReason::TooDeep, None),
+            Err(Undecoded::Panicked) => (DropReason::DecodePanicked, None),
         };
-        Ok(Checked {
-            pipe: header.pipe,
-            session: header.session,
-            seq: header.seq,
-            item,
-        })
+        let detail = Detail {
+            seq,
+            error,
+            ..Detail::default()
+        };
+        Err(Rejected::new(reason, pipe, detail))
     }
 
     /// Whether `pipe` is closed, for its sender's ask (C2): as its
@@ -226,7 +260,8 @@ impl<M: DeserializeOwned + Send + 'static> Intake<M> {
             seq,
             item,
         } = checked;
-        let Some(PipeState { order, sender, .. }) = self.pipes.get_mut(&pipe) else {
+        let Self { pipes, drops, .. } = self;
+        let Some(PipeState { order, sender, .. }) = pipes.get_mut(&pipe) else {
             return true;
         };
         let mut open = true;
@@ -253,6 +288,7 @@ impl<M: DeserializeOwned + Send + 'static> Intake<M> {
                     sender.finish(end);
                 }
             }
+            Item::Refused(rejected) => note(drops, subject, *rejected, true),
         });
         let (reason, detail) = match offer {
             Offer::Delivered | Offer::Held => return open,
@@ -279,14 +315,12 @@ impl<M: DeserializeOwned + Send + 'static> Intake<M> {
             ),
         };
         let pipe = Some(pipe);
-        self.note(
-            subject,
-            Rejected {
-                reason,
-                pipe,
-                detail,
-            },
-        );
+        let rejected = Rejected {
+            reason,
+            pipe,
+            detail,
+        };
+        note(&self.drops, subject, rejected, true);
         open
     }
 }

@@ -250,3 +250,23 @@ pub fn await_log(needles: &[&str]) -> String {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+/// Publishes `frames` on `subject` through JetStream, acknowledged, as a
+/// client of the server that holds no token.
+pub fn publish_raw(url: &str, subject: &str, frames: Vec<Vec<u8>>) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = async_nats::connect(url).await.unwrap();
+        let context = async_nats::jetstream::new(client);
+        for frame in frames {
+            let ack = context
+                .publish(subject.to_owned(), frame.into())
+                .await
+                .unwrap();
+            ack.await.unwrap();
+        }
+    });
+}
