@@ -29,6 +29,33 @@ pub const CONSUMER_THREAD_NAME: &str = "router-nats-consumer";
 /// stream leaves on the server's disk.
 const MAX_AGE: Duration = Duration::from_secs(60 * 60);
 
+/// The most bytes a run's stream holds unless set
+/// ([`NatsRouter::set_max_stream_bytes`](crate::NatsRouter::set_max_stream_bytes)): 256 MiB.
+pub const DEFAULT_MAX_STREAM_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The most frames a run's stream holds unless set
+/// ([`NatsRouter::set_max_stream_messages`](crate::NatsRouter::set_max_stream_messages)): a million.
+pub const DEFAULT_MAX_STREAM_MESSAGES: u64 = 1_000_000;
+
+/// How much a run's stream may hold. Past either limit the server drops
+/// the oldest frames, which the consumer read long before unless it is
+/// that far behind: a client that can publish to the run's subjects can
+/// fill no more of the server than this.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct StreamLimits {
+    pub(crate) max_bytes: u64,
+    pub(crate) max_messages: u64,
+}
+
+impl Default for StreamLimits {
+    fn default() -> Self {
+        Self {
+            max_bytes: DEFAULT_MAX_STREAM_BYTES,
+            max_messages: DEFAULT_MAX_STREAM_MESSAGES,
+        }
+    }
+}
+
 /// How long JetStream remembers a message id, to drop a frame a sender
 /// published again after a lost acknowledgement.
 const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
@@ -46,11 +73,13 @@ pub(crate) struct Consumer {
     thread: Option<JoinHandle<()>>,
 }
 
-/// Where the consumer reads: the server, the run.
+/// Where the consumer reads: the server, the run, and how much the run's
+/// stream may hold.
 #[derive(Clone, Debug)]
 pub(crate) struct Place {
     pub(crate) server: Arc<str>,
     pub(crate) run: u64,
+    pub(crate) limits: StreamLimits,
 }
 
 impl Consumer {
@@ -214,11 +243,15 @@ async fn open(
     reconnected: Arc<Notify>,
 ) -> Result<(jetstream::Context, stream::Stream), ConnectError> {
     let context = connect::connect(&place.server, "router-nats router", Some(reconnected)).await?;
+    let limit = |limit: u64| i64::try_from(limit).unwrap_or(i64::MAX);
     let config = stream::Config {
         name: token::stream_name(place.run),
         subjects: vec![token::subjects(place.run)],
         storage: stream::StorageType::File,
         max_age: MAX_AGE,
+        max_bytes: limit(place.limits.max_bytes),
+        max_messages: limit(place.limits.max_messages),
+        discard: stream::DiscardPolicy::Old,
         duplicate_window: DUPLICATE_WINDOW,
         ..Default::default()
     };

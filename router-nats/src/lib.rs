@@ -17,7 +17,7 @@ mod token;
 mod transport;
 
 pub use connect::ConnectError;
-pub use consumer::CONSUMER_THREAD_NAME;
+pub use consumer::{CONSUMER_THREAD_NAME, DEFAULT_MAX_STREAM_BYTES, DEFAULT_MAX_STREAM_MESSAGES};
 pub use drops::DropReason;
 pub use frame::{MAX_MESSAGE_LEN, fingerprint};
 pub use listener::LISTENER_THREAD_NAME;

@@ -1,10 +1,12 @@
 //! The router: router-remote's shell over the JetStream transport.
 
+use std::cell::Cell;
 use std::sync::Arc;
 
 use router_api::{EventLoop, PipeId};
 use router_remote::{DropCounts, RemoteMessage, RemoteRouter};
 
+use crate::consumer::StreamLimits;
 use crate::drops::DropReason;
 use crate::sender::NatsSender;
 use crate::token;
@@ -61,6 +63,7 @@ impl<M: RemoteMessage> NatsRouter<M> {
     pub fn new<E: EventLoop + Clone + 'static>(event_loop: &E, server: &str) -> Self {
         let transport = JetStream {
             server: Arc::from(server),
+            limits: Cell::default(),
         };
         Self {
             shell: RemoteRouter::new(event_loop, transport),
@@ -71,6 +74,49 @@ impl<M: RemoteMessage> NatsRouter<M> {
     #[must_use]
     pub fn server(&self) -> &str {
         &self.shell.transport().server
+    }
+
+    /// Sets the most bytes a run's stream may hold on the server, 256 MiB
+    /// unless set ([`DEFAULT_MAX_STREAM_BYTES`](crate::DEFAULT_MAX_STREAM_BYTES)).
+    /// The consumer reads each frame within moments, but JetStream keeps
+    /// a frame read until it is an hour old or the stream is over a
+    /// limit, when it drops the oldest: so a client that can publish to
+    /// the run's subjects fills no more of the server than this, and a
+    /// router that died without deleting its stream leaves no more.
+    /// Frames are lost only when the router is this far behind. Takes
+    /// effect at the next [`start`](router_api::MessageRouter::start).
+    pub fn set_max_stream_bytes(&self, max_bytes: u64) {
+        let limits = &self.shell.transport().limits;
+        limits.set(StreamLimits {
+            max_bytes,
+            ..limits.get()
+        });
+    }
+
+    /// The most bytes a run's stream may hold.
+    #[must_use]
+    pub fn max_stream_bytes(&self) -> u64 {
+        self.shell.transport().limits.get().max_bytes
+    }
+
+    /// Sets the most frames a run's stream may hold on the server, a
+    /// million unless set
+    /// ([`DEFAULT_MAX_STREAM_MESSAGES`](crate::DEFAULT_MAX_STREAM_MESSAGES));
+    /// as [`set_max_stream_bytes`](Self::set_max_stream_bytes) for the
+    /// bytes. Takes effect at the next
+    /// [`start`](router_api::MessageRouter::start).
+    pub fn set_max_stream_messages(&self, max_messages: u64) {
+        let limits = &self.shell.transport().limits;
+        limits.set(StreamLimits {
+            max_messages,
+            ..limits.get()
+        });
+    }
+
+    /// The most frames a run's stream may hold.
+    #[must_use]
+    pub fn max_stream_messages(&self) -> u64 {
+        self.shell.transport().limits.get().max_messages
     }
 
     /// The name of this run's JetStream stream, or `None` when the router

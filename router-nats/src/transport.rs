@@ -1,6 +1,7 @@
 //! The NATS backend's transport: each run draws a key, makes its own
 //! JetStream stream, and one consumer thread reads it in order.
 
+use std::cell::Cell;
 use std::sync::Arc;
 
 use router_api::PipeId;
@@ -9,7 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::connect::ConnectError;
-use crate::consumer::{Consumer, Place};
+use crate::consumer::{Consumer, Place, StreamLimits};
 use crate::drops::DropReason;
 use crate::frame::{self, Key};
 use crate::intake::{Intake, PipeMac};
@@ -17,10 +18,11 @@ use crate::sender::NatsSender;
 use crate::token::{self, Token};
 
 /// The transport of a [`NatsRouter`](crate::NatsRouter): the server it
-/// connects to.
+/// connects to, and how much a run's stream may hold.
 #[derive(Debug)]
 pub(crate) struct JetStream {
     pub(crate) server: Arc<str>,
+    pub(crate) limits: Cell<StreamLimits>,
 }
 
 /// What one run adds to the core's run.
@@ -75,6 +77,7 @@ where
         let place = Place {
             server: Arc::clone(&self.server),
             run: id,
+            limits: self.limits.get(),
         };
         let consumer = Consumer::spawn(place, key, Intake::new(book, drops, id))?;
         tracing::debug!(server = %self.server, stream = %token::stream_name(id), "nats router started");

@@ -171,3 +171,54 @@ fn a_sender_of_a_stopped_run_cannot_start() {
         other => panic!("expected no router running, got {error:?} ({other:?})"),
     }
 }
+
+/// What the server says of stream `name`: its config and state.
+fn stream_info(url: &str, name: &str) -> async_nats::jetstream::stream::Info {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = async_nats::connect(url).await.unwrap();
+        let context = async_nats::jetstream::new(client);
+        let mut stream = context.get_stream(name).await.unwrap();
+        stream.info().await.unwrap().clone()
+    })
+}
+
+#[test]
+fn the_run_s_stream_holds_no_more_than_its_limits() {
+    let server = NatsServer::shared();
+    let event_loop = router_api::DefaultEventLoop::new();
+    let router = router_nats::NatsRouter::<u64>::new(&event_loop, &server.url());
+    assert_eq!(
+        router.max_stream_bytes(),
+        router_nats::DEFAULT_MAX_STREAM_BYTES
+    );
+    assert_eq!(
+        router.max_stream_messages(),
+        router_nats::DEFAULT_MAX_STREAM_MESSAGES
+    );
+    router.set_max_stream_bytes(64 * 1024);
+    router.set_max_stream_messages(100);
+    router.start().unwrap();
+    let (mut sender, receiver, inbox) = pipe_with_inbox(&router);
+    let subject = router.subject_of(receiver.pipe_id()).unwrap();
+    let stream = router.stream_name().unwrap();
+    let info = stream_info(&server.url(), &stream);
+    assert_eq!(info.config.max_bytes, 64 * 1024);
+    assert_eq!(info.config.max_messages, 100);
+    // A client floods the run's subjects, in frames of 1 KiB.
+    support::publish_raw(&server.url(), &subject, vec![vec![0xEE; 1024]; 300]);
+    let state = stream_info(&server.url(), &stream).state;
+    assert!(state.messages <= 100, "{state:?}");
+    assert!(state.bytes <= 64 * 1024, "{state:?}");
+    // The pipe still carries what its sender sends.
+    sender.start().unwrap();
+    sender.send(5).unwrap();
+    support::run_until(&event_loop, "the pipe's message", || inbox.len() == 1);
+    assert_eq!(inbox.messages(), [5]);
+    sender.stop().unwrap();
+    router.close_pipe(&receiver).unwrap();
+    router.stop().unwrap();
+}
