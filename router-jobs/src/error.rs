@@ -34,7 +34,11 @@ use crate::ExecutorState;
 /// }
 /// # let _ = count;
 /// ```
+///
+/// With the `serde` feature it serializes, so a body that runs in a child
+/// process may return it as its error too.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, thiserror::Error)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[error("the job was cancelled")]
 pub struct Cancelled;
 
