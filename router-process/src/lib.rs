@@ -8,6 +8,8 @@ mod drops;
 mod endpoint;
 mod frames;
 mod intake;
+#[cfg(feature = "jobs")]
+pub mod jobs;
 mod line;
 mod monitor;
 mod router;
