@@ -132,6 +132,11 @@ impl<M> ReceiverShared<M> {
     /// Tells a parked end (see [`end_after`](Self::end_after)) once the
     /// pipe's last queued message is routed.
     fn end_if_due(&self, fittings: &Fittings<M>) {
+        // A listener of the last message may have closed the pipe (or
+        // stopped the router): a closed pipe is told nothing (E1).
+        if self.is_closed() {
+            return;
+        }
         if let Some(end) = fittings.parked_end_due(self.routed.get()) {
             self.finish(end);
         }

@@ -192,6 +192,10 @@ enum Outcome {
 // The reference model
 // ---------------------------------------------------------------------
 
+/// How many messages the router routes between two looks at the notes
+/// (router-channel's `CLOCK_EVERY`).
+const NOTES_EVERY: usize = 64;
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum SenderState {
     Ready,
@@ -218,6 +222,14 @@ struct PipeModel {
     sender: SenderState,
     /// Every listener ever connected, in order.
     listeners: Vec<ListenerModel>,
+    /// Messages its sender queued (sent successfully): what its end's note
+    /// carries.
+    queued: u64,
+    /// Of those, how many were routed to its listeners.
+    routed: u64,
+    /// An end whose note was acted on before the pipe's last message was
+    /// routed, with the count it waits for (E3).
+    parked: Option<(SenderEnd, u64)>,
 }
 
 #[derive(Clone, Debug)]
@@ -231,8 +243,9 @@ struct Model {
     gate_held: bool,
     ping_queued: bool,
     queue: VecDeque<(usize, u64)>,
-    /// Ends of stream posted and not yet told, in the order posted.
-    notes: VecDeque<(usize, SenderEnd)>,
+    /// Ends of stream posted and not yet acted on, in the order posted,
+    /// each with the count of messages its sender queued.
+    notes: VecDeque<(usize, SenderEnd, u64)>,
     stats: RouterStats,
     discarding: Option<(PipeId, u64)>,
     pipes: Vec<PipeModel>,
@@ -337,6 +350,9 @@ impl Model {
             open: true,
             sender: SenderState::Ready,
             listeners: Vec::new(),
+            queued: 0,
+            routed: 0,
+            parked: None,
         });
         Ok(id)
     }
@@ -396,7 +412,7 @@ impl Model {
     fn post(&mut self, index: usize, end: SenderEnd) {
         let pipe = &self.pipes[index];
         if pipe.router == self.router && self.running && pipe.run == self.run {
-            self.notes.push_back((index, end));
+            self.notes.push_back((index, end, pipe.queued));
             self.wake();
         }
     }
@@ -410,12 +426,20 @@ impl Model {
         }
     }
 
-    /// The queue was found empty: every end noted so far is told, to the
-    /// pipes still open.
-    fn tell_ends(&mut self) {
-        while let Some((index, end)) = self.notes.pop_front() {
-            if self.pipes[index].open {
+    /// The router acts on the notes taken (between messages, at a turn's
+    /// end, when idle): an end is told now if its pipe's queued messages
+    /// are all routed, else parked until the last of them is (E1, E3); a
+    /// pipe closed meanwhile is told nothing.
+    fn act_on_notes(&mut self) {
+        while let Some((index, end, queued)) = self.notes.pop_front() {
+            let pipe = &mut self.pipes[index];
+            if !pipe.open {
+                continue;
+            }
+            if pipe.routed >= queued {
                 self.log.push(Entry::Ended { pipe: index, end });
+            } else {
+                pipe.parked = Some((end, queued));
             }
         }
     }
@@ -435,6 +459,7 @@ impl Model {
             SenderState::Open => {
                 if pipe.router == self.router && self.running && pipe.run == self.run {
                     self.queue.push_back((index, message));
+                    self.pipes[index].queued += 1;
                     self.wake();
                     return Ok(());
                 }
@@ -490,6 +515,7 @@ impl Model {
             .filter(|listener| listener.connected)
             .map(|listener| (listener.tag, listener.act))
             .collect();
+        self.pipes[index].routed += 1;
         for (tag, act) in snapshot {
             self.log.push(Entry::Delivered {
                 pipe: index,
@@ -508,6 +534,16 @@ impl Model {
                 listener: tag,
                 outcome,
             });
+        }
+        // An end parked for this message is told after its listeners,
+        // unless one of them closed the pipe (E1, E3).
+        let pipe = &mut self.pipes[index];
+        if pipe.open
+            && let Some((end, queued)) = pipe.parked
+            && pipe.routed >= queued
+        {
+            pipe.parked = None;
+            self.log.push(Entry::Ended { pipe: index, end });
         }
     }
 
@@ -544,6 +580,7 @@ impl Model {
         if self.deliveries >= target {
             return Ok(());
         }
+        let mut since_notes = 0;
         let result = loop {
             // A listener may have stopped the router.
             if !self.running {
@@ -551,14 +588,19 @@ impl Model {
             }
             let Some(queued) = self.queue.pop_front() else {
                 if !self.notes.is_empty() {
-                    // Told, then the condition is asked (it holds no more
-                    // than before: ends are not deliveries).
-                    self.tell_ends();
+                    // Acted on, then the condition is asked (it holds no
+                    // more than before: ends are not deliveries).
+                    self.act_on_notes();
                     continue;
                 }
                 break Err(TimedOut::after(timeout.unwrap_or(Duration::MAX)).into());
             };
             self.route(queued);
+            since_notes += 1;
+            if since_notes == NOTES_EVERY {
+                since_notes = 0;
+                self.act_on_notes();
+            }
             if self.deliveries >= target {
                 break Ok(());
             }
@@ -592,18 +634,25 @@ impl Model {
             }
             let Some(queued) = self.queue.pop_front() else {
                 self.gate_held = false;
-                self.tell_ends();
+                self.act_on_notes();
                 break;
             };
             self.route(queued);
             routed += 1;
             if routed >= self.budget {
+                // A turn that stops with messages queued acts on the notes
+                // first (E3).
+                self.act_on_notes();
                 // Budget spent with the gate held: ping again, if the run
                 // is still on.
                 if self.running && self.run == run && !self.manual {
                     self.ping_queued = true;
                 }
                 break;
+            }
+            if routed % NOTES_EVERY == 0 {
+                // Between messages, every few dozen (E3).
+                self.act_on_notes();
             }
         }
         self.flush_discards();

@@ -105,6 +105,10 @@ where
                         return End::Finished;
                     }
                     HoldEnd::Done => {
+                        // Idle: the turn's counts settle first, as at its
+                        // end (a bounded pipe's units paid, the discards'
+                        // burst over).
+                        self.dispatch.settle();
                         self.act_on_notes();
                         return End::Finished;
                     }
@@ -144,12 +148,13 @@ where
     }
 
     /// Acts on the senders' notes (notes.rs): ends of stream, told once
-    /// their pipes' last messages are routed, and latest values; with the
-    /// turn's counts settled first (a bounded pipe's units paid). Kept out
-    /// of line, like [`idle`](Self::idle).
+    /// their pipes' last messages are routed, and latest values. Between
+    /// messages the turn's counts stay as they are: a burst of discards
+    /// goes on as one (R7's two warnings), and the routed count reaches
+    /// the stats when the turn ends. Kept out of line, like
+    /// [`idle`](Self::idle).
     #[inline(never)]
     fn act_on_notes(&mut self) {
-        self.dispatch.settle();
         self.inner.act_on_notes(self.run);
     }
 
