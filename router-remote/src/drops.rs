@@ -13,23 +13,7 @@ use std::time::Instant;
 use router_api::PipeId;
 
 use crate::pace::Pace;
-
-/// A backend's reasons to drop what a peer sent: a frame over the size
-/// limit, one that does not decode, one whose tag does not verify, ...
-///
-/// For backend authors: the enum **must** list each of its values in
-/// [`ALL`](Self::ALL) (a reason missing there is logged but not counted),
-/// and each [`name`](Self::name) **must** be distinct and never change
-/// meaning: logs and dashboards key on it.
-/// [`drop_reasons!`](crate::drop_reasons) declares such an enum.
-pub trait DropReason: Copy + Eq + fmt::Debug + Send + Sync + 'static {
-    /// Every reason, in the order [`DropCounts`] lists them.
-    const ALL: &'static [Self];
-
-    /// The reason as its log event's `reason` field and its counts'
-    /// `Debug` say it: its variant's name, `Undecodable`, `TagMismatch`.
-    fn name(self) -> &'static str;
-}
+use crate::reason::DropReason;
 
 /// One drop, as its backend knows it: the reason, and what its log event
 /// says (the pipe, the peer, the sizes and numbers involved).

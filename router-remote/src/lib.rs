@@ -7,6 +7,7 @@ mod drops;
 mod macros;
 mod nesting;
 mod pace;
+mod reason;
 mod router;
 mod sender;
 mod token;
@@ -17,7 +18,8 @@ pub use closing::{CLOSED_LOOK_EVERY, Pacer, PipeWatch, SENDER_LOOK_EVERY};
 pub use codec::{
     EncodeError, MAX_DEPTH, RemoteMessage, Undecoded, decode_guarded, decode_prefix, decode_whole,
 };
-pub use drops::{DropCounts, DropLog, DropReason, Dropped};
+pub use drops::{DropCounts, DropLog, Dropped};
+pub use reason::DropReason;
 pub use router::RemoteRouter;
 pub use sender::{Dial, Line, LineFault, RemoteSender};
 pub use token::{TokenFieldError, TokenFields, write_token};
@@ -50,7 +52,7 @@ mod facts {
     #[derive(Clone, Copy, PartialEq, Eq, Debug)]
     enum Reason {}
 
-    impl crate::drops::DropReason for Reason {
+    impl crate::reason::DropReason for Reason {
         const ALL: &'static [Self] = &[];
 
         fn name(self) -> &'static str {

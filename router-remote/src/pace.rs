@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use router_api::PipeId;
 
-use crate::drops::DropReason;
+use crate::reason::DropReason;
 
 /// The span over which a peer's drops are paced.
 pub(crate) const WINDOW: Duration = Duration::from_secs(1);

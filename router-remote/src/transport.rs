@@ -8,7 +8,8 @@ use router_api::PipeId;
 
 use crate::book::PipeBook;
 use crate::closing::PipeWatch;
-use crate::drops::{DropLog, DropReason};
+use crate::drops::DropLog;
+use crate::reason::DropReason;
 
 /// The router's side of a transport: a socket and the thread that reads
 /// it, a NATS stream and its consumer, ...
