@@ -184,7 +184,7 @@ pub(crate) fn split(frame: &[u8]) -> Result<Parts<'_>, Unread> {
         .ok_or(Unread::Undecodable)?;
     let (signed, tag) = frame.split_at(cut);
     let (header, body) =
-        postcard::take_from_bytes::<Header>(signed).map_err(|_| Unread::Undecodable)?;
+        router_remote::decode_prefix::<Header>(signed).map_err(|_| Unread::Undecodable)?;
     Ok(Parts {
         header,
         signed,

@@ -5,6 +5,9 @@ mod connect;
 mod consumer;
 mod drops;
 mod frame;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod intake;
 mod line;
 mod listener;

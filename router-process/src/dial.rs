@@ -60,20 +60,7 @@ impl Dial for Token {
         // A write that failed (the router closed the connection) leaves
         // the read to say so.
         let _ = stream.write_all(&frame);
-        let mut answer = [0u8];
-        stream.read_exact(&mut answer).map_err(lost)?;
-        match answer[0] {
-            wire::ACCEPTED => {}
-            code => {
-                return Err(match Refusal::from_code(code) {
-                    Some(refusal) => ConnectError::refused(refusal, pipe, || {
-                        let sender = std::any::type_name::<M>().to_owned();
-                        (sender, refusal_type_name(&mut stream))
-                    }),
-                    None => ConnectError::UnknownAnswer { answer: code },
-                });
-            }
-        }
+        read_answer::<M>(&mut stream, pipe)?;
         stream
             .set_read_timeout(None)
             .map_err(|source| ConnectError::Io {
@@ -81,6 +68,31 @@ impl Dial for Token {
                 source,
             })?;
         Ok(SocketLine::new(stream))
+    }
+}
+
+/// Reads the router's answer to the hello of a sender of `M` on `pipe`:
+/// the accept byte, or a refusal (with, for another message type, the
+/// frame naming the router's).
+///
+/// # Errors
+///
+/// The refusal's [`ConnectError`], or what reading said.
+pub(crate) fn read_answer<M: ?Sized>(
+    stream: &mut UnixStream,
+    pipe: PipeId,
+) -> Result<(), ConnectError> {
+    let mut answer = [0u8];
+    stream.read_exact(&mut answer).map_err(lost)?;
+    match answer[0] {
+        wire::ACCEPTED => Ok(()),
+        code => Err(match Refusal::from_code(code) {
+            Some(refusal) => ConnectError::refused(refusal, pipe, || {
+                let sender = std::any::type_name::<M>().to_owned();
+                (sender, refusal_type_name(stream))
+            }),
+            None => ConnectError::UnknownAnswer { answer: code },
+        }),
     }
 }
 

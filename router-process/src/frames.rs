@@ -12,7 +12,7 @@ use std::ops::Range;
 use crate::wire::{HEADER_LEN, MAX_FRAME_LEN, MAX_HELLO_LEN, payload_len};
 
 /// How much room a read gets at least, once the connection is admitted.
-const MIN_READ: usize = 64 * 1024;
+pub(crate) const MIN_READ: usize = 64 * 1024;
 
 /// A buffer that grew for a big frame is given back once it is empty
 /// and bigger than this.
@@ -60,7 +60,7 @@ impl FrameReader {
     }
 
     /// How much memory the reader holds for its bytes.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn held(&self) -> usize {
         self.bytes.len()
     }

@@ -7,6 +7,9 @@ mod dial;
 mod drops;
 mod endpoint;
 mod frames;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod intake;
 #[cfg(feature = "jobs")]
 pub mod jobs;

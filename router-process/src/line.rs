@@ -39,7 +39,7 @@ impl SocketLine {
 /// [`CLOSED`](wire::CLOSED) byte, or the end of the connection (the
 /// router stopped, or is gone), says the pipe is closed. The socket
 /// waits in its writes, so it is made non-blocking for this one read.
-fn router_said_closed(stream: &UnixStream) -> bool {
+pub(crate) fn router_said_closed(stream: &UnixStream) -> bool {
     if let Err(error) = stream.set_nonblocking(true) {
         tracing::debug!(%error, "cannot look for the router's word; trying at the next look");
         return false;

@@ -4,6 +4,9 @@ mod book;
 mod closing;
 mod codec;
 mod drops;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod macros;
 mod nesting;
 mod pace;

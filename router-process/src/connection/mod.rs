@@ -73,6 +73,12 @@ impl<M: Send + 'static> Connection<M> {
         &mut self.stream
     }
 
+    /// How much memory the connection's frame reader holds.
+    #[cfg(any(test, feature = "fuzzing"))]
+    pub(crate) fn held(&self) -> usize {
+        self.frames.held()
+    }
+
     /// Whether the sender is yet to be told that its pipe closed: the
     /// monitor looks again at [`CLOSED_LOOK_EVERY`](router_remote::CLOSED_LOOK_EVERY).
     pub(crate) fn awaits_closing(&self) -> bool {
