@@ -206,6 +206,8 @@ fn section<B: Backend>(
 
 const BOUNDED_CAPACITY: usize = 1024;
 const BOUNDED_FLOOD: u64 = 5_000_000;
+/// The one-thread B rows' messages per round, and their pipe's capacity.
+const ONE_THREAD: u64 = 1_000_000;
 const STALL: Duration = Duration::from_millis(100);
 const UPDATERS: usize = 8;
 const UPDATES: u64 = 1_000_000;
@@ -279,6 +281,56 @@ fn bounded_rows<B: Backend>(table: &mut Table, runs: usize) -> Result<(), BenchE
         target: "ceiling".to_owned(),
         verdict: Verdict::Info,
     });
+    one_thread_bounded_rows::<B>(table, runs)
+}
+
+/// The one-thread B rows: what a bounded pipe's credit costs each end per
+/// message, against an unbounded pipe, with no other core taking part;
+/// medians of `runs` runs, alternating which pipe goes first, after one
+/// warm-up run.
+fn one_thread_bounded_rows<B: Backend>(table: &mut Table, runs: usize) -> Result<(), BenchError> {
+    use router_api::PipeKind;
+    use router_bench::kinds;
+
+    let bounded = PipeKind::Bounded {
+        capacity: ONE_THREAD as usize,
+    };
+    let mut ends: [Vec<(f64, f64)>; 2] = Default::default();
+    for run in 0..=runs {
+        let order = if run % 2 == 0 { [0, 1] } else { [1, 0] };
+        for side in order {
+            let kind = if side == 0 {
+                bounded
+            } else {
+                PipeKind::Unbounded
+            };
+            let both = kinds::one_thread::<B>(kind, ONE_THREAD)?;
+            if run > 0 {
+                ends[side].push(both);
+            }
+        }
+    }
+    let median = |side: &[(f64, f64)], end: fn(&(f64, f64)) -> f64| {
+        let mut values: Vec<f64> = side.iter().map(end).collect();
+        values.sort_unstable_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    let capacity = count(ONE_THREAD);
+    for (what, end) in [
+        ("send", (|both| both.0) as fn(&(f64, f64)) -> f64),
+        ("receive + listener", |both| both.1),
+    ] {
+        let (router, unbounded) = (median(&ends[0], end), median(&ends[1], end));
+        table.push(Row {
+            backend: B::NAME,
+            measure: format!("B {what}, 1 thread, bounded({capacity}), queue pre-filled"),
+            router: format!("{router:.1} ns"),
+            bare: format!("{unbounded:.1} ns (unbounded pipe)"),
+            ratio: format!("{:.2}", unbounded / router),
+            target: "report".to_owned(),
+            verdict: Verdict::Info,
+        });
+    }
     Ok(())
 }
 

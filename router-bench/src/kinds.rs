@@ -89,6 +89,48 @@ pub fn flood<B: Backend>(
     })
 }
 
+/// What a message costs each end of one pipe of `kind` on one thread, in
+/// nanoseconds: `(send, receive)`. The thread sends `messages` and then
+/// routes them in manual mode, each counted by a [`Tally`]; twice, on the
+/// same router, and the second round is timed (as the one-thread rows of
+/// [`split`](crate::split) are). A bounded pipe must have room for all of
+/// them: the cost of its credit alone, with no other core taking part.
+///
+/// # Errors
+///
+/// [`BenchError::Router`] if the router refuses, [`BenchError::Sender`] if
+/// a send fails (a bounded pipe too small), [`BenchError::TimedOut`] past
+/// [`PATIENCE`].
+pub fn one_thread<B: Backend>(kind: PipeKind, messages: u64) -> Result<(f64, f64), BenchError> {
+    let event_loop = DefaultEventLoop::new();
+    let router = ChannelRouter::<u64, B>::new(&event_loop);
+    router.start()?;
+    let (mut sender, receiver) = router.pipe_of(kind)?;
+    let tally = Tally::new();
+    receiver.connect(tally.listener());
+    // Manual mode, as the one-thread rows: the sender leaves the ping gate
+    // alone.
+    router.route_until(|| true, None)?;
+    let mut open = sender.open()?;
+    let per_message = |elapsed: Duration| elapsed.as_secs_f64() * 1e9 / messages as f64;
+    let mut ends = (0.0, 0.0);
+    for _ in 0..2 {
+        let started = Instant::now();
+        for value in 0..messages {
+            open.send(value)?;
+        }
+        let sent = started.elapsed();
+        let routed = tally.count() + messages;
+        let started = Instant::now();
+        router.route_until(|| tally.count() == routed, Some(PATIENCE))?;
+        ends = (per_message(sent), per_message(started.elapsed()));
+    }
+    drop(open);
+    router.close_pipe(&receiver)?;
+    router.stop()?;
+    Ok(ends)
+}
+
 /// The bare channel's flood: one thread sends `messages` hops through a
 /// channel of the backend's crate, bounded to `capacity` or unbounded
 /// (`None`), while the calling thread takes them with a blocking `recv`

@@ -30,6 +30,11 @@ pub(crate) struct Fittings<M> {
     /// Units of a bounded pipe's credit the routing loop owes (credit.rs,
     /// `Credit::batch`): only the foreground touches it.
     owed: Cell<usize>,
+    /// `Credit::batch`, kept here: the capacity it comes from sits on the
+    /// cache line the pipe's sender writes per message (credit.rs), which a
+    /// read per message routed moved between the cores per message
+    /// (router-bench's README, "Bounded pipes").
+    batch: usize,
     ending: RefCell<Ending>,
     /// The stream the receiver became (stream.rs).
     stream: RefCell<Option<Rc<StreamShared<M>>>>,
@@ -40,9 +45,14 @@ pub(crate) struct Fittings<M> {
 
 impl<M> Fittings<M> {
     pub(crate) fn new(kind: Kind<M>) -> Self {
+        let batch = match &kind {
+            Kind::Bounded(credit) => credit.batch(),
+            Kind::Queue | Kind::Latest(_) => usize::MAX,
+        };
         Self {
             kind,
             owed: Cell::new(0),
+            batch,
             ending: RefCell::default(),
             stream: RefCell::new(None),
             parked: Cell::new(None),
@@ -89,7 +99,7 @@ impl<M> Fittings<M> {
     /// The routing loop handed one message of this pipe to its listeners:
     /// owes a unit back to a bounded pipe, paid in batches.
     pub(crate) fn owe_one(&self) {
-        if let Some(credit) = self.credit() {
+        if self.credit().is_some() {
             if self
                 .stream
                 .borrow()
@@ -99,13 +109,36 @@ impl<M> Fittings<M> {
                 // The stream gives the unit back when it yields the message.
                 return;
             }
-            let owed = self.owed.get() + 1;
-            if owed >= credit.batch() {
-                self.owed.set(0);
-                credit.give_back(owed);
-            } else {
-                self.owed.set(owed);
-            }
+            self.owe_unit();
+        }
+    }
+
+    /// Whether a unit owed to a bounded pipe is all these fittings do per
+    /// message (no stream, no end parked): then the routing loop owes it
+    /// with [`owe_unit`](Self::owe_unit), inline, and fires the listeners
+    /// itself. True until the receiver's epoch moves: making a stream and
+    /// parking an end both move it.
+    pub(crate) fn only_owe_units(&self) -> bool {
+        self.credit().is_some() && self.stream.borrow().is_none() && self.parked.get().is_none()
+    }
+
+    /// Owes a bounded pipe one unit, given back with the batch it
+    /// completes.
+    #[inline]
+    pub(crate) fn owe_unit(&self) {
+        let owed = self.owed.get() + 1;
+        if owed >= self.batch {
+            self.give_back_owed(owed);
+        } else {
+            self.owed.set(owed);
+        }
+    }
+
+    #[inline(never)]
+    fn give_back_owed(&self, owed: usize) {
+        self.owed.set(0);
+        if let Some(credit) = self.credit() {
+            credit.give_back(owed);
         }
     }
 

@@ -34,6 +34,19 @@ pub(crate) const DEEP_BATCH: usize = 8;
 /// median of flume's P5 latency (7.9 against 5.8 µs over seven runs).
 pub(crate) const BACKOFF_SPINS: u32 = 64;
 
+/// How many times a bounded pipe's sender that finds the pipe full looks
+/// again before it sleeps (credit.rs, `Credit::spin_for_room`), pausing
+/// 1, 2, 4 .. 64 `pause` instructions before each look: 127 in all, about
+/// 6 µs on the bench's machine (AMD EPYC), where a routing router gives
+/// 32 units back every microsecond or so, and a sleep and a wake-up cost
+/// the router a system call and the sender its core (router-bench's
+/// README, "Bounded pipes"). None under loom: a model that spins only
+/// multiplies its interleavings.
+#[cfg(not(loom))]
+pub(crate) const SPIN_STEPS: u32 = 7;
+#[cfg(loom)]
+pub(crate) const SPIN_STEPS: u32 = 0;
+
 /// The backlog capacity kept once the routing calls since the last trim
 /// used under a quarter of it (router/run.rs, `trim_backlog`): a flood may
 /// have grown it far beyond what the next burst needs.
